@@ -1,0 +1,44 @@
+# Zwei Befehle genügen auf einem frischen Rechner: `make reports` und `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONFIG ?= config/oberhausen.toml
+
+.PHONY: venv test reports validate lint format sample-data bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check lib tests scripts benches
+	$(BIN)/ruff format --check lib tests scripts benches
+	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/sozialraum validate --config $(CONFIG)
+
+reports: $(STAMP)
+	$(BIN)/sozialraum render --config $(CONFIG)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests scripts benches
+
+format: $(STAMP)
+	$(BIN)/ruff format lib tests scripts benches
+	$(BIN)/ruff check --fix lib tests scripts benches
+
+sample-data: $(STAMP)
+	$(BIN)/python scripts/make_sample_data.py
+
+bench: $(STAMP)
+	$(BIN)/python benches/run.py
+
+clean:
+	rm -rf $(VENV) reports/*/ .pytest_cache .ruff_cache
