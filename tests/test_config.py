@@ -1,0 +1,75 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_CONFIG, ROOT
+from sozialraum.config import ConfigError, find_default_config, load_config, termin_datum
+
+
+def test_project_config_loads_with_six_sozialraeume(cfg):
+    assert len(cfg.sozialraeume) == 6
+    assert len(cfg.indikatoren) == 7
+    assert cfg.datei("geometrie") == (ROOT / "geo" / "sozialquartiere.geojson").resolve()
+
+
+def test_default_config_is_found_from_a_subfolder():
+    assert find_default_config(ROOT / "notebooks") == PROJECT_CONFIG.resolve()
+
+
+def test_copied_project_uses_its_own_config(tmp_path):
+    (tmp_path / "config").mkdir()
+    shutil.copy(PROJECT_CONFIG, tmp_path / "config" / "andere-stadt.toml")
+    (tmp_path / "notebooks").mkdir()
+    found = find_default_config(tmp_path / "notebooks")
+    assert found == (tmp_path / "config" / "andere-stadt.toml").resolve()
+    # paths inside the config are relative to the config file, not to the working directory
+    assert load_config(found).datei("indikatoren") == (tmp_path / "data" / "indikatoren.csv")
+
+
+def test_unknown_key_is_an_error_naming_it(tmp_path):
+    text = PROJECT_CONFIG.read_text().replace("mindestfallzahl = 3", "mindestfalzahl = 3")
+    bad = tmp_path / "stadt.toml"
+    bad.write_text(text)
+    with pytest.raises(ConfigError, match=r"methode\.mindestfalzahl"):
+        load_config(bad)
+
+
+def test_class_labels_must_match_thresholds(tmp_path):
+    text = PROJECT_CONFIG.read_text().replace(
+        'labels = ["positiv", "stabil", "negativ"]', 'labels = ["positiv", "negativ"]'
+    )
+    bad = tmp_path / "stadt.toml"
+    bad.write_text(text)
+    with pytest.raises(ConfigError, match="3 classes"):
+        load_config(bad)
+
+
+def test_unknown_sozialraum_lists_valid_names(cfg):
+    with pytest.raises(ConfigError) as err:
+        cfg.sozialraum("Sterkrade Süd")
+    assert '"Sterkrade-Nord"' in str(err.value) and '"Mitte/Styrum"' in str(err.value)
+
+
+def test_sozialraum_found_by_id_slug_and_name(cfg):
+    by_name = cfg.sozialraum(cfg.sozialraeume[1].name)
+    assert cfg.sozialraum(by_name.slug) is by_name
+    assert cfg.sozialraum(by_name.id) is by_name
+
+
+def test_missing_config_file_is_reported(tmp_path):
+    with pytest.raises(ConfigError, match="existiert nicht"):
+        load_config(tmp_path / "fehlt.toml")
+
+
+def test_termin_month_precision():
+    assert termin_datum("2019-11").isoformat() == "2019-11-01"
+    assert termin_datum("2023-09-06").isoformat() == "2023-09-06"
+
+
+def test_no_city_names_in_lib(cfg):
+    names = {cfg.stadt.name} | {s.name for s in cfg.sozialraeume}
+    for path in Path(ROOT / "lib").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found = [n for n in names if n in text]
+        assert not found, f"{path} names {found}: city names belong in the config"
