@@ -153,6 +153,14 @@ class Eingaben(_Strict):
     kanalregeln: Path
 
 
+class Bericht(_Strict):
+    """Where the report notebooks live and where rendered reports go, relative to the config."""
+
+    notebook_sozialraum: Path = Path("../notebooks/sozialraumbericht.ipynb")
+    notebook_gesamtstadt: Path = Path("../notebooks/gesamtstadt.ipynb")
+    ausgabe: Path = Path("../reports")
+
+
 class Config(_Strict):
     """The whole config of one city."""
 
@@ -161,6 +169,7 @@ class Config(_Strict):
     indikatoren: list[Indikator]
     methode: Methode
     eingaben: Eingaben
+    bericht: Bericht = Bericht()
     pfad: Path = Field(description="The config file itself (set by load_config)")
 
     @model_validator(mode="after")
@@ -190,6 +199,10 @@ class Config(_Strict):
         if value is None:
             raise ConfigError(f"{self.pfad}: [eingaben] has no entry '{name}'")
         return (self.basis / value).resolve()
+
+    def bericht_pfad(self, name: str) -> Path:
+        """Absolute path of a ``[bericht]`` entry (notebooks, output folder)."""
+        return (self.basis / getattr(self.bericht, name)).resolve()
 
     def sozialraum(self, key: str) -> Sozialraum:
         """Find a Sozialraum by id, slug or display name; the error lists the valid names."""
