@@ -45,12 +45,16 @@ def test_same_packages_in_pyproject_and_environment():
 def test_same_version_bounds():
     pyproject = {CONDA_NAME.get(k, k): v for k, v in _pyproject().items()}
     environment = _environment()
-    differ = {k: (pyproject[k], environment[k]) for k in pyproject if pyproject[k] != environment[k]}
+    differ = {
+        k: (pyproject[k], environment[k]) for k in pyproject if pyproject[k] != environment[k]
+    }
     assert not differ, f"version bounds differ (pyproject, environment.yml): {differ}"
 
 
 def test_python_version_agrees():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda_python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    conda_python = next(
+        d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")
+    )
     assert conda_python.removeprefix("python") == project["requires-python"]

@@ -1,0 +1,655 @@
+"""Execute the report notebooks and turn them into self-contained HTML pages for committees.
+
+One job = one notebook run with papermill and exported with nbconvert through our ``bericht``
+template, in the same worker process. Jobs run in parallel worker processes, a job whose inputs
+are unchanged is skipped (the cache key covers data, config, parameters, notebook, template and
+package), and a failing job never stops the others: the batch leaves the failed executed notebook
+as evidence and reports the cell and the error.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+import jinja2
+import nbformat
+from bs4 import BeautifulSoup, Comment
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets.config import Config as TraitletsConfig
+
+import sozialraum
+from sozialraum.config import Config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "bericht"
+TEMPLATE_DIR = TEMPLATES_DIR / TEMPLATE_NAME
+CSS_FILE = TEMPLATE_DIR / "static" / "bericht.css"
+INDEX_TEMPLATE = "startseite.html.j2"
+
+#: Cells carrying this tag are left out of the report (e.g. set-up cells with helper output).
+REMOVE_CELL_TAG = "remove"
+KERNEL_NAME = "python3"
+#: ipykernel warns on every start that its local TCP sockets are unencrypted (as in JupyterLab);
+#: in a batch of seven reports that noise would hide the lines that matter.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+LANGUAGE_CODE = "de"
+#: Placeholder in the template where the table of contents goes.
+TOC_PLACEHOLDER = "sozialraum:inhaltsverzeichnis"
+TOC_LEVELS = ("h2", "h3")
+#: Slug of the city-wide report; the index page lists it apart from the Sozialräume.
+GESAMTSTADT_SLUG = "gesamtstadt"
+
+
+# -- jobs and results -------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One report to render.
+
+    Parameters
+    ----------
+    slug
+        Deterministic name of the report; also names the executed notebook and the cache sidecar.
+    notebook
+        The source notebook; it is executed with its own folder as working directory.
+    parameters
+        Values papermill injects after the cell tagged ``parameters``.
+    output
+        The HTML file to write; relative paths are taken relative to ``out_dir``.
+    title
+        Page title (``<title>``) and link text on the index page; defaults to the slug.
+    """
+
+    slug: str
+    notebook: Path
+    parameters: Mapping[str, Any]
+    output: Path
+    title: str = ""
+
+    @property
+    def page_title(self) -> str:
+        """Title shown in the browser tab and on the index page."""
+        return self.title or self.slug
+
+
+@dataclasses.dataclass(frozen=True)
+class JobFailure:
+    """Why one report could not be rendered, in the terms an analyst needs to fix it.
+
+    Attributes
+    ----------
+    cell_index
+        Index (from 0) of the failing cell in the executed notebook, which also holds
+        papermill's injected-parameters cell; ``None`` when no cell failed (e.g. export).
+    execution_count
+        The ``In [n]`` the analyst sees in the failed notebook.
+    cell_source
+        First non-empty line of the failing cell.
+    executed_notebook
+        The executed notebook with papermill's error banner, kept as evidence.
+    """
+
+    job: Job
+    ename: str
+    evalue: str
+    cell_index: int | None = None
+    execution_count: int | None = None
+    cell_source: str = ""
+    executed_notebook: Path | None = None
+
+    @property
+    def message(self) -> str:
+        """German one-paragraph description for the console."""
+        text = f"Bericht »{self.job.slug}« fehlgeschlagen"
+        if self.cell_index is not None:
+            text += f"\n    in Zelle {self.cell_index} des ausgeführten Notebooks"
+            if self.execution_count is not None:
+                text += f" (In [{self.execution_count}])"
+            if self.cell_source:
+                text += f", beginnt mit: {self.cell_source}"
+        text += f"\n    {self.ename}: {self.evalue}"
+        if self.executed_notebook is not None:
+            text += f"\n    Ausgeführtes Notebook mit Fehlermarke: {self.executed_notebook}"
+        return text
+
+
+@dataclasses.dataclass
+class RenderResult:
+    """Outcome of a batch; lists follow the order of the jobs passed in."""
+
+    done: list[Job] = dataclasses.field(default_factory=list)
+    skipped: list[Job] = dataclasses.field(default_factory=list)
+    failed: list[JobFailure] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no job failed (the CLI exits 1 otherwise)."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """German closing line for the console."""
+        return (
+            f"{len(self.done)} gerendert, {len(self.skipped)} unverändert übersprungen, "
+            f"{len(self.failed)} fehlgeschlagen"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outcome:
+    """What a worker sends back: picklable, no exception objects."""
+
+    slug: str
+    seconds: float
+    failure: dict[str, Any] | None = None
+
+
+# -- cache ------------------------------------------------------------------------------------
+def _digest_files(files: Sequence[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Fingerprint of what turns a notebook into a page, besides the notebook itself.
+
+    Covers the package version, the template files and the package's Python sources: in an
+    editable install the version stays the same while the code that writes tables and sentences
+    changes, and a cache keyed on the version alone would serve stale reports.
+    """
+    templates = [p for p in TEMPLATES_DIR.rglob("*") if p.is_file()]
+    sources = [p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts]
+    return "\n".join(
+        [
+            f"version={sozialraum.__version__}",
+            f"templates={_digest_files(templates, TEMPLATES_DIR)}",
+            f"sources={_digest_files(sources, PACKAGE_DIR)}",
+        ]
+    )
+
+
+def cache_key(data_fingerprint: str, job: Job) -> str:
+    """Key that changes whenever the report could change.
+
+    Quarto's ``freeze`` and Jupyter Book key on the source only and go stale when data change;
+    this key covers the data and config (``data_fingerprint``, from the caller), the notebook,
+    the parameters, the template and the package.
+    """
+    h = hashlib.sha256()
+    for part in (
+        b"sozialraum-render-v1",
+        data_fingerprint.encode(),
+        Path(job.notebook).read_bytes(),
+        json.dumps(dict(job.parameters), sort_keys=True, ensure_ascii=False, default=str).encode(),
+        job.page_title.encode(),
+        code_fingerprint().encode(),
+    ):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _key_path(html_path: Path) -> Path:
+    return html_path.with_suffix(".key")
+
+
+def executed_notebook_path(html_path: Path) -> Path:
+    """Where the executed notebook is kept, beside the HTML, for traceability."""
+    return html_path.with_suffix(".ipynb")
+
+
+def _is_current(html_path: Path, key: str) -> bool:
+    key_file = _key_path(html_path)
+    if not (html_path.is_file() and key_file.is_file()):
+        return False
+    return key_file.read_text(encoding="utf-8").strip() == key
+
+
+# -- atomic write -----------------------------------------------------------------------------
+def write_atomic(path: Path, produce: str | Callable[[], str]) -> None:
+    """Write text so that readers see the old file or the complete new one, never a torn one.
+
+    ``produce`` may be a callable: if it raises, nothing is written and no temporary file stays
+    behind. The temporary file lives in the target folder because ``os.replace`` is only atomic
+    within one file system; it is created with ``os.open`` so the umask applies as for any file.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        text = produce() if callable(produce) else produce
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- export -----------------------------------------------------------------------------------
+class ReportOutputFilter(Preprocessor):
+    """Drop outputs a committee must never see: console streams, tracebacks, bare reprs.
+
+    A ``print`` or a warning is a note to the analyst, a traceback means the job failed anyway,
+    and an ``execute_result`` that is only ``text/plain`` is the repr of a cell's last value
+    (``[<Line2D …>]``) — code debris, not content.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        """Keep only the outputs that belong in a report."""
+        if cell.get("cell_type") == "code" and cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if _keep_output(o)]
+        return cell, resources
+
+
+def _keep_output(output: Mapping[str, Any]) -> bool:
+    kind = output.get("output_type")
+    if kind in ("stream", "error"):
+        return False
+    if kind == "execute_result":
+        return bool(set(output.get("data", {})) - {"text/plain"})
+    return True
+
+
+def _make_exporter() -> HTMLExporter:
+    c = TraitletsConfig()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {REMOVE_CELL_TAG}
+    exporter = HTMLExporter(
+        config=c,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        sanitize_html=False,
+        language_code=LANGUAGE_CODE,
+    )
+    exporter.register_preprocessor(ReportOutputFilter(), enabled=True)
+    return exporter
+
+
+def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -> str:
+    """Executed notebook → finished page: template, then headings get ids and a contents list."""
+    nb = nbformat.from_dict(nb)  # a copy: the executed notebook on disk keeps every output
+    nb.metadata["title"] = job.page_title
+    resources = {
+        "metadata": {"name": job.page_title, "path": str(Path(job.notebook).parent)},
+        "bericht": dict(bericht),
+    }
+    body, _ = _make_exporter().from_notebook_node(nb, resources=resources)
+    return add_table_of_contents(body)
+
+
+def _slugify(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", text.lower()).strip("-_")
+    return slug or "abschnitt"
+
+
+def _is_toc_placeholder(node: object) -> bool:
+    return isinstance(node, Comment) and node.strip() == TOC_PLACEHOLDER
+
+
+def add_table_of_contents(page: str) -> str:
+    """Give every h2/h3 inside <main> an id and put a <nav> linking them at the placeholder.
+
+    Done on the finished page rather than from the cells because headings come both from
+    markdown cells and from HTML the library writes; existing ids are kept.
+    """
+    soup = BeautifulSoup(page, "html.parser")
+    placeholder = soup.find(
+        string=lambda s: isinstance(s, Comment) and s.strip() == TOC_PLACEHOLDER
+    )
+    main = soup.find("main")
+    if placeholder is None or main is None:
+        return page
+    used = {tag["id"] for tag in soup.find_all(id=True)}
+    entries: list[tuple[str, str, str]] = []
+    for heading in main.find_all(list(TOC_LEVELS)):
+        text = " ".join(heading.get_text(" ", strip=True).split())
+        if not text:
+            continue
+        if not heading.get("id"):
+            base = _slugify(text)
+            anchor, n = base, 2
+            while anchor in used:
+                anchor, n = f"{base}-{n}", n + 1
+            heading["id"] = anchor
+            used.add(anchor)
+        entries.append((heading.name, heading["id"], text))
+    if not entries:
+        placeholder.extract()
+        return str(soup)
+
+    nav = soup.new_tag("nav", attrs={"class": "inhaltsverzeichnis", "aria-labelledby": "toc-t"})
+    box = soup.new_tag("div")
+    title = soup.new_tag("p", attrs={"class": "inhaltsverzeichnis-titel", "id": "toc-t"})
+    title.string = "Inhalt"
+    box.append(title)
+    top = soup.new_tag("ol")
+    box.append(top)
+    nav.append(box)
+    current_sub = None
+    last_item = None
+    for level, anchor, text in entries:
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{anchor}")
+        link.string = text
+        item.append(link)
+        if level == TOC_LEVELS[0] or last_item is None:
+            top.append(item)
+            last_item, current_sub = item, None
+        else:
+            if current_sub is None:
+                current_sub = soup.new_tag("ol")
+                last_item.append(current_sub)
+            current_sub.append(item)
+    placeholder.replace_with(nav)
+    return str(soup)
+
+
+# -- worker -----------------------------------------------------------------------------------
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
+    """Run one job in a worker process; every error becomes a failure record, never a raise."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.monotonic()
+    html_path = Path(job.output)
+    executed = executed_notebook_path(html_path)
+    _key_path(html_path).unlink(missing_ok=True)  # a failure must not leave the old key valid
+    try:
+        notebook = Path(job.notebook).resolve()
+        nb = pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=dict(job.parameters),
+            kernel_name=KERNEL_NAME,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            extra_arguments=list(KERNEL_ARGUMENTS),
+        )
+        write_atomic(html_path, lambda: export_html(nb, job, bericht))
+        write_atomic(_key_path(html_path), key + "\n")
+    except PapermillExecutionError as exc:
+        failure = {
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+            "cell_index": exc.cell_index,
+            "execution_count": exc.exec_count,
+            "cell_source": _first_line(exc.source or ""),
+            "executed_notebook": str(executed) if executed.exists() else None,
+        }
+        return _Outcome(job.slug, time.monotonic() - started, failure)
+    except Exception as exc:  # one broken report must not stop the batch
+        failure = {
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+            "executed_notebook": str(executed) if executed.exists() else None,
+        }
+        return _Outcome(job.slug, time.monotonic() - started, failure)
+    return _Outcome(job.slug, time.monotonic() - started)
+
+
+# -- progress ---------------------------------------------------------------------------------
+def _sekunden(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",") + " s"
+
+
+class _Progress:
+    """One line per finished report on stderr; silent unless stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total = total
+        self.count = 0
+        self.started = time.monotonic()
+
+    def report(self, slug: str, status: str) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        width = len(str(self.total))
+        elapsed = _sekunden(time.monotonic() - self.started)
+        line = f"[{self.count:>{width}}/{self.total}] {slug}: {status} ({elapsed})"
+        print(line, file=self.stream, flush=True)
+
+
+# -- batch ------------------------------------------------------------------------------------
+def _resolve_jobs(notebook_jobs: Sequence[Job], out_dir: Path) -> list[Job]:
+    resolved = []
+    for job in notebook_jobs:
+        output = Path(job.output)
+        if not output.is_absolute():
+            output = out_dir / output
+        resolved.append(
+            dataclasses.replace(job, notebook=Path(job.notebook).resolve(), output=output.resolve())
+        )
+    for what, values in (
+        ("slug", [j.slug for j in resolved]),
+        ("output", [j.output for j in resolved]),
+    ):
+        dupes = sorted({str(v) for v in values if values.count(v) > 1})
+        if dupes:
+            raise ValueError(f"render jobs share the same {what}: {', '.join(dupes)}")
+    return resolved
+
+
+def render_reports(
+    cfg: Config,
+    *,
+    notebook_jobs: Sequence[Job],
+    out_dir: Path,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+    data_fingerprint: str = "",
+) -> RenderResult:
+    """Render every job, in parallel, skipping reports whose inputs did not change.
+
+    Parameters
+    ----------
+    cfg
+        The city's config; its publisher goes into the page footer.
+    notebook_jobs
+        The reports to render.
+    out_dir
+        Folder for relative ``Job.output`` paths; created if missing.
+    jobs
+        Number of worker processes; ``None`` uses every CPU.
+    force
+        Render even when the cache says the report is current.
+    progress
+        Show progress on stderr; ``None`` shows it only when stderr is a terminal.
+    data_fingerprint
+        Checksums of the inputs and the config file's content, from the caller: the part of the
+        cache key the renderer cannot see itself.
+
+    Returns
+    -------
+    RenderResult
+        Done, skipped and failed jobs; failures name the cell, the error and the failed
+        executed notebook. A failure never stops the other jobs.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    resolved = _resolve_jobs(notebook_jobs, out_dir)
+    bericht = {"herausgeber": cfg.stadt.herausgeber, "version": sozialraum.__version__}
+    bar = _Progress(len(resolved), progress)
+    done: set[str] = set()
+    skipped: set[str] = set()
+    failures: dict[str, JobFailure] = {}
+
+    pending: list[tuple[Job, str]] = []
+    for job in resolved:
+        if not Path(job.notebook).is_file():
+            failures[job.slug] = JobFailure(
+                job, "FileNotFoundError", f"Notebook {job.notebook} existiert nicht."
+            )
+            bar.report(job.slug, "FEHLER")
+            continue
+        key = cache_key(data_fingerprint, job)
+        if not force and _is_current(job.output, key):
+            skipped.add(job.slug)
+            bar.report(job.slug, "unverändert, übersprungen")
+        else:
+            job.output.parent.mkdir(parents=True, exist_ok=True)
+            pending.append((job, key))
+
+    if pending:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+        # The platform's default start method: "spawn" (macOS, Windows) re-imports the caller's
+        # main module and breaks for scripts without a main guard or code piped to python.
+        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_render_job, job, key, bericht): job for job, key in pending}
+            for future in cf.as_completed(futures):
+                job = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # e.g. a worker killed by the OS
+                    outcome = _Outcome(
+                        job.slug, 0.0, {"ename": type(exc).__name__, "evalue": str(exc)}
+                    )
+                if outcome.failure is None:
+                    done.add(job.slug)
+                    bar.report(job.slug, f"fertig in {_sekunden(outcome.seconds)}")
+                else:
+                    info = dict(outcome.failure)
+                    nb_path = info.pop("executed_notebook", None)
+                    failures[job.slug] = JobFailure(
+                        job, executed_notebook=Path(nb_path) if nb_path else None, **info
+                    )
+                    bar.report(job.slug, "FEHLER")
+
+    return RenderResult(
+        done=[j for j in resolved if j.slug in done],
+        skipped=[j for j in resolved if j.slug in skipped],
+        failed=[failures[j.slug] for j in resolved if j.slug in failures],
+    )
+
+
+# -- index page -------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class IndexEntry:
+    """One link on the index page."""
+
+    titel: str
+    href: str
+    beschreibung: str = ""
+    gesamtstadt: bool = False
+
+    @classmethod
+    def from_job(cls, job: Job, index_dir: Path, beschreibung: str = "") -> IndexEntry:
+        """Link to a job's HTML, relative to the index page so the folder can be moved."""
+        href = Path(os.path.relpath(Path(job.output), Path(index_dir))).as_posix()
+        return cls(job.page_title, href, beschreibung, job.slug == GESAMTSTADT_SLUG)
+
+
+def _jinja_env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def write_index_page(
+    cfg: Config,
+    entries: Sequence[IndexEntry | Job],
+    out_path: Path,
+    map_html: str,
+    *,
+    jahr: int | None = None,
+    beispieldaten: bool = False,
+) -> Path:
+    """Write the page that links all reports of one year (``reports/<jahr>/index.html``).
+
+    Parameters
+    ----------
+    cfg
+        The city's config: name and publisher for the title and footer.
+    entries
+        Reports to link; jobs are turned into links relative to the page. The city-wide report
+        (slug ``gesamtstadt``) is listed apart from the Sozialräume.
+    out_path
+        The page to write (atomically).
+    map_html
+        Overview map as an HTML snippet from the maps module; inserted as is (trusted), while
+        every other text is escaped.
+    jahr
+        Report year in the title; defaults to the config's ``berichtsjahr``.
+    beispieldaten
+        Show the banner saying the data are invented sample data.
+    """
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    links = [
+        e if isinstance(e, IndexEntry) else IndexEntry.from_job(e, out_path.parent) for e in entries
+    ]
+    jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
+    page = (
+        _jinja_env()
+        .get_template(INDEX_TEMPLATE)
+        .render(
+            lang=LANGUAGE_CODE,
+            titel=f"Sozialraum-Berichte {cfg.stadt.name} {jahr}",
+            herausgeber=cfg.stadt.herausgeber,
+            gesamtstadt=[e for e in links if e.gesamtstadt],
+            sozialraeume=[e for e in links if not e.gesamtstadt],
+            karte=Markup(map_html or ""),
+            css=Markup(CSS_FILE.read_text(encoding="utf-8")),
+            beispieldaten=beispieldaten,
+            version=sozialraum.__version__,
+        )
+    )
+    write_atomic(out_path, page)
+    return out_path
+
+
+__all__ = [
+    "GESAMTSTADT_SLUG",
+    "REMOVE_CELL_TAG",
+    "IndexEntry",
+    "Job",
+    "JobFailure",
+    "RenderResult",
+    "add_table_of_contents",
+    "cache_key",
+    "export_html",
+    "render_reports",
+    "write_atomic",
+    "write_index_page",
+]

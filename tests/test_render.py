@@ -1,0 +1,269 @@
+import contextlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from sozialraum import render
+from sozialraum.render import (
+    IndexEntry,
+    Job,
+    add_table_of_contents,
+    cache_key,
+    render_reports,
+    write_atomic,
+    write_index_page,
+)
+
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+OK = NOTEBOOKS / "ok.ipynb"
+BROKEN = NOTEBOOKS / "broken.ipynb"
+WERT = "Wert <&> 1"
+
+
+def ok_job(wert: str = WERT, output: str = "ok.html") -> Job:
+    return Job("ok", OK, {"wert": wert}, Path(output), title="Testbericht »ok«")
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, cfg):
+    """One real run (papermill + nbconvert) of a good and a broken notebook, in parallel."""
+    out = tmp_path_factory.mktemp("berichte")
+    jobs = [ok_job(), Job("broken", BROKEN, {"wert": "x"}, Path("broken.html"))]
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        result = render_reports(
+            cfg, notebook_jobs=jobs, out_dir=out, jobs=2, force=False, progress=True
+        )
+    return result, out, stderr.getvalue()
+
+
+@pytest.fixture(scope="module")
+def page(batch):
+    _, out, _ = batch
+    return (out / "ok.html").read_text(encoding="utf-8")
+
+
+# -- the rendered page --------------------------------------------------------------------------
+def test_page_shows_the_parameter_through_an_html_output(page):
+    assert '<p class="wert">Wert: Wert &lt;&amp;&gt; 1</p>' in page
+
+
+def test_page_has_no_code_prompts_or_console_output(page):
+    assert "In [" not in page and "In&nbsp;[" not in page
+    assert "kennung_im_code" not in page  # code cell source
+    assert "display(HTML" not in page
+    assert "KONSOLENAUSGABE" not in page  # print()
+    assert "WARNUNG-IM-BERICHT" not in page  # warnings (stderr)
+    assert "REPR-AM-ZELLENENDE" not in page  # bare repr of the last value
+    assert "ENTFERNTE-ZELLE" not in page  # cell tagged "remove"
+    assert "{{" not in page and "{%" not in page
+
+
+def test_page_loads_nothing_from_the_network(page):
+    soup = BeautifulSoup(page, "html.parser")
+    assert not [s for s in soup.find_all("script") if s.get("src")]
+    assert not [link for link in soup.find_all("link") if link.get("href")]
+    for tag in soup.find_all(src=True):
+        assert not re.match(r"https?://", tag["src"])
+    assert "@import" not in page
+
+
+def test_page_is_accessible_and_has_a_table_of_contents(page):
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.html["lang"] == "de"
+    assert soup.title.string == "Testbericht »ok«"
+    skip = soup.find("a", class_="skip-link")
+    assert skip["href"] == "#inhalt" and soup.find("main")["id"] == "inhalt"
+    nav = soup.find("nav")
+    links = {a.get_text(): a["href"] for a in nav.find_all("a")}
+    assert links == {
+        "Einleitung": "#einleitung",
+        "Ergebnis": "#ergebnis",
+        "Unterabschnitt": "#unterabschnitt",
+    }
+    # the heading from a markdown cell and those from HTML outputs carry the ids
+    assert soup.find("h2", id="einleitung") and soup.find("h2", id="ergebnis")
+    # h3 nested below its h2
+    assert nav.find("a", href="#unterabschnitt").find_parent("li").find_parent("li")
+    assert soup.find("img")["alt"] == "Testbild mit Alternativtext"
+
+
+def test_page_is_small(page):
+    assert len(page.encode()) < 20_000  # the stock `lab` template is ~280 KB for this notebook
+
+
+def test_executed_notebook_is_kept_beside_the_page(batch):
+    _, out, _ = batch
+    nb = nbformat.read(out / "ok.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "Wert <&> 1" in injected[0].source
+    assert (out / "ok.key").is_file()
+
+
+# -- failures -----------------------------------------------------------------------------------
+def test_broken_job_fails_with_cell_and_error_while_the_other_succeeds(batch):
+    result, out, _ = batch
+    assert [j.slug for j in result.done] == ["ok"]
+    assert result.skipped == []
+    assert not result.ok
+    [failure] = result.failed
+    assert failure.job.slug == "broken"
+    assert failure.ename == "ValueError"
+    assert failure.evalue == "kaputt mit Absicht: x"
+    assert failure.cell_source == "x = 1"
+    # parameters(0), injected parameters(1), markdown(2), failing cell(3)
+    assert failure.cell_index == 3
+    assert failure.executed_notebook == out / "broken.ipynb"
+    failed_nb = failure.executed_notebook.read_text(encoding="utf-8")
+    assert "papermill-error-cell-tag" in failed_nb
+    assert not (out / "broken.html").exists()
+    assert not (out / "broken.key").exists()
+    assert "x = 1" in failure.message and "ValueError: kaputt mit Absicht: x" in failure.message
+
+
+def test_progress_names_each_report_with_count(batch):
+    _, _, stderr = batch
+    assert re.search(r"\[\d/2\] ok: fertig in \d+,\d s", stderr)
+    assert re.search(r"\[\d/2\] broken: FEHLER", stderr)
+
+
+def test_progress_is_quiet_when_stderr_is_no_terminal():
+    stream = io.StringIO()
+    bar = render._Progress(total=1, enabled=None, stream=stream)
+    bar.report("ok", "fertig")
+    assert stream.getvalue() == ""
+
+
+def test_missing_notebook_fails_that_job_without_raising(cfg, tmp_path):
+    job = Job("fehlt", tmp_path / "gibt-es-nicht.ipynb", {}, Path("fehlt.html"))
+    result = render_reports(cfg, notebook_jobs=[job], out_dir=tmp_path, progress=False)
+    assert [f.ename for f in result.failed] == ["FileNotFoundError"]
+
+
+def test_duplicate_outputs_are_rejected(cfg, tmp_path):
+    with pytest.raises(ValueError, match="slug"):
+        render_reports(
+            cfg, notebook_jobs=[ok_job(), ok_job(output="b.html")], out_dir=tmp_path, jobs=1
+        )
+
+
+# -- cache --------------------------------------------------------------------------------------
+def test_unchanged_report_is_skipped_and_rerendered_on_force_or_new_parameters(cfg, tmp_path):
+    def run(job, **kw):
+        return render_reports(
+            cfg, notebook_jobs=[job], out_dir=tmp_path, jobs=1, progress=False, **kw
+        )
+
+    first = run(ok_job(), data_fingerprint="daten-1")
+    assert [j.slug for j in first.done] == ["ok"]
+    html = tmp_path / "ok.html"
+    before = html.stat().st_mtime_ns
+
+    second = run(ok_job(), data_fingerprint="daten-1")
+    assert [j.slug for j in second.skipped] == ["ok"] and second.done == []
+    assert html.stat().st_mtime_ns == before
+
+    forced = run(ok_job(), data_fingerprint="daten-1", force=True)
+    assert [j.slug for j in forced.done] == ["ok"]
+
+    changed = run(ok_job(wert="Anderer Wert"), data_fingerprint="daten-1")
+    assert [j.slug for j in changed.done] == ["ok"]
+    assert "Wert: Anderer Wert" in html.read_text(encoding="utf-8")
+
+
+def test_cache_key_covers_data_notebook_parameters_and_title(tmp_path):
+    notebook = tmp_path / "nb.ipynb"
+    shutil.copy(OK, notebook)
+    job = Job("a", notebook, {"x": 1, "y": "z"}, Path("a.html"))
+    base = cache_key("daten", job)
+    assert cache_key("daten", Job("a", notebook, {"y": "z", "x": 1}, Path("a.html"))) == base
+    assert cache_key("daten-neu", job) != base
+    assert cache_key("daten", Job("a", notebook, {"x": 2, "y": "z"}, Path("a.html"))) != base
+    assert cache_key("daten", Job("a", notebook, {"x": 1, "y": "z"}, Path("a.html"), "T")) != base
+    notebook.write_bytes(notebook.read_bytes() + b"\n")
+    assert cache_key("daten", job) != base
+
+
+def test_code_fingerprint_names_version_and_templates():
+    fingerprint = render.code_fingerprint()
+    assert "version=" in fingerprint and "templates=" in fingerprint
+
+
+# -- atomic write -------------------------------------------------------------------------------
+def test_write_atomic_leaves_nothing_when_producing_fails(tmp_path):
+    target = tmp_path / "bericht.html"
+
+    def kaputt():
+        raise RuntimeError("Export gescheitert")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(target, kaputt)
+    assert list(tmp_path.iterdir()) == []
+    write_atomic(target, "<p>fertig</p>")
+    assert target.read_text(encoding="utf-8") == "<p>fertig</p>"
+    assert [p.name for p in tmp_path.iterdir()] == ["bericht.html"]
+
+
+def test_failed_export_leaves_no_html_file(tmp_path, monkeypatch):
+    def kaputt(*args, **kwargs):
+        raise RuntimeError("Export gescheitert")
+
+    monkeypatch.setattr(render, "export_html", kaputt)
+    job = Job("ok", OK, {"wert": "x"}, tmp_path / "ok.html")
+    outcome = render._render_job(job, "schluessel", {})  # in-process, so the patch applies
+    assert outcome.failure["ename"] == "RuntimeError"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.ipynb"]  # no html, tmp or key
+
+
+# -- table of contents --------------------------------------------------------------------------
+def test_table_of_contents_gives_unique_ids_and_keeps_existing_ones():
+    page = (
+        "<html><body><!-- sozialraum:inhaltsverzeichnis --><main id='inhalt'>"
+        "<h2>Ergebnis</h2><h3 id='eigen'>Teil &amp; Rest</h3><h2>Ergebnis</h2>"
+        "<h2>Inhalt</h2></main><h2>Fußzeile</h2></body></html>"
+    )
+    soup = BeautifulSoup(add_table_of_contents(page), "html.parser")
+    hrefs = [a["href"] for a in soup.nav.find_all("a")]
+    assert hrefs == ["#ergebnis", "#eigen", "#ergebnis-2", "#inhalt-2"]
+    assert soup.nav.find("a", href="#eigen").get_text() == "Teil & Rest"
+
+
+def test_table_of_contents_is_left_out_without_headings():
+    page = "<html><body><!-- sozialraum:inhaltsverzeichnis --><main><p>x</p></main></body></html>"
+    result = add_table_of_contents(page)
+    assert "<nav" not in result and "inhaltsverzeichnis" not in result
+
+
+# -- index page ---------------------------------------------------------------------------------
+def test_index_page_links_reports_and_escapes_data(cfg, tmp_path):
+    year = tmp_path / "2023"
+    entries = [
+        Job("mitte-styrum", OK, {}, year / "mitte-styrum.html", title="Mitte/Styrum <b>"),
+        Job("gesamtstadt", OK, {}, year / "gesamtstadt.html", title="Gesamtstadt"),
+        IndexEntry("Extra", "extra.html", beschreibung="<script>alert(1)</script>"),
+    ]
+    out = write_index_page(
+        cfg, entries, year / "index.html", '<figure><svg role="img"></svg></figure>'
+    )
+    text = out.read_text(encoding="utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    assert soup.html["lang"] == "de"
+    assert soup.title.string == f"Sozialraum-Berichte {cfg.stadt.name} {cfg.methode.berichtsjahr}"
+    hrefs = [a["href"] for a in soup.main.find_all("a")]
+    assert hrefs == ["gesamtstadt.html", "mitte-styrum.html", "extra.html"]
+    assert "Mitte/Styrum &lt;b&gt;" in text
+    assert "<script>" not in text
+    assert soup.find("svg") is not None  # the map snippet is inserted as HTML
+    assert "{{" not in text and "{%" not in text
+    assert soup.find(class_="beispieldaten-banner") is None
+
+
+def test_index_page_shows_banner_for_sample_data(cfg, tmp_path):
+    out = write_index_page(cfg, [], tmp_path / "index.html", "", beispieldaten=True)
+    soup = BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser")
+    assert "Beispieldaten" in soup.find(class_="beispieldaten-banner").get_text()
