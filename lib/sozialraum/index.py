@@ -1,0 +1,716 @@
+"""The Sozialindex: indicator rates, z-values, Statusindex, Dynamikindex, classes, aggregates.
+
+Everything a city may do differently is a parameter of the config (``cfg.methode`` and
+``cfg.indikatoren``): counts or published rates, mean or sum of the z-values, re-standardisation,
+class thresholds in standard deviations or fixed, minimum population, Quartiere left out with a
+reason, the minimum publishable count. ``docs/methodik.md`` states the method with its formulas;
+this module is its implementation, so a change to one must change the other.
+
+Two kinds of output exist side by side. The *internal* frames hold every value, including small
+counts, because the index is computed from them. Only what :func:`publish` returns may leave the
+department: it withholds suppressed cells and the numeric index values (which could be solved for
+a suppressed z-value), keeping the classes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sozialraum.config import Config, Klassen
+
+NICHT_BEWERTET = "nicht bewertet"
+"""Class of a Quartier left out of the standardisation (too small, or listed in the config)."""
+
+KEINE_ANGABE = "keine Angabe"
+"""Class of a Quartier whose index cannot be computed because an indicator value is missing."""
+
+PRIMAER = "primär"
+"""Reason of a cell withheld because its own count is small."""
+
+SEKUNDAER = "sekundär"
+"""Reason of a cell withheld because a published total would otherwise reveal a small count."""
+
+_DECIMALS = 9
+"""Index values and thresholds are compared after rounding to this many decimals, so that a
+value lying on a threshold in exact arithmetic is not pushed aside by floating-point noise."""
+
+_SD_ZERO = 1e-12
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """Everything :func:`compute_index` derives; internal values, see :func:`publish`.
+
+    Attributes
+    ----------
+    werte
+        One row per quartier_id x jahr x indikator: ``zaehler``, ``nenner``, ``anteil`` (percent),
+        ``einwohner`` (of that Quartier and year, the weight of published rates),
+        ``unterdrueckt``, ``unterdrueckt_grund`` (``"primär"``/``"sekundär"``/NaN) and ``z``
+        (z-value of the share in that year over the included Quartiere, not yet multiplied by
+        ``richtung``; NaN for excluded Quartiere).
+    index
+        One row per Quartier: ``quartier``, ``sozialraum_id``, ``einwohner`` (berichtsjahr),
+        ``statusindex``, ``status_stufe``, ``status_klasse``, ``dynamikindex``,
+        ``dynamik_stufe``, ``dynamik_klasse``, ``kombi_klasse``, ``ausgeschlossen``,
+        ``ausschluss_grund``. A ``*_stufe`` is the 0-based position of the class in the config
+        (0 = best), ``<NA>`` for "nicht bewertet" and "keine Angabe".
+    veraenderung
+        One row per quartier_id x indikator: shares of vergleichsjahr and berichtsjahr, their
+        change ``veraenderung_pp`` and, for dynamik indicators, ``z_dynamik`` (z-value of the
+        change over the included Quartiere, not yet multiplied by ``richtung``).
+    schwellen
+        The absolute class limits actually applied, ``{"status": [...], "dynamik": [...]}``:
+        for ``schwellen_typ = "standardabweichung"`` they depend on the data, and maps and
+        legends must show the limits that were used.
+    """
+
+    werte: pd.DataFrame
+    index: pd.DataFrame
+    veraenderung: pd.DataFrame
+    schwellen: dict[str, list[float]] = field(default_factory=dict)
+
+
+# -- class lists for legends ------------------------------------------------------------------
+def status_klassen(cfg: Config) -> list[str]:
+    """Status class labels, best (least poverty risk) first, as every legend lists them."""
+    return list(cfg.methode.status.labels)
+
+
+def dynamik_klassen(cfg: Config) -> list[str]:
+    """Dynamics class labels, best (risks falling most) first."""
+    return list(cfg.methode.dynamik.labels)
+
+
+def kombi_klasse(status: str, dynamik: str) -> str:
+    """Label of the combined status x dynamics class, or the special class that applies."""
+    if NICHT_BEWERTET in (status, dynamik):
+        return NICHT_BEWERTET
+    if KEINE_ANGABE in (status, dynamik):
+        return KEINE_ANGABE
+    return f"{status} / {dynamik}"
+
+
+def kombi_klassen(cfg: Config) -> list[str]:
+    """All combined classes in legend order: status best to worst, within it dynamics."""
+    return [kombi_klasse(s, d) for s in status_klassen(cfg) for d in dynamik_klassen(cfg)]
+
+
+def klassen_tabelle(klassen: Klassen, schwellen: list[float]) -> pd.DataFrame:
+    """One row per class with its limits, for legends that must not show ``-inf``.
+
+    Parameters
+    ----------
+    klassen
+        ``cfg.methode.status`` or ``cfg.methode.dynamik``.
+    schwellen
+        The absolute limits applied (``IndexResult.schwellen["status"]`` etc.).
+
+    Returns
+    -------
+    DataFrame
+        ``stufe``, ``label``, ``farbe``, ``beschreibung``, ``von`` (inclusive, NaN = open) and
+        ``bis`` (exclusive, NaN = open): class *i* holds ``von <= wert < bis``.
+    """
+    n = len(klassen.labels)
+    grenzen = [math.nan, *schwellen, math.nan]
+    return pd.DataFrame(
+        {
+            "stufe": range(n),
+            "label": klassen.labels,
+            "farbe": klassen.farben,
+            "beschreibung": klassen.beschreibung or [""] * n,
+            "von": grenzen[:-1],
+            "bis": grenzen[1:],
+        }
+    )
+
+
+# -- small building blocks --------------------------------------------------------------------
+def _int_de(n: int) -> str:
+    """Whole number with German thousands separator, independent of the machine's locale."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _plain(quartiere: pd.DataFrame) -> pd.DataFrame:
+    """Quartier attributes without geometry; a GeoDataFrame would drag its geometry along."""
+    cols = ["quartier_id", "quartier", "sozialraum_id"]
+    missing = [c for c in cols if c not in quartiere.columns]
+    if missing:
+        raise ValueError(f"Den Quartieren fehlen die Spalten: {', '.join(missing)}")
+    out = pd.DataFrame(quartiere[cols]).copy()
+    out["quartier_id"] = out["quartier_id"].astype(str)
+    out["sozialraum_id"] = out["sozialraum_id"].astype(str)
+    if out["quartier_id"].duplicated().any():
+        raise ValueError("quartier_id ist in den Quartieren nicht eindeutig.")
+    return out.reset_index(drop=True)
+
+
+def standardisieren(werte: pd.Series, einbezogen: pd.Series) -> pd.Series:
+    """z-values over the included areas; excluded areas get NaN.
+
+    The population standard deviation (``ddof=0``) is used: the Quartiere are the whole city,
+    not a sample of it. If all included values are equal, every z-value is 0 (no area deviates).
+
+    Parameters
+    ----------
+    werte
+        Values indexed like ``einbezogen``; NaN values take no part and stay NaN.
+    einbezogen
+        True for areas that enter the mean and the standard deviation.
+    """
+    einbezogen = einbezogen.reindex(werte.index, fill_value=False).astype(bool)
+    werte = werte.astype(float)
+    basis = werte[einbezogen & werte.notna()]
+    if basis.empty:
+        return pd.Series(np.nan, index=werte.index, dtype=float)
+    mittel = basis.mean()
+    sd = basis.std(ddof=0)
+    if sd <= _SD_ZERO * max(1.0, abs(mittel)):
+        z = (werte - mittel) * 0.0
+    else:
+        z = (werte - mittel) / sd
+    return z.where(einbezogen)
+
+
+def schwellen_absolut(klassen: Klassen, werte: pd.Series, einbezogen: pd.Series) -> list[float]:
+    """Class limits on the scale of ``werte``.
+
+    ``"fest"`` limits are used as given. ``"standardabweichung"`` limits are multiples *k* of
+    the standard deviation around the mean of the included, non-missing values: mean + k * SD
+    (after re-standardisation the mean is 0 and the SD 1, so the limit is *k* itself).
+    """
+    if klassen.schwellen_typ == "fest":
+        return [float(s) for s in klassen.schwellen]
+    einbezogen = einbezogen.reindex(werte.index, fill_value=False).astype(bool)
+    basis = werte[einbezogen & werte.notna()].astype(float)
+    if basis.empty:
+        return [math.nan] * len(klassen.schwellen)
+    mittel, sd = basis.mean(), basis.std(ddof=0)
+    return [round(float(mittel + k * sd), _DECIMALS) for k in klassen.schwellen]
+
+
+def klassieren(werte: pd.Series, schwellen: list[float]) -> pd.Series:
+    """0-based class of each value: the number of limits at or below it.
+
+    Class *i* holds ``schwellen[i-1] <= wert < schwellen[i]``; a value exactly on a limit goes to
+    the upper class. Missing values (and NaN limits) give ``<NA>``.
+    """
+    cuts = np.round(np.asarray(schwellen, dtype=float), _DECIMALS)
+    out = pd.Series(pd.NA, index=werte.index, dtype="Int64")
+    if np.isnan(cuts).any():
+        return out
+    ok = werte.notna()
+    vals = np.round(werte[ok].astype(float).to_numpy(), _DECIMALS)
+    out[ok] = np.searchsorted(cuts, vals, side="right")
+    return out
+
+
+def _kombinieren(z: pd.DataFrame, art: str) -> pd.Series:
+    """Mean or sum of oriented z-values; missing if any indicator is missing."""
+    if z.shape[1] == 0:
+        return pd.Series(np.nan, index=z.index, dtype=float)
+    if art == "summe":
+        return z.sum(axis=1, skipna=False)
+    return z.mean(axis=1, skipna=False)
+
+
+# -- rates and exclusions ---------------------------------------------------------------------
+def anteile(cfg: Config, indikatoren: pd.DataFrame, bevoelkerung: pd.DataFrame) -> pd.DataFrame:
+    """Population-independent shares per Quartier, year and indicator, with the population.
+
+    ``"anzahl"`` indicators: ``anteil = 100 * zaehler / nenner``; a zero denominator gives a
+    missing share (not infinity). ``"anteil"`` indicators keep the published percentage;
+    ``zaehler`` and ``nenner`` are NaN, and ``einwohner`` serves as weight when aggregating.
+    """
+    ids = [i.id for i in cfg.indikatoren]
+    unbekannt = sorted(set(indikatoren["indikator"].astype(str)) - set(ids))
+    if unbekannt:
+        raise ValueError(f"Unbekannte Indikatoren in den Daten: {', '.join(unbekannt)}")
+    w = pd.DataFrame(
+        {
+            "quartier_id": indikatoren["quartier_id"].astype(str),
+            "jahr": indikatoren["jahr"].astype(int),
+            "indikator": indikatoren["indikator"].astype(str),
+            "zaehler": pd.to_numeric(indikatoren["zaehler"], errors="coerce").astype(float),
+            "nenner": pd.to_numeric(indikatoren["nenner"], errors="coerce").astype(float),
+            "anteil_gegeben": pd.to_numeric(
+                indikatoren.get("anteil", pd.Series(np.nan, index=indikatoren.index)),
+                errors="coerce",
+            ).astype(float),
+        }
+    )
+    if "erfunden" in indikatoren.columns:
+        w["erfunden"] = indikatoren["erfunden"].astype(bool).to_numpy()
+    eingabe = w["indikator"].map({i.id: i.eingabe for i in cfg.indikatoren})
+    gezaehlt = eingabe == "anzahl"
+    # A zero denominator makes the share undefined, not infinite: the Quartier has no such people.
+    nenner_ok = w["nenner"] > 0
+    berechnet = 100.0 * w["zaehler"] / w["nenner"].where(nenner_ok)
+    w["anteil"] = berechnet.where(gezaehlt, w["anteil_gegeben"])
+    w.loc[~gezaehlt, ["zaehler", "nenner"]] = np.nan
+    w = w.drop(columns="anteil_gegeben")
+
+    bev = pd.DataFrame(
+        {
+            "quartier_id": bevoelkerung["quartier_id"].astype(str),
+            "jahr": bevoelkerung["jahr"].astype(int),
+            "einwohner": pd.to_numeric(bevoelkerung["einwohner"], errors="coerce").astype(float),
+        }
+    )
+    w = w.merge(bev, on=["quartier_id", "jahr"], how="left", validate="m:1")
+    order = {i: n for n, i in enumerate(ids)}
+    w = (
+        w.assign(_o=w["indikator"].map(order))
+        .sort_values(["quartier_id", "jahr", "_o"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+    cols = ["quartier_id", "jahr", "indikator", "zaehler", "nenner", "anteil", "einwohner"]
+    return w[cols + [c for c in w.columns if c not in cols]]
+
+
+def ausschluesse(cfg: Config, quartiere: pd.DataFrame, bevoelkerung: pd.DataFrame) -> pd.DataFrame:
+    """Which Quartiere stay out of the standardisation, and why (German, shown in reports).
+
+    A Quartier is left out if it has fewer inhabitants than ``methode.mindestbevoelkerung`` in
+    the berichtsjahr (its shares rest on too few people to be compared), if its population of the
+    berichtsjahr is unknown, or if ``methode.ausgeschlossen`` lists it with a reason. Several
+    reasons are joined with "; ".
+    """
+    q = _plain(quartiere)
+    jahr = cfg.methode.berichtsjahr
+    bev = bevoelkerung[bevoelkerung["jahr"].astype(int) == jahr]
+    einwohner = pd.Series(
+        pd.to_numeric(bev["einwohner"], errors="coerce").astype(float).to_numpy(),
+        index=bev["quartier_id"].astype(str),
+    )
+    einwohner = einwohner[~einwohner.index.duplicated()]
+    q["einwohner"] = q["quartier_id"].map(einwohner).astype("Int64")
+
+    listed = {a.quartier_id: a.grund for a in cfg.methode.ausgeschlossen}
+    unbekannt = sorted(set(listed) - set(q["quartier_id"]))
+    if unbekannt:
+        raise ValueError(
+            "methode.ausgeschlossen nennt Quartiere, die es nicht gibt: " + ", ".join(unbekannt)
+        )
+    minimum = cfg.methode.mindestbevoelkerung
+
+    def gruende(row: pd.Series) -> str | float:
+        out = []
+        if pd.isna(row["einwohner"]):
+            out.append(f"keine Einwohnerzahl für {jahr}")
+        elif row["einwohner"] < minimum:
+            out.append(f"weniger als {_int_de(minimum)} Einwohner*innen")
+        if row["quartier_id"] in listed:
+            out.append(listed[row["quartier_id"]])
+        return "; ".join(out) if out else math.nan
+
+    q["ausschluss_grund"] = q.apply(gruende, axis=1).astype("str")
+    q["ausschluss_grund"] = q["ausschluss_grund"].where(q["ausschluss_grund"] != "nan")
+    q["ausgeschlossen"] = q["ausschluss_grund"].notna()
+    return q[["quartier_id", "einwohner", "ausgeschlossen", "ausschluss_grund"]]
+
+
+# -- suppression ------------------------------------------------------------------------------
+def _geschuetzt(werte: list[float], gruende: list[str], m: int) -> bool:
+    """Whether a published total keeps its withheld parts unknown.
+
+    A reader knows that a primarily withheld cell holds 1 to m-1 cases and a secondarily
+    withheld one at least m. The total minus the published parts gives the sum T of the withheld
+    parts. They stay unknown if there are at least two, T is not itself a small count (T >= m),
+    and T lies strictly between the smallest and the largest sum the intervals allow (at either
+    end every part would be pinned, e.g. two cells of 2 with m = 3 sum to the maximum 4).
+    """
+    if not werte:
+        return True
+    if len(werte) < 2:
+        return False
+    t = sum(werte)
+    lo = sum(1 if g == PRIMAER else m for g in gruende)
+    hi = sum(m - 1 if g == PRIMAER else math.inf for g in gruende)
+    return t >= m and lo < t < hi
+
+
+def _gruppe_geschuetzt(gruppe: pd.DataFrame, m: int) -> bool:
+    s = gruppe[gruppe["unterdrueckt"]]
+    return _geschuetzt(s["zaehler"].tolist(), s["unterdrueckt_grund"].tolist(), m)
+
+
+def unterdruecken(cfg: Config, werte: pd.DataFrame, quartiere: pd.DataFrame) -> pd.DataFrame:
+    """Mark the cells that must not be published: small counts and their complements.
+
+    Primary: a count with ``0 < zaehler < mindestfallzahl`` (0 is published: it identifies
+    nobody). Secondary: within a Sozialraum, year and indicator whose total will be published
+    (total >= mindestfallzahl), further Quartiere are withheld, smallest count first, until the
+    total no longer reveals a withheld count (see ``docs/methodik.md``). Only Quartiere with a
+    positive count can protect: a withheld 0 would be recognisable. Published rates (``"anteil"``
+    indicators) were protected by their source and are never withheld here.
+    """
+    m = cfg.methode.mindestfallzahl
+    w = werte.drop(columns=["unterdrueckt", "unterdrueckt_grund"], errors="ignore").copy()
+    klein = (w["zaehler"] > 0) & (w["zaehler"] < m)
+    w["unterdrueckt"] = klein.fillna(False).astype(bool)
+    w["unterdrueckt_grund"] = pd.Series(np.nan, index=w.index, dtype="str")
+    w.loc[w["unterdrueckt"], "unterdrueckt_grund"] = PRIMAER
+
+    sr = _plain(quartiere).set_index("quartier_id")["sozialraum_id"]
+    w["_sr"] = w["quartier_id"].map(sr)
+    gezaehlt = w["zaehler"].notna() & w["_sr"].notna()
+    for _, gruppe in w[gezaehlt].groupby(["_sr", "jahr", "indikator"], sort=False):
+        total = gruppe["zaehler"].sum()
+        if total < m or not gruppe["unterdrueckt"].any():
+            # A small total is itself withheld (aggregate), which protects its parts.
+            continue
+        gruppe = gruppe.copy()
+        while not _gruppe_geschuetzt(gruppe, m):
+            frei = gruppe[~gruppe["unterdrueckt"] & (gruppe["zaehler"] > 0)]
+            if frei.empty:
+                break  # cannot be protected here: aggregate() withholds the Sozialraum total
+            pick = frei.sort_values(["zaehler", "quartier_id"]).index[0]
+            gruppe.loc[pick, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
+            w.loc[pick, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
+    return w.drop(columns="_sr")
+
+
+# -- aggregation and change -------------------------------------------------------------------
+def aggregate(
+    cfg: Config,
+    werte: pd.DataFrame,
+    quartiere: pd.DataFrame,
+    ebene: Literal["sozialraum", "stadt"],
+) -> pd.DataFrame:
+    """Shares of Sozialräume or of the whole city as ratio of sums, suppression-safe.
+
+    A Sozialraum's share is sum(zaehler) / sum(nenner) over its Quartiere, not the mean of their
+    shares: a small Quartier must not weigh as much as a large one. For ``"anteil"`` indicators
+    the counts are unknown and the share is weighted by population,
+    sum(anteil * einwohner) / sum(einwohner). All Quartiere count, also those left out of the
+    standardisation.
+
+    Totals are withheld (``unterdrueckt``) if they are small counts themselves, or if they would
+    reveal a withheld part (see :func:`unterdruecken`). The city total is withheld, rather than a
+    second Sozialraum, when the Sozialraum totals cannot protect each other: a second Sozialraum
+    withheld could be added up again from its published Quartiere.
+
+    Parameters
+    ----------
+    cfg
+        Supplies the indicators' input type and ``methode.mindestfallzahl``.
+    werte
+        ``IndexResult.werte`` (or :func:`anteile` output; suppression is then applied here).
+    quartiere
+        Assigns each Quartier to its Sozialraum.
+    ebene
+        ``"sozialraum"``: one row per sozialraum_id x jahr x indikator; ``"stadt"``: one row per
+        jahr x indikator.
+
+    Returns
+    -------
+    DataFrame
+        ``ebene``, (``sozialraum_id``,) ``jahr``, ``indikator``, ``zaehler``, ``nenner``,
+        ``anteil``, ``einwohner`` (of the Quartiere with a value), ``n_quartiere``,
+        ``unterdrueckt``, ``unterdrueckt_grund``. Internal values: pass through :func:`publish`.
+    """
+    if ebene not in ("sozialraum", "stadt"):
+        raise ValueError(f'ebene muss "sozialraum" oder "stadt" sein, nicht "{ebene}"')
+    m = cfg.methode.mindestfallzahl
+    if "unterdrueckt" not in werte.columns:
+        werte = unterdruecken(cfg, werte, quartiere)
+    sr = _plain(quartiere).set_index("quartier_id")["sozialraum_id"]
+    w = werte.copy()
+    w["sozialraum_id"] = w["quartier_id"].astype(str).map(sr)
+    if w["sozialraum_id"].isna().any():
+        fehlt = sorted(w.loc[w["sozialraum_id"].isna(), "quartier_id"].unique())
+        raise ValueError(f"Quartiere ohne Sozialraum: {', '.join(fehlt)}")
+    eingabe = w["indikator"].map({i.id: i.eingabe for i in cfg.indikatoren})
+    srs = _summen(w, eingabe, ["sozialraum_id", "jahr", "indikator"], m)
+
+    # A Sozialraum total that cannot keep its withheld Quartiere unknown is withheld itself.
+    for key, gruppe in w[eingabe == "anzahl"].groupby(["sozialraum_id", "jahr", "indikator"]):
+        gruppe = gruppe[gruppe["zaehler"].notna()]
+        hit = (
+            (srs["sozialraum_id"] == key[0])
+            & (srs["jahr"] == key[1])
+            & (srs["indikator"] == key[2])
+        )
+        if not srs.loc[hit, "unterdrueckt"].any() and not _gruppe_geschuetzt(gruppe, m):
+            srs.loc[hit, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
+
+    if ebene == "sozialraum":
+        out = srs.assign(ebene="sozialraum")
+        cols = ["ebene", "sozialraum_id", "jahr", "indikator"]
+    else:
+        out = _summen(w, eingabe, ["jahr", "indikator"], m).assign(ebene="stadt")
+        for i, row in out.iterrows():
+            if row["unterdrueckt"] or pd.isna(row["zaehler"]):
+                continue
+            teile = srs[(srs["jahr"] == row["jahr"]) & (srs["indikator"] == row["indikator"])]
+            teile = teile[teile["zaehler"].notna()]
+            if not _gruppe_geschuetzt(teile, m):
+                out.loc[i, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
+        cols = ["ebene", "jahr", "indikator"]
+    rest = [
+        "zaehler",
+        "nenner",
+        "anteil",
+        "einwohner",
+        "n_quartiere",
+        "unterdrueckt",
+        "unterdrueckt_grund",
+    ]
+    return out[cols + rest].reset_index(drop=True)
+
+
+def _summen(w: pd.DataFrame, eingabe: pd.Series, keys: list[str], m: int) -> pd.DataFrame:
+    """Ratio of sums per group, with primary suppression of small totals."""
+    gezaehlt = eingabe == "anzahl"
+    mit_wert = np.where(gezaehlt, w["zaehler"].notna() & w["nenner"].notna(), w["anteil"].notna())
+    x = w.assign(
+        _mit=mit_wert,
+        _z=w["zaehler"].where(gezaehlt),
+        _n=w["nenner"].where(gezaehlt),
+        _gew=w["einwohner"].where(mit_wert),
+        _aw=(w["anteil"] * w["einwohner"]).where(~gezaehlt),
+        _g=gezaehlt,
+    )
+    x = x[x["_mit"]]
+    g = x.groupby(keys, sort=True)
+    out = pd.DataFrame(
+        {
+            "zaehler": g["_z"].sum(min_count=1),
+            "nenner": g["_n"].sum(min_count=1),
+            "einwohner": g["_gew"].sum(min_count=1),
+            "_aw": g["_aw"].sum(min_count=1),
+            "_gewa": x.assign(_ga=x["_gew"].where(~x["_g"])).groupby(keys)["_ga"].sum(min_count=1),
+            "n_quartiere": g.size(),
+            "_g": g["_g"].all(),
+        }
+    ).reset_index()
+    anteil_z = 100.0 * out["zaehler"] / out["nenner"].where(out["nenner"] > 0)
+    anteil_a = out["_aw"] / out["_gewa"].where(out["_gewa"] > 0)
+    out["anteil"] = anteil_z.where(out["_g"], anteil_a)
+    out["unterdrueckt"] = ((out["zaehler"] > 0) & (out["zaehler"] < m)).fillna(False).astype(bool)
+    out["unterdrueckt_grund"] = pd.Series(np.nan, index=out.index, dtype="str")
+    out.loc[out["unterdrueckt"], "unterdrueckt_grund"] = PRIMAER
+    out["n_quartiere"] = out["n_quartiere"].astype(int)
+    return out.drop(columns=["_aw", "_gewa", "_g"])
+
+
+def veraenderung(
+    frame: pd.DataFrame,
+    cfg: Config,
+    von: int | None = None,
+    bis: int | None = None,
+) -> pd.DataFrame:
+    """Change of each share in percentage points between two report years.
+
+    ``veraenderung_pp = anteil(bis) - anteil(von)``, by default berichtsjahr minus
+    vergleichsjahr: a positive value means the share rose. Works on Quartier values
+    (``IndexResult.werte``) and on :func:`aggregate` output alike; the key columns present
+    (``ebene``, ``sozialraum_id``, ``quartier_id``) are kept. ``unterdrueckt`` is True if either
+    year is withheld, because the change and one published share give the other share.
+    """
+    von = cfg.methode.vergleichsjahr if von is None else von
+    bis = cfg.methode.berichtsjahr if bis is None else bis
+    keys = [c for c in ("ebene", "sozialraum_id", "quartier_id") if c in frame.columns]
+    keys.append("indikator")
+    has_flag = "unterdrueckt" in frame.columns
+
+    def jahr(j: int, suffix: str) -> pd.DataFrame:
+        part = frame[frame["jahr"] == j]
+        cols = {"anteil": f"anteil_{suffix}"}
+        if has_flag:
+            cols["unterdrueckt"] = f"unterdrueckt_{suffix}"
+        return part[keys + list(cols)].rename(columns=cols)
+
+    out = jahr(von, "vergleichsjahr").merge(
+        jahr(bis, "berichtsjahr"), on=keys, how="outer", validate="1:1"
+    )
+    out.insert(len(keys), "vergleichsjahr", von)
+    out.insert(len(keys) + 1, "berichtsjahr", bis)
+    out["veraenderung_pp"] = out["anteil_berichtsjahr"] - out["anteil_vergleichsjahr"]
+    for s in ("vergleichsjahr", "berichtsjahr"):
+        col = f"unterdrueckt_{s}"
+        out[col] = out[col].fillna(False).astype(bool) if has_flag else False
+    out["unterdrueckt"] = out["unterdrueckt_vergleichsjahr"] | out["unterdrueckt_berichtsjahr"]
+    return out.reset_index(drop=True)
+
+
+change = veraenderung
+"""English alias of :func:`veraenderung`, as named in the shared interface."""
+
+
+def publish(frame: pd.DataFrame) -> pd.DataFrame:
+    """What may be published: withheld values blanked, z-values and index values removed.
+
+    Works on ``IndexResult.werte``, ``IndexResult.index``, ``IndexResult.veraenderung``,
+    :func:`aggregate` and :func:`veraenderung` output. Where ``unterdrueckt`` is True, count,
+    share and change become NaN (tables print "•"); the reason column is dropped, since knowing
+    which cells are only secondary narrows the primary ones down. z-values and the numeric
+    ``statusindex`` / ``dynamikindex`` are dropped altogether: two published pairs of share and
+    z-value give the mean and SD over the Quartiere, and these give back the withheld shares.
+    The index is published as classes.
+    """
+    out = frame.copy()
+    if "unterdrueckt" in out.columns:
+        mask = out["unterdrueckt"].fillna(False).astype(bool)
+        for col in ("zaehler", "anteil", "veraenderung_pp"):
+            if col in out.columns:
+                out[col] = out[col].astype(float).mask(mask)
+    for s in ("vergleichsjahr", "berichtsjahr"):
+        flag = f"unterdrueckt_{s}"
+        if flag in out.columns:
+            mask = out[flag].fillna(False).astype(bool)
+            for col in (f"anteil_{s}", f"zaehler_{s}"):
+                if col in out.columns:
+                    out[col] = out[col].astype(float).mask(mask)
+    intern = ["unterdrueckt_grund", "z", "z_dynamik", "statusindex", "dynamikindex"]
+    return out.drop(columns=intern, errors="ignore")
+
+
+# -- the index --------------------------------------------------------------------------------
+def _index_teil(
+    z_lang: pd.DataFrame,
+    wert: str,
+    richtung: dict[str, int],
+    ids: pd.Index,
+    einbezogen: pd.Series,
+    cfg: Config,
+    klassen: Klassen,
+) -> tuple[pd.Series, pd.Series, pd.Series, list[float]]:
+    """Combine oriented z-values into one index and class it (shared by status and dynamics)."""
+    inds = list(richtung)
+    breit = (
+        z_lang.pivot(index="quartier_id", columns="indikator", values=wert)
+        .reindex(index=ids, columns=inds)
+        .astype(float)
+    )
+    orientiert = breit * pd.Series(richtung, dtype=float)
+    index = _kombinieren(orientiert, cfg.methode.kombination).where(einbezogen)
+    if cfg.methode.erneut_standardisieren:
+        index = standardisieren(index, einbezogen)
+    schwellen = schwellen_absolut(klassen, index, einbezogen)
+    stufe = klassieren(index, schwellen)
+    labels = np.asarray(klassen.labels, dtype=object)
+    klasse = pd.Series(KEINE_ANGABE, index=ids, dtype="str")
+    ok = stufe.notna()
+    klasse[ok] = labels[stufe[ok].astype(int).to_numpy()]
+    klasse[~einbezogen] = NICHT_BEWERTET
+    return index, stufe, klasse, schwellen
+
+
+def compute_index(
+    cfg: Config,
+    quartiere: pd.DataFrame,
+    bevoelkerung: pd.DataFrame,
+    indikatoren: pd.DataFrame,
+) -> IndexResult:
+    """Status- and Dynamikindex of every Quartier, with the values behind them.
+
+    Steps: shares (:func:`anteile`); exclusions (:func:`ausschluesse`); suppression marks
+    (:func:`unterdruecken`, for publishing only: the index uses every value); z-values per year
+    and indicator over the included Quartiere; Statusindex = mean or sum of ``richtung * z`` of
+    the status indicators in the berichtsjahr, optionally standardised again, so that higher
+    means more poverty risk; Dynamikindex the same for the z-standardised changes in percentage
+    points of the dynamik indicators; classes from the config. A Quartier with any indicator
+    missing gets no index ("keine Angabe"): a mean over fewer indicators would not be comparable.
+
+    Parameters
+    ----------
+    cfg
+        Indicators and ``methode``: every choice of the method is read from here.
+    quartiere
+        quartier_id, quartier, sozialraum_id (a GeoDataFrame is fine; geometry is ignored).
+    bevoelkerung
+        quartier_id, jahr, einwohner.
+    indikatoren
+        quartier_id, jahr, indikator, zaehler, nenner, anteil.
+    """
+    q = _plain(quartiere)
+    fremd = sorted(set(indikatoren["quartier_id"].astype(str)) - set(q["quartier_id"]))
+    if fremd:
+        raise ValueError(f"Indikatorwerte für unbekannte Quartiere: {', '.join(fremd)}")
+    aus = ausschluesse(cfg, q, bevoelkerung)
+    ids = pd.Index(q["quartier_id"], name="quartier_id")
+    einbezogen = pd.Series(~aus["ausgeschlossen"].to_numpy(), index=ids, dtype=bool)
+
+    werte = unterdruecken(cfg, anteile(cfg, indikatoren, bevoelkerung), q)
+    werte["z"] = np.nan
+    for _, gruppe in werte.groupby(["jahr", "indikator"], sort=False):
+        x = pd.Series(gruppe["anteil"].to_numpy(), index=gruppe["quartier_id"].to_numpy())
+        z = standardisieren(x, einbezogen.reindex(x.index, fill_value=False))
+        werte.loc[gruppe.index, "z"] = z.to_numpy()
+
+    status_r = {i.id: i.richtung for i in cfg.indikatoren if i.status}
+    dyn_r = {i.id: i.richtung for i in cfg.indikatoren if i.dynamik}
+    jetzt = werte[werte["jahr"] == cfg.methode.berichtsjahr]
+    s_index, s_stufe, s_klasse, s_schwellen = _index_teil(
+        jetzt, "z", status_r, ids, einbezogen, cfg, cfg.methode.status
+    )
+
+    ver = veraenderung(werte, cfg)
+    ver["z_dynamik"] = np.nan
+    for ind in dyn_r:
+        teil = ver[ver["indikator"] == ind]
+        x = pd.Series(teil["veraenderung_pp"].to_numpy(), index=teil["quartier_id"].to_numpy())
+        z = standardisieren(x, einbezogen.reindex(x.index, fill_value=False))
+        ver.loc[teil.index, "z_dynamik"] = z.to_numpy()
+    d_index, d_stufe, d_klasse, d_schwellen = _index_teil(
+        ver, "z_dynamik", dyn_r, ids, einbezogen, cfg, cfg.methode.dynamik
+    )
+
+    index = q.merge(aus, on="quartier_id", how="left", validate="1:1")
+    for name, teil in (
+        ("statusindex", s_index),
+        ("status_stufe", s_stufe),
+        ("status_klasse", s_klasse),
+        ("dynamikindex", d_index),
+        ("dynamik_stufe", d_stufe),
+        ("dynamik_klasse", d_klasse),
+    ):
+        index[name] = teil.reset_index(drop=True)  # keeps Int64 and str dtypes
+    index["kombi_klasse"] = [
+        kombi_klasse(s, d)
+        for s, d in zip(index["status_klasse"], index["dynamik_klasse"], strict=True)
+    ]
+    index["kombi_klasse"] = index["kombi_klasse"].astype("str")
+    cols = [
+        "quartier_id",
+        "quartier",
+        "sozialraum_id",
+        "einwohner",
+        "statusindex",
+        "status_stufe",
+        "status_klasse",
+        "dynamikindex",
+        "dynamik_stufe",
+        "dynamik_klasse",
+        "kombi_klasse",
+        "ausgeschlossen",
+        "ausschluss_grund",
+    ]
+    wcols = [
+        "quartier_id",
+        "jahr",
+        "indikator",
+        "zaehler",
+        "nenner",
+        "anteil",
+        "einwohner",
+        "unterdrueckt",
+        "unterdrueckt_grund",
+        "z",
+    ]
+    werte = werte[wcols + [c for c in werte.columns if c not in wcols]]
+    return IndexResult(
+        werte=werte.reset_index(drop=True),
+        index=index[cols],
+        veraenderung=ver,
+        schwellen={"status": s_schwellen, "dynamik": d_schwellen},
+    )
