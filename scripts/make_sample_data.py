@@ -462,7 +462,7 @@ WORDS = {  # word: relative frequency
     "interessant": 6, "Vernetzung": 5, "danke": 3, "toll": 3, "vielfältig": 3, "bereichernd": 2,
     "gut organisiert": 3, "lehrreich": 2, "kurzweilig": 2, "zu kurz": 3, "mehr Zeit": 2,
     "zu laut": 2, "Austausch": 4, "gelungen": 2, "praxisnah": 2, "wertvoll": 2, "weiter so": 2,
-    "inspirierend": 1, "zu voll": 1, "anstrengend": 1, "Markt der Möglichkeiten": 1,
+    "inspirierend": 1, "zu voll": 1, "anstrengend": 1, "Marktplatz-Idee": 1,
 }
 # fmt: on
 

@@ -34,22 +34,15 @@ def validate(config_path: Path | None) -> None:
     """Prüft alle Eingabedateien und meldet jedes Problem mit Datei, Zeile und Spalte."""
     from .validate import validate as run_validation
 
-    cfg = _config(config_path)
-    report = run_validation(cfg)
-    errors = [p for p in report.problems if p.schwere == "Fehler"]
-    warnings = [p for p in report.problems if p.schwere != "Fehler"]
-    for problem in warnings:
-        click.echo(f"Warnung: {problem}", err=True)
-    for problem in errors:
-        click.echo(f"Fehler: {problem}", err=True)
-    if errors:
+    report = run_validation(_config(config_path))
+    click.echo(report.text(), err=not report.ok)
+    if not report.ok:
         click.echo(
-            f"\n{len(errors)} Fehler, {len(warnings)} Warnungen – die Daten sind so nicht "
-            "verwendbar. Bitte die genannten Zeilen korrigieren und erneut prüfen.",
+            "Die Daten sind so nicht verwendbar: bitte die genannten Zeilen korrigieren und "
+            "erneut prüfen.",
             err=True,
         )
         sys.exit(1)
-    click.echo(f"Daten in Ordnung ({len(warnings)} Warnungen): {report.summary}")
 
 
 @main.command(name="list")
@@ -58,6 +51,59 @@ def list_sozialraeume(config_path: Path | None) -> None:
     """Listet die Sozialräume, genau so geschrieben, wie der Notebook-Parameter sie nimmt."""
     for s in _config(config_path).sozialraeume:
         click.echo(s.name)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--sozialraum",
+    "sozialraeume",
+    multiple=True,
+    help="Nur diesen Sozialraum (Name wie in `sozialraum list`); mehrfach angebbar. "
+    "Ohne Angabe: alle.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Ausgabeordner; die Berichte landen in <out>/<berichtsjahr>/. "
+    "Ohne Angabe: [bericht] ausgabe der Konfiguration (reports/).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallele Prozesse (Vorgabe: Zahl der Prozessorkerne).",
+)
+@click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
+def render(
+    config_path: Path | None,
+    sozialraeume: tuple[str, ...],
+    out: Path | None,
+    jobs: int | None,
+    force: bool,
+) -> None:
+    """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
+    from .batch import run_batch
+    from .validate import ValidationFailed
+
+    cfg = _config(config_path)
+    try:
+        result = run_batch(
+            cfg, sozialraeume=list(sozialraeume) or None, out=out, jobs=jobs, force=force
+        )
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValidationFailed as exc:
+        click.echo(str(exc), err=True)
+        click.echo("Keine Berichte erzeugt: bitte zuerst die Daten korrigieren.", err=True)
+        sys.exit(1)
+    for failure in result.render.failed:
+        click.echo(failure.message, err=True)
+    click.echo(f"{result.render.summary()} – {result.out_dir}")
+    if result.index_page:
+        click.echo(f"Startseite: {result.index_page}")
+    if not result.render.ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

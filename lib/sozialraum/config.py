@@ -133,6 +133,7 @@ class Mentimeter(_Strict):
     veranstaltung_id: str
     datei: Path
     frage: str = Field(description="Start of the question text of the word-cloud slide")
+    erfunden: bool = Field(False, description="The export holds invented sample answers")
 
 
 class Eingaben(_Strict):

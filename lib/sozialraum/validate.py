@@ -1,0 +1,1009 @@
+"""Check every input against the data contract and load them for the reports.
+
+One run reports *all* problems (file, row, column, value, expectation, suggestion), so that an
+analyst fixes a file once instead of once per error. Per-file rules live in
+:mod:`sozialraum.schemas`; the rules that need two files or the config live here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sozialraum.config import Config, termin_datum
+from sozialraum.io import (
+    MentimeterError,
+    Problem,
+    RawTable,
+    ReadError,
+    mentimeter_words,
+    read_geometry,
+    read_mentimeter,
+    read_table,
+)
+from sozialraum.names import NameMatcher, closest
+from sozialraum.schemas import (
+    BEWERTUNG,
+    FRAGETYPEN,
+    HE_STATUS,
+    JA_NEIN,
+    SCHEMAS,
+    Converted,
+    Erlaubt,
+    build_schema,
+    check,
+    convert,
+)
+
+__all__ = [
+    "Inputs",
+    "Problem",
+    "ValidationFailed",
+    "ValidationReport",
+    "load_inputs",
+    "validate",
+]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """All inputs of one city, typed and checked; ids are text, Quartiere resolved to ids."""
+
+    quartiere: Any  # GeoDataFrame in cfg.stadt.crs
+    bevoelkerung: pd.DataFrame
+    indikatoren: pd.DataFrame
+    veranstaltungen: pd.DataFrame
+    stationen: pd.DataFrame
+    angebote: pd.DataFrame
+    fragen: pd.DataFrame
+    abstimmungen: pd.DataFrame
+    karten: pd.DataFrame
+    feedback: pd.DataFrame
+    handlungsempfehlungen: pd.DataFrame
+    kanalregeln: pd.DataFrame
+    checksums: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def erfunden(self) -> bool:
+        """True if any record of any input is invented (the reports then carry a banner)."""
+        for name in (
+            "quartiere",
+            "bevoelkerung",
+            "indikatoren",
+            "veranstaltungen",
+            "stationen",
+            "angebote",
+            "fragen",
+            "abstimmungen",
+            "karten",
+            "feedback",
+            "handlungsempfehlungen",
+            "kanalregeln",
+        ):
+            df = getattr(self, name)
+            if "erfunden" in df.columns and bool(df["erfunden"].fillna(False).astype(bool).any()):
+                return True
+        return False
+
+
+class ValidationFailed(Exception):
+    """Inputs break the contract; ``problems`` holds every finding, errors and warnings."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.schwere == "Fehler"]
+        lines = [f"Die Eingabedaten haben {_count(len(errors), 'Fehler', 'Fehler')}:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Outcome of :func:`validate`: all problems, the inputs if usable, a German summary."""
+
+    problems: list[Problem]
+    inputs: Inputs | None
+    summary: str
+
+    @property
+    def fehler(self) -> list[Problem]:
+        """Problems that stop a run."""
+        return [p for p in self.problems if p.schwere == "Fehler"]
+
+    @property
+    def warnungen(self) -> list[Problem]:
+        """Problems reported without stopping."""
+        return [p for p in self.problems if p.schwere == "Warnung"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.fehler
+
+    def text(self) -> str:
+        """The report as the CLI prints it: every problem, then the verdict."""
+        lines = [str(p) for p in self.problems]
+        if self.ok:
+            lines.append(f"Alle Eingaben sind gültig: {self.summary}.")
+        else:
+            lines.append(
+                f"{_count(len(self.fehler), 'Fehler', 'Fehler')}, "
+                f"{_count(len(self.warnungen), 'Warnung', 'Warnungen')}."
+            )
+        return "\n".join(lines)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{_de_int(n)} {one if n == 1 else many}"
+
+
+def _de_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def sha256(path: Path) -> str:
+    """Hex digest of a file, for the provenance line of every report."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------------
+class _Run:
+    """State of one validation run: the config, the problems so far, the converted tables."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.root = cfg.basis.parent
+        self.problems: list[Problem] = []
+        self.tables: dict[str, Converted] = {}
+        self.checksums: dict[str, str] = {}
+
+    def label(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def add(self, problems: list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def problem(self, datei: str, meldung: str, **kwargs: Any) -> None:
+        self.problems.append(Problem(datei, meldung, **kwargs))
+
+    def checksum(self, path: Path) -> None:
+        if path.is_file():
+            self.checksums[self.label(path)] = sha256(path)
+
+    def read(self, name: str) -> Converted | None:
+        """Read and convert the input ``name`` of ``[eingaben]``; None if it cannot be read."""
+        if getattr(self.cfg.eingaben, name, None) is None:
+            return None
+        path = self.cfg.datei(name)
+        self.checksum(path)
+        model = SCHEMAS[name]
+        required = [c for c, col in model.to_schema().columns.items() if col.required]
+        try:
+            raw = read_table(path, self.label(path), expected_columns=required)
+        except ReadError as exc:
+            self.problems.append(exc.problem)
+            return None
+        self.add(raw.probleme)
+        conv = convert(raw, model)
+        self.add(conv.problems)
+        if conv.df is None:
+            return None
+        self.tables[name] = conv
+        return conv
+
+    def validate_schema(
+        self,
+        name: str,
+        conv: Converted | None,
+        erlaubt: dict[str, Erlaubt] | None = None,
+        skip_rows: set[int] | None = None,
+    ) -> None:
+        if conv is None:
+            return
+        schema = build_schema(SCHEMAS[name], erlaubt)
+        self.add(check(conv, schema, erlaubt, skip_rows))
+
+    def cell(self, conv: Converted, pos: int, column: str, meldung: str, **kwargs: Any) -> None:
+        """A problem about one cell; the value is taken as written in the file."""
+        raw = conv.raw
+        wert = raw.df[column].iloc[pos] if column in raw.df.columns else None
+        kwargs.setdefault("wert", wert)
+        self.problems.append(
+            Problem(
+                raw.datei,
+                meldung,
+                zeile=conv.zeile(pos),
+                spalte=raw.spalten.get(column, column),
+                **kwargs,
+            )
+        )
+
+
+def validate(cfg: Config) -> ValidationReport:
+    """Check every input of ``cfg`` and load them if there is no error.
+
+    Returns
+    -------
+    ValidationReport
+        ``inputs`` is None when there is an error; ``summary`` counts what was read.
+    """
+    run = _Run(cfg)
+    sr_ids = [s.id for s in cfg.sozialraeume]
+    sr_erlaubt = Erlaubt(
+        tuple(sr_ids),
+        "ist kein Sozialraum der Konfiguration",
+        "eine id aus [[sozialraeume]]: "
+        + ", ".join(f"{s.id} ({s.name})" for s in cfg.sozialraeume),
+        aliases={
+            **{s.name: s.id for s in cfg.sozialraeume},
+            **{s.slug: s.id for s in cfg.sozialraeume},
+        },
+    )
+
+    quartiere, geo = _geometry(run, sr_erlaubt)
+    bev = run.read("bevoelkerung")
+    ind = run.read("indikatoren")
+    jahre = cfg.methode.jahre
+    jahr_erlaubt = Erlaubt(
+        tuple(jahre),
+        "ist kein Jahr der Methode",
+        "ein Jahr aus methode.jahre: " + ", ".join(str(j) for j in jahre),
+    )
+    ind_ids = [i.id for i in cfg.indikatoren]
+    ind_erlaubt = Erlaubt(
+        tuple(ind_ids),
+        "ist kein Indikator der Konfiguration",
+        "eine id aus [[indikatoren]]: " + ", ".join(ind_ids),
+    )
+    for name, conv, extra in (
+        ("bevoelkerung", bev, {}),
+        ("indikatoren", ind, {"indikator": ind_erlaubt}),
+    ):
+        if conv is None:
+            continue
+        skip = _resolve_quartiere(run, conv, geo) if geo is not None else set(range(len(conv.df)))
+        run.validate_schema(name, conv, {"jahr": jahr_erlaubt, **extra}, skip)
+    if ind is not None:
+        _indikatoren(run, ind)
+    if geo is not None:
+        _coverage(run, geo, bev, ind)
+
+    events = _events(run, sr_erlaubt)
+    he = run.read("handlungsempfehlungen")
+    if he is not None:
+        _handlungsempfehlungen(run, he, sr_erlaubt, geo)
+    kanal = run.read("kanalregeln")
+    run.validate_schema("kanalregeln", kanal)
+    mentimeter = _mentimeter(run, events)
+
+    inputs = None
+    errors = [p for p in run.problems if p.schwere == "Fehler"]
+    if not errors:
+        inputs = _inputs(run, quartiere, mentimeter)
+    summary = _summary(run, quartiere, mentimeter)
+    return ValidationReport(run.problems, inputs, summary)
+
+
+def load_inputs(cfg: Config) -> Inputs:
+    """The checked inputs of ``cfg``; raises :class:`ValidationFailed` listing every problem."""
+    report = validate(cfg)
+    if report.inputs is None:
+        raise ValidationFailed(report.problems)
+    return report.inputs
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry and Quartiere
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Geo:
+    ids: list[str]
+    name_by_id: dict[str, str]
+    sr_by_id: dict[str, str]
+    matcher: NameMatcher
+    datei: str
+
+
+def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
+    cfg = run.cfg
+    path = cfg.datei("geometrie")
+    datei = run.label(path)
+    run.checksum(path)
+    try:
+        gdf, notes = read_geometry(
+            path,
+            cfg.stadt.crs,
+            datei,
+            expected_columns=list(SCHEMAS["geometrie"].to_schema().columns),
+        )
+    except ReadError as exc:
+        run.problems.append(exc.problem)
+        return None, None
+    run.add(notes)
+    attrs = gdf.drop(columns="geometry")
+    text = pd.DataFrame(
+        {c: [_attr_text(v) for v in attrs[c]] for c in attrs.columns}, dtype="str"
+    ).reset_index(drop=True)
+    raw = RawTable(
+        datei,
+        text,
+        [i + 2 for i in range(len(text))],
+        {c: c for c in text.columns},
+    )
+    conv = convert(raw, SCHEMAS["geometrie"])
+    run.add(conv.problems)
+    if conv.df is None:
+        return None, None
+    run.validate_schema("geometrie", conv, {"sozialraum_id": sr_erlaubt})
+    bad_geom = ~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    for pos in np.flatnonzero(bad_geom):
+        run.problem(
+            datei,
+            "Das Objekt ist keine Fläche ("
+            + (str(gdf.geometry.iloc[pos].geom_type) if gdf.geometry.iloc[pos] else "leer")
+            + ")",
+            zeile=int(pos) + 2,
+            spalte="geometry",
+            wert=str(conv.df["quartier"].iloc[pos]),
+            erwartet="ein Polygon oder MultiPolygon je Sozialquartier",
+        )
+    df = conv.df
+    quartiere = gdf[["geometry"]].copy()
+    for c in ("quartier_id", "quartier", "sozialraum_id", "erfunden"):
+        quartiere[c] = df[c].to_numpy()
+    quartiere = quartiere[["quartier_id", "quartier", "sozialraum_id", "erfunden", "geometry"]]
+    ok = df["quartier_id"].notna() & df["quartier"].notna()
+    ids = df.loc[ok, "quartier_id"].tolist()
+    geo = _Geo(
+        ids=ids,
+        name_by_id=dict(zip(ids, df.loc[ok, "quartier"], strict=True)),
+        sr_by_id=dict(zip(ids, df.loc[ok, "sozialraum_id"], strict=True)),
+        matcher=NameMatcher(df.loc[ok, "quartier"].tolist()),
+        datei=datei,
+    )
+    return quartiere, geo
+
+
+def _attr_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "ja" if value else "nein"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
+    """Put the geometry's quartier_id and name on every row; return rows that did not resolve.
+
+    The id wins where there is one (ids are what the offices agree on); the name must then
+    agree with the geometry's name for that id, or the two files contradict each other.
+    """
+    df = conv.df
+    has_id = "quartier_id" in conv.raw.df.columns
+    has_name = "quartier" in conv.raw.df.columns
+    if not has_id and not has_name:
+        run.problem(
+            conv.raw.datei,
+            'Weder die Spalte "quartier_id" noch "quartier" ist vorhanden',
+            zeile=1,
+            erwartet="die Spalte quartier_id oder quartier (oder beide)",
+        )
+        return set(range(len(df)))
+    unresolved: set[int] = set()
+    ids: list[Any] = []
+    names: list[Any] = []
+    for pos, (qid, name) in enumerate(zip(df["quartier_id"], df["quartier"], strict=True)):
+        qid = None if pd.isna(qid) else str(qid)
+        name = None if pd.isna(name) else str(name)
+        resolved: str | None = None
+        match = geo.matcher.match(name) if name else None
+        if qid is not None:
+            if qid in geo.name_by_id:
+                resolved = qid
+                if match is not None and match.ok and match.name != geo.name_by_id[qid]:
+                    other = next(i for i, n in geo.name_by_id.items() if n == match.name)
+                    run.cell(
+                        conv,
+                        pos,
+                        "quartier",
+                        f'ID und Name widersprechen sich: "{qid}" ist in {geo.datei} '
+                        f'"{geo.name_by_id[qid]}", der Name "{name}" gehört dort zur ID '
+                        f'"{other}"',
+                        erwartet="eine quartier_id und einen Namen, die zusammengehören",
+                        vorschlag=geo.name_by_id[qid],
+                    )
+                    resolved = None
+                elif match is not None and not match.ok:
+                    _unknown_name(run, conv, pos, name, match, geo)
+                    resolved = None
+            else:
+                vorschlag = None
+                if match is not None and match.ok:
+                    vorschlag = next(i for i, n in geo.name_by_id.items() if n == match.name)
+                else:
+                    stripped = {i.lstrip("0"): i for i in geo.ids}
+                    vorschlag = stripped.get(qid.lstrip("0")) or closest(qid, geo.ids, 0.8)
+                shown = f' ("{name}")' if name else ""
+                run.cell(
+                    conv,
+                    pos,
+                    "quartier_id",
+                    f'Das Quartier "{qid}"{shown} fehlt in der Geometrie {geo.datei}',
+                    erwartet="eine quartier_id aus der Geometrie",
+                    vorschlag=vorschlag,
+                )
+        elif name is not None and match is not None:
+            if match.ok:
+                resolved = next(i for i, n in geo.name_by_id.items() if n == match.name)
+            else:
+                _unknown_name(run, conv, pos, name, match, geo)
+        else:
+            run.cell(
+                conv,
+                pos,
+                "quartier_id" if has_id else "quartier",
+                "Weder quartier_id noch quartier ist angegeben",
+                erwartet="die ID oder den Namen eines Sozialquartiers",
+            )
+        if resolved is None:
+            unresolved.add(pos)
+        ids.append(resolved)
+        names.append(geo.name_by_id.get(resolved) if resolved else name)
+    df["quartier_id"] = pd.Series(ids, dtype="str", index=df.index)
+    df["quartier"] = pd.Series(names, dtype="str", index=df.index)
+    return unresolved
+
+
+def _unknown_name(run: _Run, conv: Converted, pos: int, name: str, match: Any, geo: _Geo) -> None:
+    if match.art == "mehrdeutig":
+        run.cell(
+            conv,
+            pos,
+            "quartier",
+            f'"{name}" ist mehrdeutig: passt zu ' + ", ".join(f'"{k}"' for k in match.kandidaten),
+            erwartet="einen eindeutigen Namen aus der Geometrie oder die quartier_id",
+        )
+    else:
+        run.cell(
+            conv,
+            pos,
+            "quartier",
+            f'"{name}" ist kein bekanntes Sozialquartier',
+            erwartet=f"ein Name aus der Geometrie {geo.datei}",
+            vorschlag=match.vorschlag,
+        )
+
+
+def _indikatoren(run: _Run, conv: Converted) -> None:
+    df = conv.df
+    eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
+    for pos in range(len(df)):
+        art = eingabe.get(df["indikator"].iloc[pos])
+        z, n, a = df["zaehler"].iloc[pos], df["nenner"].iloc[pos], df["anteil"].iloc[pos]
+        if art == "anzahl":
+            for col, v in (("zaehler", z), ("nenner", n)):
+                if np.isnan(v) and (pos, col) not in conv.bad:
+                    run.cell(
+                        conv,
+                        pos,
+                        col,
+                        f"Der Wert fehlt (Indikator {df['indikator'].iloc[pos]} wird als Anzahl "
+                        "eingegeben)",
+                        erwartet="eine ganze Zahl ≥ 0",
+                    )
+            if not np.isnan(z) and not np.isnan(n) and z > n:
+                run.cell(
+                    conv,
+                    pos,
+                    "zaehler",
+                    f'Der Zähler "{conv.raw.df["zaehler"].iloc[pos]}" ist größer als der Nenner '
+                    f'"{conv.raw.df["nenner"].iloc[pos]}"',
+                    erwartet="zaehler ≤ nenner (der Zähler ist eine Teilmenge des Nenners)",
+                    hinweis="Zähler und Nenner vertauscht?",
+                )
+        elif art == "anteil" and np.isnan(a) and (pos, "anteil") not in conv.bad:
+            run.cell(
+                conv,
+                pos,
+                "anteil",
+                f"Der Wert fehlt (Indikator {df['indikator'].iloc[pos]} wird als Anteil "
+                "eingegeben)",
+                erwartet="ein Anteil in Prozent zwischen 0 und 100",
+            )
+
+
+def _coverage(run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None) -> None:
+    """Every Quartier of the geometry needs its statistics, or its index is silently missing."""
+    cfg = run.cfg
+    excluded = {a.quartier_id for a in cfg.methode.ausgeschlossen}
+    quartiere = [q for q in geo.ids if q not in excluded]
+    if bev is not None:
+        have = set(zip(bev.df["quartier_id"], bev.df["jahr"], strict=True))
+        for jahr in cfg.methode.jahre:
+            missing = [q for q in quartiere if (q, jahr) not in have]
+            for q in missing:
+                run.problem(
+                    bev.raw.datei,
+                    f'Das Sozialquartier "{geo.name_by_id[q]}" (ID {q}) fehlt für {jahr}',
+                    spalte="quartier_id",
+                    wert=q,
+                    erwartet="eine Zeile je Sozialquartier der Geometrie und Jahr",
+                )
+    if ind is not None:
+        df = ind.df
+        have = set(zip(df["quartier_id"], df["jahr"], df["indikator"], strict=True))
+        present = set(zip(df["jahr"], df["indikator"], strict=True))
+        needed_years = {cfg.methode.berichtsjahr}
+        for indikator in cfg.indikatoren:
+            years = needed_years | ({cfg.methode.vergleichsjahr} if indikator.dynamik else set())
+            for jahr in cfg.methode.jahre:
+                if (jahr, indikator.id) not in present:
+                    run.problem(
+                        ind.raw.datei,
+                        f'Für den Indikator "{indikator.id}" fehlen alle Werte des Jahres {jahr}',
+                        spalte="indikator",
+                        wert=indikator.id,
+                        erwartet="Werte für jedes Jahr der Methode",
+                        schwere="Fehler" if jahr in years else "Warnung",
+                    )
+                    continue
+                for q in quartiere:
+                    if (q, jahr, indikator.id) not in have:
+                        run.problem(
+                            ind.raw.datei,
+                            f'Das Sozialquartier "{geo.name_by_id[q]}" (ID {q}) fehlt für '
+                            f'{jahr} beim Indikator "{indikator.id}"',
+                            spalte="quartier_id",
+                            wert=q,
+                            erwartet="eine Zeile je Sozialquartier, Jahr und Indikator",
+                        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------------------------
+def _ids(conv: Converted | None, column: str) -> tuple[str, ...] | None:
+    if conv is None:
+        return None
+    return tuple(conv.df[column].dropna().astype(str).unique())
+
+
+def _ref(values: tuple[str, ...] | None, what: str, datei: str) -> Erlaubt | None:
+    if values is None:
+        return None
+    return Erlaubt(values, f"kommt in {datei} nicht vor", f"eine {what} aus {datei}")
+
+
+def _events(run: _Run, sr_erlaubt: Erlaubt) -> dict[str, Converted]:
+    ev = run.read("veranstaltungen")
+    st = run.read("stationen")
+    an = run.read("angebote")
+    fr = run.read("fragen")
+    ab = run.read("abstimmungen")
+    ka = run.read("karten")
+    fb = run.read("feedback")
+
+    def label(c: Converted | None, name: str) -> str:
+        return c.raw.datei if c is not None else name
+
+    ev_ref = _ref(_ids(ev, "veranstaltung_id"), "veranstaltung_id", label(ev, "veranstaltungen"))
+    st_ref = _ref(_ids(st, "station_id"), "station_id", label(st, "stationen"))
+    an_ref = _ref(_ids(an, "angebot_id"), "angebot_id", label(an, "angebote"))
+    fr_ref = _ref(_ids(fr, "frage_id"), "frage_id", label(fr, "fragen"))
+
+    def only(**refs: Erlaubt | None) -> dict[str, Erlaubt]:
+        return {k: v for k, v in refs.items() if v is not None}
+
+    if fr is not None:  # tolerate "JA_NEIN" or "Ja-Nein" where the type is meant
+        fr.df["typ"] = fr.df["typ"].map(_canonical(FRAGETYPEN), na_action="ignore")
+    if ab is not None:
+        ab.df["antwort"] = ab.df["antwort"].str.strip().str.upper()
+    run.validate_schema("veranstaltungen", ev, {"sozialraum_id": sr_erlaubt})
+    run.validate_schema("stationen", st)
+    run.validate_schema("angebote", an, only(station_id=st_ref))
+    run.validate_schema(
+        "fragen",
+        fr,
+        {
+            "typ": Erlaubt(
+                FRAGETYPEN, "ist kein Fragetyp", "ja_nein, freitext, bewertung oder feedback_wort"
+            )
+        },
+    )
+    run.validate_schema(
+        "abstimmungen",
+        ab,
+        only(veranstaltung_id=ev_ref, station_id=st_ref, angebot_id=an_ref, frage_id=fr_ref),
+    )
+    run.validate_schema(
+        "karten", ka, only(veranstaltung_id=ev_ref, station_id=st_ref, frage_id=fr_ref)
+    )
+    run.validate_schema("feedback", fb, only(veranstaltung_id=ev_ref))
+
+    if ev is not None:
+        _termine(run, ev)
+    typ = dict(zip(fr.df["frage_id"], fr.df["typ"], strict=True)) if fr is not None else {}
+    if ab is not None:
+        station_of = dict(zip(an.df["angebot_id"], an.df["station_id"], strict=True)) if an else {}
+        for pos in range(len(ab.df)):
+            row = ab.df.iloc[pos]
+            t = typ.get(row["frage_id"])
+            if t is not None and t not in ("ja_nein", "bewertung"):
+                run.cell(
+                    ab,
+                    pos,
+                    "frage_id",
+                    f'Die Frage "{row["frage_id"]}" hat den Typ {t}; abgestimmt wird nur über '
+                    "Fragen vom Typ ja_nein oder bewertung",
+                    erwartet="eine frage_id vom Typ ja_nein oder bewertung",
+                )
+            allowed = JA_NEIN if t == "ja_nein" else BEWERTUNG if t == "bewertung" else None
+            if allowed and not pd.isna(row["antwort"]) and row["antwort"] not in allowed:
+                run.cell(
+                    ab,
+                    pos,
+                    "antwort",
+                    f'"{ab.raw.df["antwort"].iloc[pos]}" ist keine Antwort auf eine Frage vom '
+                    f"Typ {t}",
+                    erwartet=" oder ".join(allowed),
+                )
+            angebot = row["angebot_id"]
+            if (
+                not pd.isna(angebot)
+                and angebot in station_of
+                and station_of[angebot] != row["station_id"]
+            ):
+                run.cell(
+                    ab,
+                    pos,
+                    "angebot_id",
+                    f'Das Angebot "{angebot}" gehört zur Station "{station_of[angebot]}", nicht '
+                    f'zu "{row["station_id"]}"',
+                    erwartet="ein Angebot der angegebenen Station",
+                    vorschlag=station_of[angebot],
+                )
+    if ka is not None:
+        for pos in range(len(ka.df)):
+            t = typ.get(ka.df["frage_id"].iloc[pos])
+            if t is not None and t != "freitext":
+                run.cell(
+                    ka,
+                    pos,
+                    "frage_id",
+                    f'Die Frage "{ka.df["frage_id"].iloc[pos]}" hat den Typ {t}; Karten gehören '
+                    "zu Fragen vom Typ freitext",
+                    erwartet="eine frage_id vom Typ freitext",
+                )
+    if fb is not None:
+        for pos, wort in enumerate(fb.df["wort"]):
+            if isinstance(wort, str) and len(wort.split()) > 2:
+                run.cell(
+                    fb,
+                    pos,
+                    "wort",
+                    f'"{wort}" hat mehr als zwei Wörter',
+                    erwartet="ein bis zwei Wörter",
+                    schwere="Warnung",
+                )
+    return {k: v for k, v in {"veranstaltungen": ev, "feedback": fb}.items() if v is not None}
+
+
+def _canonical(values: tuple[str, ...]) -> Callable[[str], str]:
+    matcher = NameMatcher(values)
+
+    def to_canonical(value: str) -> str:
+        match = matcher.match(value.strip())
+        return match.name if match.ok else value
+
+    return to_canonical
+
+
+def _termine(run: _Run, ev: Converted) -> None:
+    """An event's date must agree with the config's Termin of its Sozialraum and round."""
+    by_id = {s.id: s for s in run.cfg.sozialraeume}
+    df = ev.df
+    for pos in range(len(df)):
+        sr = by_id.get(df["sozialraum_id"].iloc[pos])
+        datum = df["datum"].iloc[pos]
+        runde = df["runde"].iloc[pos]
+        if sr is None or pd.isna(datum) or pd.isna(runde):
+            continue
+        termine = [t for t in sr.termine if t.runde == int(runde)]
+        if not termine:
+            run.cell(
+                ev,
+                pos,
+                "runde",
+                f"Die Konfiguration hat für {sr.name} keinen Termin der Runde {runde}",
+                erwartet="einen Termin in [[sozialraeume]] termine",
+                schwere="Warnung",
+            )
+            continue
+        termin = termine[0]
+        soll = termin_datum(termin.datum)
+        month_only = len(termin.datum) == 7 or df["datum_genauigkeit"].iloc[pos] == "monat"
+        same = (datum.year, datum.month) == (soll.year, soll.month)
+        if not month_only:
+            same = datum.date() == soll
+        if not same:
+            shown = soll.strftime("%m/%Y") if len(termin.datum) == 7 else soll.strftime("%d.%m.%Y")
+            run.cell(
+                ev,
+                pos,
+                "datum",
+                f"Das Datum passt nicht zum Termin der Konfiguration ({sr.name}, Runde {runde}: "
+                f"{shown})",
+                erwartet=f"den Termin aus der Konfiguration ({shown})",
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Handlungsempfehlungen, Mentimeter
+# ---------------------------------------------------------------------------------------------
+def _handlungsempfehlungen(run: _Run, he: Converted, sr_erlaubt: Erlaubt, geo: _Geo | None) -> None:
+    df = he.df
+    df["status"] = df["status"].map(_canonical(HE_STATUS), na_action="ignore")
+    run.validate_schema(
+        "handlungsempfehlungen",
+        he,
+        {
+            "sozialraum_id": sr_erlaubt,
+            "status": Erlaubt(HE_STATUS, "ist kein Status", ", ".join(HE_STATUS)),
+        },
+    )
+    lists: list[list[str]] = []
+    for pos, text in enumerate(df["quartiere"]):
+        ids: list[str] = []
+        parts = [] if pd.isna(text) else [p.strip() for p in str(text).split(",") if p.strip()]
+        for part in parts:
+            if geo is None:
+                break
+            if part in geo.name_by_id:
+                ids.append(part)
+                continue
+            match = geo.matcher.match(part)
+            if match.ok:
+                qid = next(i for i, n in geo.name_by_id.items() if n == match.name)
+                ids.append(qid)
+                if geo.sr_by_id.get(qid) != df["sozialraum_id"].iloc[pos]:
+                    run.cell(
+                        he,
+                        pos,
+                        "quartiere",
+                        f'"{part}" liegt nicht im Sozialraum {df["sozialraum_id"].iloc[pos]}',
+                        erwartet="Quartiere des Sozialraums der Handlungsempfehlung",
+                        schwere="Warnung",
+                    )
+            else:
+                run.cell(
+                    he,
+                    pos,
+                    "quartiere",
+                    f'"{part}" ist kein bekanntes Sozialquartier',
+                    wert=part,
+                    erwartet="IDs oder Namen aus der Geometrie, mit Komma getrennt",
+                    vorschlag=match.vorschlag,
+                )
+        lists.append(ids)
+    df["quartier_ids"] = pd.Series(lists, dtype=object, index=df.index)
+
+
+def _mentimeter(run: _Run, events: dict[str, Converted]) -> pd.DataFrame:
+    """Feedback words from the Mentimeter exports named in the config."""
+    frames = []
+    ev = events.get("veranstaltungen")
+    known = set(ev.df["veranstaltung_id"].dropna()) if ev is not None else None
+    for m in run.cfg.eingaben.mentimeter:
+        path = (run.cfg.basis / m.datei).resolve()
+        datei = run.label(path)
+        run.checksum(path)
+        if known is not None and m.veranstaltung_id not in known:
+            run.problem(
+                run.label(run.cfg.pfad),
+                f'[[eingaben.mentimeter]] nennt die Veranstaltung "{m.veranstaltung_id}", die in '
+                f"{ev.raw.datei} nicht vorkommt",
+                wert=m.veranstaltung_id,
+                erwartet="eine veranstaltung_id aus der Veranstaltungen-Datei",
+                vorschlag=closest(m.veranstaltung_id, known, 0.6),
+            )
+        if not path.is_file():
+            run.problem(datei, "Die Datei existiert nicht", erwartet="ein Mentimeter-Export")
+            continue
+        try:
+            export = read_mentimeter(path)
+            words, notes = mentimeter_words(export, m.frage)
+        except MentimeterError as exc:
+            run.problem(datei, str(exc), erwartet=f'eine Frage, die mit "{m.frage}" beginnt')
+            continue
+        for note in notes:
+            run.problem(datei, note, schwere="Warnung")
+        words = words.assign(
+            veranstaltung_id=m.veranstaltung_id,
+            erfunden=bool(getattr(m, "erfunden", False)),
+            quelle=datei,
+        )
+        frames.append(words[["veranstaltung_id", "wort", "erfunden", "quelle"]])
+    if not frames:
+        return pd.DataFrame(
+            {
+                "veranstaltung_id": pd.Series([], dtype="str"),
+                "wort": pd.Series([], dtype="str"),
+                "erfunden": pd.Series([], dtype=bool),
+                "quelle": pd.Series([], dtype="str"),
+            }
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembling the inputs
+# ---------------------------------------------------------------------------------------------
+def _frame(run: _Run, name: str, columns: list[str], ints: tuple[str, ...] = ()) -> pd.DataFrame:
+    conv = run.tables.get(name)
+    if conv is None:
+        schema = SCHEMAS[name].to_schema()
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    [], dtype=str(schema.columns[c].dtype) if c in schema.columns else "str"
+                )
+                for c in columns
+            }
+        )
+    df = conv.df[[c for c in columns if c in conv.df.columns]].copy()
+    for c in ints:
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
+    ind = _frame(
+        run,
+        "indikatoren",
+        ["quartier_id", "jahr", "indikator", "zaehler", "nenner", "anteil", "erfunden", "quelle"],
+        ints=("jahr",),
+    )
+    eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
+    counted = ind["indikator"].map(eingabe).eq("anzahl") & (ind["nenner"] > 0)
+    ind.loc[counted, "anteil"] = ind["zaehler"] / ind["nenner"] * 100
+    ev = _frame(
+        run,
+        "veranstaltungen",
+        [
+            "veranstaltung_id",
+            "sozialraum_id",
+            "runde",
+            "datum",
+            "datum_genauigkeit",
+            "format",
+            "teilnehmende",
+            "institutionen",
+            "dauer_minuten",
+            "erfunden",
+            "quelle",
+        ],
+        ints=("runde",),
+    )
+    fb = _frame(run, "feedback", ["veranstaltung_id", "wort", "erfunden", "quelle"])
+    feedback = pd.concat([fb, mentimeter], ignore_index=True) if len(mentimeter) else fb
+    he = _frame(
+        run,
+        "handlungsempfehlungen",
+        [
+            "he_id",
+            "sozialraum_id",
+            "handlungsfeld",
+            "titel",
+            "zustaendig",
+            "quartier_ids",
+            "status",
+            "status_datum",
+            "erfunden",
+            "quelle",
+        ],
+    )
+    return Inputs(
+        quartiere=quartiere,
+        bevoelkerung=_frame(
+            run,
+            "bevoelkerung",
+            ["quartier_id", "jahr", "einwohner", "erfunden", "quelle"],
+            ints=("jahr", "einwohner"),
+        ),
+        indikatoren=ind,
+        veranstaltungen=ev,
+        stationen=_frame(
+            run,
+            "stationen",
+            ["station_id", "runde", "art", "station", "bereich", "erfunden", "quelle"],
+            ints=("runde",),
+        ),
+        angebote=_frame(
+            run,
+            "angebote",
+            ["angebot_id", "station_id", "angebot", "bereich", "url", "erfunden", "quelle"],
+        ),
+        fragen=_frame(
+            run,
+            "fragen",
+            ["frage_id", "runde", "frage", "typ", "kanalcodierung", "erfunden", "quelle"],
+            ints=("runde",),
+        ),
+        abstimmungen=_frame(
+            run,
+            "abstimmungen",
+            [
+                "veranstaltung_id",
+                "station_id",
+                "angebot_id",
+                "frage_id",
+                "antwort",
+                "anzahl",
+                "erfunden",
+                "quelle",
+            ],
+            ints=("anzahl",),
+        ),
+        karten=_frame(
+            run,
+            "karten",
+            ["veranstaltung_id", "station_id", "frage_id", "text", "erfunden", "quelle"],
+        ),
+        feedback=feedback,
+        handlungsempfehlungen=he,
+        kanalregeln=_frame(
+            run,
+            "kanalregeln",
+            ["reihenfolge", "kategorie", "muster", "erfunden", "quelle"],
+            ints=("reihenfolge",),
+        ),
+        checksums=dict(sorted(run.checksums.items())),
+    )
+
+
+def _summary(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> str:
+    """One German line that tells the analyst what was read ("6 Sozialräume, …")."""
+    t = run.tables
+    parts = [_count(len(run.cfg.sozialraeume), "Sozialraum", "Sozialräume")]
+    if quartiere is not None:
+        parts.append(_count(len(quartiere), "Sozialquartier", "Sozialquartiere"))
+    years: set[int] = set()
+    for name in ("bevoelkerung", "indikatoren"):
+        if name in t:
+            years |= {int(j) for j in t[name].df["jahr"].dropna()}
+    if years:
+        parts.append(
+            ("Jahr " if len(years) == 1 else "Jahre ") + ", ".join(map(str, sorted(years)))
+        )
+    if "veranstaltungen" in t:
+        parts.append(_count(len(t["veranstaltungen"].df), "Veranstaltung", "Veranstaltungen"))
+    if "abstimmungen" in t:
+        votes = int(t["abstimmungen"].df["anzahl"].fillna(0).sum())
+        parts.append(_count(votes, "Stimme", "Stimmen"))
+    if "karten" in t:
+        parts.append(_count(len(t["karten"].df), "Karte", "Karten"))
+    words = len(t["feedback"].df) if "feedback" in t else 0
+    words += len(mentimeter)
+    parts.append(_count(words, "Feedbackwort", "Feedbackwörter"))
+    if "handlungsempfehlungen" in t:
+        parts.append(
+            _count(
+                len(t["handlungsempfehlungen"].df), "Handlungsempfehlung", "Handlungsempfehlungen"
+            )
+        )
+    return ", ".join(parts)
