@@ -1,0 +1,223 @@
+"""German number, date and plural formatting for every table, chart and sentence of a report.
+
+One module so that "12,5 %" looks the same in a table cell, an axis label and the summary. The
+functions never depend on the machine's locale: a batch run on a server with ``LANG=C`` must
+produce the same report as an analyst's laptop.
+
+Conventions (used consistently by tables, charts and narrative):
+
+- thousands separator ``.``, decimal comma: ``1.234``, ``12,5``;
+- percent with a space: ``12,5 %``;
+- percentage-point changes in tables and charts carry a sign and the abbreviation
+  ``Pp.`` (``+1,2 Pp.``, ``−1,2 Pp.`` with a true minus sign); in running text the unit is
+  spelled out (``1,2 Prozentpunkte``) and the direction is a word (gestiegen/gesunken);
+- a missing value is ``–``; a value withheld for confidentiality is ``•`` (:data:`UNTERDRUECKT`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from numbers import Real
+from typing import Any
+
+import pandas as pd
+
+UNTERDRUECKT = "•"
+"""Cell marker of statistical offices for a value withheld for confidentiality."""
+
+FEHLT = "–"
+"""Cell marker for a value that does not exist or is unknown."""
+
+MINUS = "\u2212"
+"""Typographic minus sign; a hyphen is too short to read reliably in a table."""
+
+MONATE = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+
+
+def is_missing(value: Any) -> bool:
+    """True for ``None``, ``NaN``, ``pd.NA`` and ``NaT``; pandas 3 mixes all of them."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other containers are not "missing"
+        return False
+
+
+def _grouped(value: float, decimals: int) -> str:
+    """Format with German separators without touching the locale."""
+    text = f"{abs(value):,.{decimals}f}"
+    text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    return text
+
+
+def fmt_num(value: Any, decimals: int = 1, *, missing: str = FEHLT, sign: bool = False) -> str:
+    """Format a number German style (``1.234,5``).
+
+    Parameters
+    ----------
+    value
+        Any real number; missing values give ``missing``.
+    decimals
+        Digits after the comma.
+    missing
+        Text for a missing value.
+    sign
+        Prefix ``+`` for positive values (for changes); negative values always get ``−``.
+    """
+    if is_missing(value):
+        return missing
+    value = float(value)
+    if not math.isfinite(value):
+        return missing
+    if round(value, decimals) == 0:  # must not show as "−0,0" or "+0,0"
+        value = 0.0
+    text = _grouped(value, decimals)
+    if value < 0:
+        return MINUS + text
+    return ("+" + text) if sign and value > 0 else text
+
+
+def fmt_int(value: Any, *, missing: str = FEHLT) -> str:
+    """Format a count: ``1234`` -> ``"1.234"``."""
+    if is_missing(value):
+        return missing
+    return fmt_num(round(float(value)), 0, missing=missing)
+
+
+def fmt_pct(value: Any, decimals: int = 1, *, missing: str = FEHLT) -> str:
+    """Format a share given in percent: ``12.5`` -> ``"12,5 %"``."""
+    if is_missing(value):
+        return missing
+    return f"{fmt_num(value, decimals, missing=missing)} %"
+
+
+def fmt_pp(value: Any, decimals: int = 1, *, missing: str = FEHLT) -> str:
+    """Format a change in percentage points for tables: ``-1.2`` -> ``"−1,2 Pp."``.
+
+    The sign is always shown because a change without sign is ambiguous in a table column.
+    """
+    if is_missing(value):
+        return missing
+    return f"{fmt_num(value, decimals, missing=missing, sign=True)} Pp."
+
+
+def fmt_pp_text(value: Any, decimals: int = 1) -> str:
+    """Size of a change for running text, unit spelled out: ``-1.2`` -> ``"1,2 Prozentpunkte"``.
+
+    The direction belongs in the verb of the sentence (gestiegen/gesunken), so the number is
+    shown without sign; "1,0 Prozentpunkte" stays plural as German usage has it.
+    """
+    return f"{fmt_num(abs(float(value)), decimals)} Prozentpunkte"
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return pd.Timestamp(value).date()
+    raise TypeError(f"not a date: {value!r}")
+
+
+def fmt_date(value: Any, genauigkeit: str = "tag", *, missing: str = FEHLT) -> str:
+    """Format a date: ``"06.09.2023"``, or ``"November 2019"`` where only the month is known.
+
+    Parameters
+    ----------
+    value
+        ``date``, ``datetime``, ``pd.Timestamp`` or ISO string.
+    genauigkeit
+        ``"tag"`` or ``"monat"``, as in the column ``datum_genauigkeit`` of the events file:
+        an event known only by its month must not be shown with an invented day.
+    missing
+        Text for a missing date.
+    """
+    if is_missing(value):
+        return missing
+    day = _as_date(value)
+    if genauigkeit == "monat":
+        return f"{MONATE[day.month - 1]} {day.year}"
+    if genauigkeit != "tag":
+        raise ValueError(f"genauigkeit must be 'tag' or 'monat', not {genauigkeit!r}")
+    return day.strftime("%d.%m.%Y")
+
+
+def fmt_date_text(value: Any, genauigkeit: str = "tag") -> str:
+    """Date with its preposition for running text: ``"am 06.09.2023"`` or ``"im November 2019"``."""
+    return ("im " if genauigkeit == "monat" else "am ") + fmt_date(value, genauigkeit)
+
+
+def plural(n: Any, singular: str, mehrzahl: str) -> str:
+    """The noun form that fits the count ``n``: only exactly one takes the singular."""
+    if isinstance(n, Real) and not is_missing(n) and float(n) == 1:
+        return singular
+    return mehrzahl
+
+
+def anzahl(n: Any, singular: str, mehrzahl: str) -> str:
+    """Count and noun together: ``anzahl(1, "Quartier", "Quartiere")`` -> ``"1 Quartier"``."""
+    return f"{fmt_int(n)} {plural(n, singular, mehrzahl)}"
+
+
+def aufzaehlung(items: Iterable[Any], und: str = "und") -> str:
+    """Join names the German way: ``["A", "B", "C"]`` -> ``"A, B und C"``."""
+    names = [str(i) for i in items]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} {und} {names[-1]}"
+
+
+def zitat(text: Any) -> str:
+    """Put a name in German quotation marks: ``„Sozialnavigator“``."""
+    return f"\u201e{text}\u201c"
+
+
+_PLURAL_ENDINGS = (
+    # (ending, replacement) — regular German plurals of the station kinds seen in practice;
+    # the first matching ending wins, so longer endings come first.
+    ("tisch", "tische"),
+    ("ion", "ionen"),
+    ("ung", "ungen"),
+    ("heit", "heiten"),
+    ("keit", "keiten"),
+    ("schaft", "schaften"),
+    ("el", "eln"),
+    ("e", "en"),
+)
+
+
+def plural_wort(wort: str) -> str | None:
+    """Regular plural of a noun read from the data (e.g. the kind of station), or ``None``.
+
+    Station kinds ("Themeninsel", "Thementisch", "Station") come from the data, so their plural
+    cannot be written into a template. Only the regular endings listed in the module are
+    handled; for anything else ``None`` tells the caller to fall back to a neutral phrase
+    instead of guessing a wrong form.
+    """
+    wort = wort.strip()
+    lower = wort.lower()
+    for ending, replacement in _PLURAL_ENDINGS:
+        if lower.endswith(ending):
+            return wort[: len(wort) - len(ending)] + replacement
+    return None

@@ -1,0 +1,407 @@
+"""The generated summary "Auf einen Blick": sentences whose every number comes from the data.
+
+Two steps, so that each can be tested alone:
+
+1. :func:`build_context` (and the ``*_kontext`` functions it calls) turns the frames into a
+   plain dict of numbers, names and lists — no wording;
+2. :func:`summary` renders one Jinja2 template per sentence from ``templates/narrative/`` and
+   returns the non-empty sentences as plain text.
+
+All wording lives in the templates, where analysts can change it without touching code; every
+case distinction a reader would notice (one or several, none at all, above or below the city)
+is made there. The sentences are plain text: :func:`summary_html` escapes them for the report.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from sozialraum import events
+from sozialraum.config import Config
+from sozialraum.fmt import (
+    anzahl,
+    aufzaehlung,
+    fmt_date,
+    fmt_date_text,
+    fmt_int,
+    fmt_pct,
+    fmt_pp,
+    fmt_pp_text,
+    plural,
+    zitat,
+)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "narrative"
+SAETZE = (
+    "status",
+    "leitindikator",
+    "trend",
+    "veranstaltung",
+    "bekanntheit",
+    "kanal",
+    "feedback",
+    "handlungsempfehlungen",
+)
+"""The sentences of the summary, in reading order; one template ``<name>.txt.j2`` each."""
+
+#: A change smaller than this (percentage points) reads as "unchanged": it rounds to 0,0.
+UNVERAENDERT_PP = 0.05
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+def _quoted_list(items: Any, und: str = "und") -> str:
+    return aufzaehlung([zitat(i) for i in items], und)
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        # Plain-text sentences; escaping happens once, where they are put into HTML.
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        {
+            "int": fmt_int,
+            "pct": fmt_pct,
+            "pp": fmt_pp,
+            "pp_text": fmt_pp_text,
+            "datum": fmt_date,
+            "datum_text": fmt_date_text,
+            "plural": lambda n, s, p: plural(n, s, p),
+            "anzahl": lambda n, s, p: anzahl(n, s, p),
+            "liste": aufzaehlung,
+            "zitate": _quoted_list,
+            "zitat": zitat,
+        }
+    )
+    return env
+
+
+def _clean(text: str) -> str:
+    """One line, single spaces, no space before punctuation: templates may wrap freely."""
+    text = " ".join(text.split())
+    text = re.sub(r"\s+([,.;:)])", r"\1", text)
+    text = re.sub(r"\(\s+", "(", text)
+    return text.strip()
+
+
+def summary(context: dict[str, Any]) -> list[str]:
+    """The sentences of "Auf einen Blick" for one Sozialraum, as plain German text.
+
+    Parameters
+    ----------
+    context
+        As built by :func:`build_context`. Top-level keys ``sozialraum``, ``stadt``,
+        ``berichtsjahr``, ``vergleichsjahr`` and ``bezeichnung`` are required; each section
+        (the names in :data:`SAETZE`) may be missing or ``None``.
+
+    Returns
+    -------
+    list of str
+        Non-empty sentences (an entry may hold a short second sentence) in the order of
+        :data:`SAETZE`; not HTML-escaped. A section that is ``None`` is left out, except the
+        event: that there was none yet is itself worth saying.
+    """
+    ctx = {name: None for name in SAETZE} | dict(context)
+    out = []
+    for name in SAETZE:
+        text = _clean(_env().get_template(f"{name}.txt.j2").render(**ctx))
+        if text:
+            out.append(text)
+    return out
+
+
+def summary_html(sentences: list[str]) -> str:
+    """The sentences as an HTML list, escaped (names and words come from the public's data)."""
+    items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+    return f'<ul class="auf-einen-blick">{items}</ul>'
+
+
+# --------------------------------------------------------------------------------------------
+# Context: numbers and names, no wording
+# --------------------------------------------------------------------------------------------
+def _names(rows: pd.DataFrame, col: str) -> list[str]:
+    return sorted(str(v) for v in rows[col])
+
+
+def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict[str, Any] | None:
+    """How many Quartiere of the Sozialraum fall into the worse half of the status classes.
+
+    The "worse half" is the second half of ``cfg.methode.status.labels`` (for four classes
+    "niedrig" and "sehr niedrig"), so the sentence follows the config, not a fixed label. The
+    classes are listed worst first. Also counts the Quartiere in the worst dynamics class.
+    """
+    q = index[index["sozialraum_id"].astype(str) == str(sozialraum_id)]
+    if q.empty:
+        return None
+    labels = list(cfg.methode.status.labels)
+    schlecht = labels[len(labels) // 2 :][::-1]
+    bewertet = q[q["status_klasse"].isin(labels)]
+    klassen = [
+        {"label": lab, "n": int((bewertet["status_klasse"] == lab).sum())} for lab in schlecht
+    ]
+    dyn_labels = list(cfg.methode.dynamik.labels)
+    dyn_schlecht = dyn_labels[-1]
+    dyn_bewertet = q[q["dynamik_klasse"].isin(dyn_labels)]
+    dyn_rows = dyn_bewertet[dyn_bewertet["dynamik_klasse"] == dyn_schlecht]
+    return {
+        "n_quartiere": len(q),
+        "n_bewertet": len(bewertet),
+        "n_nicht_bewertet": len(q) - len(bewertet),
+        "klassen": [k for k in klassen if k["n"] > 0],
+        "alle_klassen": klassen,
+        "n_auffaellig": sum(k["n"] for k in klassen),
+        "dynamik_label": dyn_schlecht,
+        "n_dynamik_bewertet": len(dyn_bewertet),
+        "n_dynamik_schlecht": len(dyn_rows),
+        "dynamik_quartiere": _names(dyn_rows, "quartier") if "quartier" in q.columns else [],
+    }
+
+
+def _wert(d: pd.DataFrame, ebene: str, jahr: int) -> float | None:
+    rows = d[(d["ebene"] == ebene) & (d["jahr"] == jahr)]
+    rows = rows[~rows["unterdrueckt"].astype(bool)]
+    if rows.empty or rows["anteil"].isna().all():
+        return None
+    return float(rows["anteil"].dropna().iloc[0])
+
+
+def leitindikator_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
+    """The lead indicator (first of the config) in the Sozialraum, its highest Quartier, the city.
+
+    The first indicator of the config is the one the summary talks about (in the sample config the
+    SGB II rate): the config's order expresses its importance.
+    """
+    ind = cfg.indikatoren[0]
+    d = gebiete[gebiete["indikator"] == ind.id]
+    b = cfg.methode.berichtsjahr
+    sr = _wert(d, "sozialraum", b)
+    st = _wert(d, "stadt", b)
+    q = d[(d["ebene"] == "quartier") & (d["jahr"] == b) & ~d["unterdrueckt"].astype(bool)]
+    q = q[q["anteil"].notna()]
+    if sr is None and q.empty:
+        return None
+    top = q[q["anteil"].round(1) == q["anteil"].round(1).max()] if not q.empty else q
+    hoechst = float(top["anteil"].iloc[0]) if not top.empty else None
+    return {
+        "id": ind.id,
+        "kurz": ind.kurz,
+        "label": ind.label,
+        "jahr": b,
+        "sozialraum_anteil": sr,
+        "stadt_anteil": st,
+        "n_quartiere": int(d.loc[d["ebene"] == "quartier", "gebiet_id"].nunique()),
+        "hoechst_quartiere": _names(top, "gebiet"),
+        "hoechst_anteil": hoechst,
+        "hoechst_differenz": (hoechst - st) if (hoechst is not None and st is not None) else None,
+    }
+
+
+def trend_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
+    """Change of the lead indicator since the previous report, Sozialraum and city."""
+    ind = cfg.indikatoren[0]
+    d = gebiete[gebiete["indikator"] == ind.id]
+    von, bis = cfg.methode.vergleichsjahr, cfg.methode.berichtsjahr
+    sr_von, sr_bis = _wert(d, "sozialraum", von), _wert(d, "sozialraum", bis)
+    st_von, st_bis = _wert(d, "stadt", von), _wert(d, "stadt", bis)
+    if sr_von is None or sr_bis is None:
+        return None
+
+    def richtung(diff: float | None) -> str | None:
+        if diff is None:
+            return None
+        if abs(diff) < UNVERAENDERT_PP:
+            return "gleich"
+        return "gestiegen" if diff > 0 else "gesunken"
+
+    sr_diff = sr_bis - sr_von
+    st_diff = (st_bis - st_von) if (st_von is not None and st_bis is not None) else None
+    return {
+        "kurz": ind.kurz,
+        "label": ind.label,
+        "von": von,
+        "bis": bis,
+        "sozialraum_von": sr_von,
+        "sozialraum_bis": sr_bis,
+        "sozialraum_diff": sr_diff,
+        "sozialraum_richtung": richtung(sr_diff),
+        "stadt_diff": st_diff,
+        "stadt_richtung": richtung(st_diff),
+    }
+
+
+def bekanntheit_kontext(bk: pd.DataFrame) -> dict[str, Any] | None:
+    """Best and least known offers (all names when tied), from :func:`events.bekanntheit`."""
+    if bk.empty:
+        return None
+    ex = events.extreme(bk)
+    shown = int((~bk["unterdrueckt"].astype(bool)).sum())
+    ctx: dict[str, Any] = {
+        "n_angebote": len(bk),
+        "n_ausgewiesen": shown,
+        "n_unterdrueckt": len(bk) - shown,
+        "hoechst": [],
+        "hoechst_anteil": None,
+        "niedrigst": [],
+        "niedrigst_anteil": None,
+    }
+    if not ex["hoechst"].empty:
+        ctx |= {
+            "hoechst": _names(ex["hoechst"], "angebot"),
+            "hoechst_anteil": float(ex["hoechst"]["anteil_ja"].iloc[0]),
+            "niedrigst": _names(ex["niedrigst"], "angebot"),
+            "niedrigst_anteil": float(ex["niedrigst"]["anteil_ja"].iloc[0]),
+        }
+    return ctx
+
+
+def kanal_kontext(haeufigkeit: pd.DataFrame) -> list[dict[str, Any]] | None:
+    """Per channel-coded question: its cards and the most frequent named channel(s)."""
+    if haeufigkeit.empty:
+        return None
+    out = []
+    for _, h in haeufigkeit.groupby("frage_id", sort=True):
+        named = h[h["kategorie"] != events.SONSTIGES]
+        top = named[named["anzahl"] == named["anzahl"].max()] if not named.empty else named
+        out.append(
+            {
+                "frage": str(h["frage"].iloc[0]),
+                "n_karten": int(h["anzahl"].sum()),
+                "top": sorted(str(k) for k in top["kategorie"]),
+                "top_n": int(top["anzahl"].iloc[0]) if not top.empty else 0,
+            }
+        )
+    return out
+
+
+def feedback_kontext(freq: pd.DataFrame) -> dict[str, Any] | None:
+    """The most frequent feedback word(s) and the number of words."""
+    if freq.empty:
+        return None
+    top = freq[freq["anzahl"] == freq["anzahl"].max()]
+    return {
+        "n_nennungen": int(freq["anzahl"].sum()),
+        "n_verschieden": len(freq),
+        "top": list(top["wort"].astype(str)),
+        "top_n": int(top["anzahl"].iloc[0]),
+    }
+
+
+def handlungsempfehlungen_kontext(he_sr: pd.DataFrame) -> dict[str, Any]:
+    """Counts per status and the latest status date; ``n == 0`` is a case the text states."""
+    z = events.status_zaehlung(he_sr).set_index("status")["anzahl"]
+    dates = pd.to_datetime(he_sr["status_datum"], errors="coerce").dropna()
+    return {
+        "n": int(len(he_sr)),
+        "umgesetzt": int(z.get("umgesetzt", 0)),
+        "in_umsetzung": int(z.get("in Umsetzung", 0)),
+        "offen": int(z.get("offen", 0)),
+        "zurueckgestellt": int(z.get("zurückgestellt", 0)),
+        "stand": fmt_date(dates.max()) if not dates.empty else None,
+    }
+
+
+def build_context(
+    cfg: Config,
+    inputs: Any,
+    result: Any,
+    sozialraum_id: str,
+    *,
+    gebiete: pd.DataFrame | None = None,
+    runde: int | None = None,
+    bezeichnung: str = "Expert*innendialog",
+) -> dict[str, Any]:
+    """Everything the summary needs for one Sozialraum, from the validated inputs and the index.
+
+    Parameters
+    ----------
+    cfg
+        The city's config.
+    inputs
+        ``validate.Inputs`` (any object with its frames as attributes).
+    result
+        ``index.IndexResult`` (``index`` and ``werte`` are used).
+    sozialraum_id
+        Id, slug or name of the Sozialraum.
+    gebiete
+        Output of :func:`sozialraum.tables.gebiete_werte`; computed with ``index.aggregate``
+        when omitted. Pass it when the notebook has it already.
+    runde
+        Round of the event; the latest when omitted.
+    bezeichnung
+        What the event is called in the text.
+
+    Returns
+    -------
+    dict
+        Keys ``sozialraum``, ``stadt``, ``berichtsjahr``, ``vergleichsjahr``, ``bezeichnung`` and
+        one entry per name in :data:`SAETZE` (``None`` where there is nothing to say).
+    """
+    sr = cfg.sozialraum(sozialraum_id)
+    if gebiete is None:
+        gebiete = _gebiete(cfg, inputs, result, sr.id, sr.name)
+    ctx: dict[str, Any] = {
+        "sozialraum": sr.name,
+        "stadt": cfg.stadt.name,
+        "berichtsjahr": cfg.methode.berichtsjahr,
+        "vergleichsjahr": cfg.methode.vergleichsjahr,
+        "bezeichnung": bezeichnung,
+        "status": status_kontext(cfg, result.index, sr.id),
+        "leitindikator": leitindikator_kontext(cfg, gebiete),
+        "trend": trend_kontext(cfg, gebiete),
+    }
+    k = events.kennzahlen(inputs.veranstaltungen, inputs.stationen, sr.id, runde)
+    ctx["veranstaltung"] = k
+    ctx["bekanntheit"] = ctx["kanal"] = ctx["feedback"] = None
+    if k is not None:
+        vid = k["veranstaltung_id"]
+        bk = events.bekanntheit(
+            inputs.abstimmungen,
+            inputs.angebote,
+            inputs.stationen,
+            inputs.fragen,
+            inputs.veranstaltungen,
+            vid,
+            cfg.methode.mindeststimmen,
+        )
+        ctx["bekanntheit"] = bekanntheit_kontext(bk)
+        kodiert = events.karten_kodiert(
+            inputs.karten, inputs.fragen, inputs.stationen, inputs.kanalregeln, vid
+        )
+        ctx["kanal"] = kanal_kontext(events.kanal_haeufigkeit(kodiert))
+        ctx["feedback"] = feedback_kontext(events.feedback_haeufigkeit(inputs.feedback, vid))
+    he_sr = events.handlungsempfehlungen(inputs.handlungsempfehlungen, sr.id)
+    ctx["handlungsempfehlungen"] = handlungsempfehlungen_kontext(he_sr)
+    return ctx
+
+
+def _gebiete(cfg: Config, inputs: Any, result: Any, sr_id: str, sr_name: str) -> pd.DataFrame:
+    from sozialraum import index as sozialindex
+    from sozialraum.tables import gebiete_werte
+
+    quartiere = pd.DataFrame(inputs.quartiere.drop(columns="geometry", errors="ignore"))
+    sr_agg = sozialindex.aggregate(cfg, result.werte, quartiere, "sozialraum")
+    st_agg = sozialindex.aggregate(cfg, result.werte, quartiere, "stadt")
+    return gebiete_werte(
+        result.werte,
+        quartiere,
+        sr_id,
+        sr_agg,
+        st_agg,
+        sozialraum_name=sr_name,
+        stadt_name=cfg.stadt.name,
+    )

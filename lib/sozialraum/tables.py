@@ -1,0 +1,588 @@
+"""Accessible HTML tables with German number format, and their data as an Excel-ready CSV.
+
+Every table of a report is built here: ``<table>`` with ``<caption>`` and ``<th scope>`` (BITV
+2.0 / WCAG 1.3.1), numbers right-aligned in German format, suppressed cells as ``•`` with a
+footnote, and the data behind it as a CSV download embedded in the page (reports are read
+offline). Everything that comes from the data is HTML-escaped here, so a card text such as
+``<script>`` can never become markup.
+
+The ``*_tabelle`` functions return a complete HTML block (or a German sentence in a
+``<p class="hinweis">`` where there is nothing to show); the notebook only displays it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sozialraum.config import Config
+from sozialraum.fmt import (
+    FEHLT,
+    UNTERDRUECKT,
+    fmt_date,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    fmt_pp,
+    is_missing,
+)
+
+CSV_LABEL = "CSV herunterladen"
+SUPPRESSION_NOTE = (
+    f"{UNTERDRUECKT} = aus Datenschutzgründen nicht ausgewiesen (zu kleine Fallzahl)."
+)
+EBENEN = ("quartier", "sozialraum", "stadt")
+
+# Text that reads as a number in a cell: such columns are right-aligned.
+_NUMERIC_CELL = re.compile(r"^(?:[−+-]?[\d.]+(?:,\d+)?(?: %| Pp\.)?|[•–]|< ?\d+|[\d,]+–[\d,]+ %)$")
+
+Formatter = Callable[[Any], str]
+
+
+# --------------------------------------------------------------------------------------------
+# Generic building blocks
+# --------------------------------------------------------------------------------------------
+def _csv_value(value: Any) -> Any:
+    """Cell for German Excel: decimal comma, dates as TT.MM.JJJJ, booleans as ja/nein."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(str(v) for v in value)
+    if is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "ja" if value else "nein"
+    if isinstance(value, float | np.floating):
+        return repr(round(float(value), 6)).replace(".", ",").removesuffix(",0")
+    if isinstance(value, pd.Timestamp | dt.date):
+        return fmt_date(value)
+    return value
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The frame as CSV for German Excel: ``;``, decimal comma, UTF-8 with BOM.
+
+    Without the BOM Excel reads UTF-8 as Windows-1252 and mangles umlauts; with ``,`` as
+    separator it puts a whole row into one cell. Floats are written with up to six decimals so
+    the file stays readable, booleans as ``ja``/``nein``, dates as ``TT.MM.JJJJ``.
+    """
+    out = df.copy()
+    for col in out.columns:
+        out[col] = out[col].astype(object).map(_csv_value)
+    text = out.to_csv(sep=";", index=False, lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def csv_download_link(df: pd.DataFrame, filename: str, label: str = CSV_LABEL) -> str:
+    """A link that downloads ``df`` as CSV from a data URI, so it works offline and by e-mail.
+
+    The accessible name repeats the file name, because a page with ten links all called
+    "CSV herunterladen" is useless to a screen reader listing its links.
+    """
+    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_bytes(df)).decode("ascii")
+    return (
+        f'<a download="{escape(filename, quote=True)}" href="{href}" '
+        f'aria-label="{escape(f"{label}: {filename}", quote=True)}">{escape(label)}</a>'
+    )
+
+
+def hinweis(text: str) -> str:
+    """A German sentence in place of a table or figure when there is nothing to show."""
+    return f'<p class="hinweis">{escape(text)}</p>'
+
+
+def _default_formatter(series: pd.Series) -> Formatter:
+    if pd.api.types.is_bool_dtype(series):
+        return lambda v: FEHLT if is_missing(v) else ("ja" if v else "nein")
+    if pd.api.types.is_integer_dtype(series):
+        return fmt_int
+    if pd.api.types.is_float_dtype(series):
+        return lambda v: fmt_num(v, 1)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return fmt_date
+    return lambda v: FEHLT if is_missing(v) else str(v)
+
+
+def html_table(
+    df: pd.DataFrame,
+    caption: str,
+    *,
+    formats: Mapping[str, Formatter] | None = None,
+    row_header: bool = True,
+    footnotes: Sequence[str] = (),
+    numeric: Iterable[str] | None = None,
+    table_id: str | None = None,
+) -> str:
+    """Render a frame as an accessible HTML table with German number format.
+
+    Parameters
+    ----------
+    df
+        Columns in display order, headed by their display names. Cells may already be text
+        (``"12,5 %"``, ``"•"``); numbers are formatted by ``formats`` or by dtype
+        (integers ``1.234``, floats ``1,2``, dates ``TT.MM.JJJJ``).
+    caption
+        Visible caption; screen readers announce it with the table.
+    formats
+        Formatter per column name.
+    row_header
+        Make the first column ``<th scope="row">`` so each cell is announced with its row.
+    footnotes
+        Lines shown below the table. If a cell shows ``•`` and no footnote explains it, a
+        standard note is added: a suppressed value must never be left unexplained.
+    numeric
+        Columns to right-align; by default those whose cells all read as numbers.
+    table_id
+        Optional ``id`` of the ``<table>``.
+
+    Returns
+    -------
+    str
+        ``<table>`` followed by the footnotes (``<p class="klein fussnote">``); all text escaped.
+    """
+    formats = dict(formats or {})
+    cols = list(df.columns)
+    formatters = {c: formats.get(c) or _default_formatter(df[c]) for c in cols}
+    cells = {c: [formatters[c](v) for v in df[c]] for c in cols}
+    if numeric is None:
+        numeric_cols = {
+            c
+            for c in cols
+            if (row_header is False or c != cols[0])
+            and cells[c]
+            and all(_NUMERIC_CELL.match(str(x)) for x in cells[c])
+            and any(str(x) not in (FEHLT, UNTERDRUECKT) for x in cells[c])
+        }
+    else:
+        numeric_cols = set(numeric)
+
+    def cls(c: str) -> str:
+        return ' class="zahl"' if c in numeric_cols else ""
+
+    id_attr = f' id="{escape(table_id, quote=True)}"' if table_id else ""
+    head = "".join(f'<th scope="col"{cls(c)}>{escape(str(c))}</th>' for c in cols)
+    rows = []
+    for i in range(len(df)):
+        tds = []
+        for j, c in enumerate(cols):
+            text = escape(str(cells[c][i]))
+            if j == 0 and row_header:
+                tds.append(f'<th scope="row"{cls(c)}>{text}</th>')
+            else:
+                tds.append(f"<td{cls(c)}>{text}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    notes = list(footnotes)
+    shows_suppressed = any(UNTERDRUECKT in str(x) for c in cols for x in cells[c])
+    if shows_suppressed and not any(n.lstrip().startswith(UNTERDRUECKT) for n in notes):
+        notes.append(SUPPRESSION_NOTE)
+    html = (
+        f"<table{id_attr}><caption>{escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    html += "".join(f'<p class="klein fussnote">{escape(n)}</p>' for n in notes)
+    return html
+
+
+def tabelle(
+    df: pd.DataFrame,
+    caption: str,
+    *,
+    csv: pd.DataFrame | None = None,
+    filename: str | None = None,
+    label: str = CSV_LABEL,
+    **kwargs: Any,
+) -> str:
+    """Table, footnotes and CSV download in one ``<div class="tabelle">``.
+
+    ``csv`` is the data behind the table (unformatted numbers); it defaults to ``df`` itself.
+    Keyword arguments go to :func:`html_table`.
+    """
+    data = df if csv is None else csv
+    name = filename or "tabelle.csv"
+    link = f'<p class="klein">{csv_download_link(data, name, label)}</p>'
+    return f'<div class="tabelle">{html_table(df, caption, **kwargs)}{link}</div>'
+
+
+def _suppressed(shown: str, unterdrueckt: Any) -> str:
+    return UNTERDRUECKT if (not is_missing(unterdrueckt) and bool(unterdrueckt)) else shown
+
+
+# --------------------------------------------------------------------------------------------
+# Indicators: Quartiere, Sozialraum and city, with change since the last Sozialbericht
+# --------------------------------------------------------------------------------------------
+def gebiete_werte(
+    werte: pd.DataFrame,
+    quartiere: pd.DataFrame,
+    sozialraum_id: str,
+    sozialraum_agg: pd.DataFrame,
+    stadt_agg: pd.DataFrame,
+    *,
+    sozialraum_name: str,
+    stadt_name: str,
+) -> pd.DataFrame:
+    """One long frame of shares for the Quartiere of a Sozialraum, the Sozialraum and the city.
+
+    Parameters
+    ----------
+    werte
+        ``IndexResult.werte``: ``quartier_id``, ``jahr``, ``indikator``, ``anteil``,
+        ``unterdrueckt`` (``zaehler``/``nenner`` optional).
+    quartiere
+        ``quartier_id``, ``quartier``, ``sozialraum_id``.
+    sozialraum_id
+        The Sozialraum whose Quartiere are listed.
+    sozialraum_agg, stadt_agg
+        Output of ``index.aggregate`` for the two levels (``jahr``, ``indikator``, ``anteil``,
+        optionally ``unterdrueckt``, ``zaehler``, ``nenner``; the Sozialraum level may hold all
+        Sozialräume in a column ``sozialraum_id``).
+    sozialraum_name, stadt_name
+        Row labels of the two aggregate levels.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``ebene`` (``quartier``/``sozialraum``/``stadt``), ``gebiet_id``, ``gebiet``,
+        ``jahr``, ``indikator``, ``zaehler``, ``nenner``, ``anteil``, ``unterdrueckt``; Quartiere
+        sorted by name, then the Sozialraum, then the city.
+    """
+    own = quartiere[quartiere["sozialraum_id"].astype(str) == str(sozialraum_id)]
+    names = own[["quartier_id", "quartier"]].astype({"quartier_id": "string"})
+    q = werte.astype({"quartier_id": "string"}).merge(
+        names, on="quartier_id", how="inner", validate="m:1"
+    )
+    q = q.rename(columns={"quartier_id": "gebiet_id", "quartier": "gebiet"}).assign(
+        ebene="quartier"
+    )
+    sr = sozialraum_agg
+    if "sozialraum_id" in sr.columns:
+        sr = sr[sr["sozialraum_id"].astype(str) == str(sozialraum_id)]
+    sr = sr.assign(ebene="sozialraum", gebiet_id=str(sozialraum_id), gebiet=sozialraum_name)
+    st = stadt_agg.assign(ebene="stadt", gebiet_id="stadt", gebiet=stadt_name)
+    cols = ["ebene", "gebiet_id", "gebiet", "jahr", "indikator", "zaehler", "nenner", "anteil"]
+    parts = []
+    for part in (q, sr, st):
+        part = part.copy()
+        for c in ("zaehler", "nenner", "anteil"):
+            if c not in part.columns:
+                part[c] = np.nan
+        part["unterdrueckt"] = (
+            part["unterdrueckt"].fillna(False).astype(bool)
+            if "unterdrueckt" in part.columns
+            else False
+        )
+        # Blank what is withheld here too, so no table or CSV built later can leak it.
+        part[["zaehler", "anteil"]] = part[["zaehler", "anteil"]].astype("float64")
+        part.loc[part["unterdrueckt"], ["zaehler", "anteil"]] = np.nan
+        parts.append(part[[*cols, "unterdrueckt"]])
+    out = pd.concat(parts, ignore_index=True)
+    out["jahr"] = out["jahr"].astype("int64")
+    out["_e"] = out["ebene"].map({e: i for i, e in enumerate(EBENEN)})
+    out = out.sort_values(["_e", "gebiet", "indikator", "jahr"], kind="stable")
+    return out.drop(columns="_e").reset_index(drop=True)
+
+
+def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.DataFrame:
+    """Shares of one indicator per area and year, with the change in percentage points.
+
+    The change is ``anteil(berichtsjahr) − anteil(vergleichsjahr)`` and is suppressed when
+    either year is; suppressed shares are blanked, so the frame is safe to offer as CSV.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``gebiet``, ``ebene``, ``anteil_<jahr>`` and ``unterdrueckt_<jahr>`` for every
+        year of ``cfg.methode.jahre``, ``veraenderung_pp`` and ``veraenderung_unterdrueckt``.
+    """
+    m = cfg.methode
+    d = gebiete[gebiete["indikator"] == indikator]
+    order = d[["gebiet_id", "gebiet", "ebene"]].drop_duplicates("gebiet_id")
+    out = order.set_index("gebiet_id")
+    for year in m.jahre:
+        y = d[d["jahr"] == year].set_index("gebiet_id")
+        hidden = y["unterdrueckt"].reindex(out.index).fillna(False).astype(bool)
+        share = y["anteil"].reindex(out.index).astype("float64")
+        out[f"anteil_{year}"] = share.where(~hidden)
+        out[f"unterdrueckt_{year}"] = hidden
+    b, v = m.berichtsjahr, m.vergleichsjahr
+    out["veraenderung_pp"] = out[f"anteil_{b}"] - out[f"anteil_{v}"]
+    out["veraenderung_unterdrueckt"] = out[f"unterdrueckt_{b}"] | out[f"unterdrueckt_{v}"]
+    return out.reset_index(drop=True)
+
+
+def indikator_tabelle(
+    cfg: Config, gebiete: pd.DataFrame, indikator: str, *, sozialraum_name: str = ""
+) -> str:
+    """HTML table of one indicator: every Quartier, the Sozialraum and the city, all years."""
+    ind = cfg.indikator(indikator)
+    daten = indikator_daten(cfg, gebiete, indikator)
+    if daten.empty:
+        return hinweis(f"Für den Indikator „{ind.label}“ liegen keine Werte vor.")
+    m = cfg.methode
+    # The two totals are named with their level so they stand out from the Quartier rows.
+    prefix = {"sozialraum": "Sozialraum ", "stadt": "Stadt "}
+    show = pd.DataFrame(
+        {
+            "Gebiet": [
+                prefix.get(e, "") + str(g)
+                for e, g in zip(daten["ebene"], daten["gebiet"], strict=True)
+            ]
+        }
+    )
+    for year in m.jahre:
+        show[str(year)] = [
+            _suppressed(fmt_pct(a), u)
+            for a, u in zip(daten[f"anteil_{year}"], daten[f"unterdrueckt_{year}"], strict=True)
+        ]
+    change = f"Veränderung {m.vergleichsjahr}–{m.berichtsjahr}"
+    show[change] = [
+        _suppressed(fmt_pp(a), u)
+        for a, u in zip(daten["veraenderung_pp"], daten["veraenderung_unterdrueckt"], strict=True)
+    ]
+    where = f" – {sozialraum_name}" if sozialraum_name else ""
+    caption = f"{ind.label}{where}: Anteil in % und Veränderung in Prozentpunkten (Pp.)"
+    notes = [
+        f"Anteil: {ind.zaehler} je 100 {ind.nenner}.",
+        f"{UNTERDRUECKT} = aus Datenschutzgründen nicht ausgewiesen "
+        f"(weniger als {m.mindestfallzahl} Fälle).",
+    ]
+    csv = daten[["gebiet", "ebene", *[f"anteil_{y}" for y in m.jahre], "veraenderung_pp"]].copy()
+    csv.insert(2, "indikator", ind.id)
+    return tabelle(
+        show,
+        caption,
+        csv=csv,
+        filename=f"indikator-{ind.id}.csv",
+        footnotes=notes if daten.filter(like="unterdrueckt").any().any() else notes[:1],
+    )
+
+
+def indikatoren_tabellen(cfg: Config, gebiete: pd.DataFrame, *, sozialraum_name: str = "") -> str:
+    """The tables of all indicators of the config, in its order."""
+    return "\n".join(
+        indikator_tabelle(cfg, gebiete, i.id, sozialraum_name=sozialraum_name)
+        for i in cfg.indikatoren
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Event tables
+# --------------------------------------------------------------------------------------------
+def kennzahlen_html(k: dict[str, Any] | None, *, sozialraum_name: str = "") -> str:
+    """Key facts of the event as a short list ("88 Teilnehmende", "13 Themeninseln", …)."""
+    if k is None:
+        where = f" in {sozialraum_name}" if sozialraum_name else ""
+        return hinweis(f"Für den Sozialraum{where} ist noch keine Veranstaltung erfasst.")
+    items = [f"Datum: {k['datum_text']}"]
+    if k.get("format"):
+        items.append(f"Format: {k['format']}")
+    if k.get("teilnehmende") is not None:
+        n = k["teilnehmende"]
+        items.append(f"{fmt_int(n)} {'teilnehmende Person' if n == 1 else 'Teilnehmende'}")
+    if k.get("institutionen") is not None:
+        n = k["institutionen"]
+        items.append(f"{fmt_int(n)} {'Institution' if n == 1 else 'Institutionen'}")
+    if k.get("stationen"):
+        n = k["stationen"]
+        art = k.get("station_art")
+        word = (art if n == 1 else k.get("station_art_plural")) if art else None
+        items.append(f"{fmt_int(n)} {word or ('Station' if n == 1 else 'Stationen')}")
+    if k.get("dauer_minuten") is not None:
+        items.append(f"Dauer: {fmt_int(k['dauer_minuten'])} Minuten")
+    return '<ul class="kennzahlen">' + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+
+
+def bekanntheit_tabelle(bk: pd.DataFrame, mindeststimmen: int, *, sozialraum_name: str = "") -> str:
+    """Awareness of each offer: share JA with n, Wilson interval and the other Sozialräume' mean.
+
+    Suppressed offers stay in the table with ``•`` and ``n`` shown as ``< mindeststimmen``.
+    """
+    if bk.empty:
+        return hinweis(
+            "Für diese Veranstaltung liegen keine Abstimmungen zur Bekanntheit von Angeboten vor."
+        )
+    hidden = bk["unterdrueckt"].astype(bool)
+    show = pd.DataFrame(
+        {
+            "Angebot": bk["angebot"],
+            "JA": [
+                UNTERDRUECKT if h else fmt_int(v) for v, h in zip(bk["ja"], hidden, strict=True)
+            ],
+            "n": [
+                f"< {mindeststimmen}" if h else fmt_int(v)
+                for v, h in zip(bk["n"], hidden, strict=True)
+            ],
+            "Anteil JA": [
+                UNTERDRUECKT if h else fmt_pct(v, 0)
+                for v, h in zip(bk["anteil_ja"], hidden, strict=True)
+            ],
+            "95-%-Intervall": [
+                UNTERDRUECKT if h else f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)} %"
+                for lo, hi, h in zip(bk["ki_unten"], bk["ki_oben"], hidden, strict=True)
+            ],
+            "Andere Sozialräume (Mittel)": [fmt_pct(v, 0) for v in bk["andere_anteil_ja"]],
+        }
+    )
+    frage = bk["frage"].dropna().iloc[0] if bk["frage"].notna().any() else "Kennen Sie das Angebot?"
+    where = f" in {sozialraum_name}" if sozialraum_name else ""
+    caption = f"Bekanntheit der Angebote{where}: Anteil „JA“ auf die Frage „{frage}“"
+    notes = [
+        "n = Zahl aller Punkte (JA und NEIN) zum Angebot. 95-%-Intervall nach Wilson: Bei so "
+        "wenigen Punkten ist der Anteil unsicher; der wahre Wert liegt mit hoher "
+        "Wahrscheinlichkeit in diesem Bereich.",
+        "Andere Sozialräume (Mittel): ungewichteter Mittelwert der Anteile bei den anderen "
+        "Veranstaltungen derselben Runde (– = dort nicht abgefragt oder zu wenige Punkte).",
+    ]
+    if hidden.any():
+        notes.append(
+            f"{UNTERDRUECKT} = nicht ausgewiesen, weil weniger als {mindeststimmen} Punkte "
+            "geklebt wurden (Schutz einzelner Teilnehmender)."
+        )
+    csv = bk[
+        [
+            "station",
+            "angebot",
+            "ja",
+            "nein",
+            "n",
+            "anteil_ja",
+            "ki_unten",
+            "ki_oben",
+            "andere_anteil_ja",
+            "andere_veranstaltungen",
+            "unterdrueckt",
+        ]
+    ].copy()
+    csv[["anteil_ja", "ki_unten", "ki_oben", "andere_anteil_ja"]] = csv[
+        ["anteil_ja", "ki_unten", "ki_oben", "andere_anteil_ja"]
+    ].round(1)
+    return tabelle(show, caption, csv=csv, filename="bekanntheit-angebote.csv", footnotes=notes)
+
+
+def kanal_tabellen(kodiert: pd.DataFrame, haeufigkeit: pd.DataFrame) -> str:
+    """Per channel-coded question: cards per category, then the card texts of each category.
+
+    The texts are the public's own words and are always escaped.
+    """
+    if kodiert.empty:
+        return hinweis("Für diese Veranstaltung liegen keine Moderationskarten vor.")
+    blocks = []
+    for frage_id, h in haeufigkeit.groupby("frage_id", sort=False):
+        frage = str(h["frage"].iloc[0])
+        show = pd.DataFrame(
+            {
+                "Kanal": h["kategorie"],
+                "Karten": h["anzahl"].astype("int64"),
+                "Anteil": [fmt_pct(v, 0) for v in h["anteil"]],
+            }
+        )
+        table = tabelle(
+            show,
+            f"„{frage}“: Moderationskarten nach Kanal",
+            csv=kodiert[kodiert["frage_id"] == frage_id][["station", "kategorie", "text"]],
+            filename=f"karten-{_file_stem(str(frage_id))}.csv",
+            footnotes=[
+                "Zuordnung der Karten zu Kanälen nach Schlagwortregeln "
+                "(erste passende Regel; ohne Treffer: „Sonstiges“)."
+            ],
+        )
+        lists = []
+        k = kodiert[kodiert["frage_id"] == frage_id]
+        for kategorie in h["kategorie"]:
+            texts = k[k["kategorie"] == kategorie]
+            items = "".join(
+                f'<li>{escape(str(t))} <span class="klein">({escape(str(s))})</span></li>'
+                if not is_missing(s)
+                else f"<li>{escape(str(t))}</li>"
+                for t, s in zip(texts["text"], texts["station"], strict=True)
+            )
+            n = len(texts)
+            lists.append(
+                f'<p class="kanal"><strong>{escape(str(kategorie))}</strong> '
+                f"({n} {'Karte' if n == 1 else 'Karten'})</p><ul>{items}</ul>"
+            )
+        blocks.append(f'<div class="kanalfrage">{table}{"".join(lists)}</div>')
+    return "\n".join(blocks)
+
+
+def freitext_liste(karten: pd.DataFrame) -> str:
+    """Cards of questions that are not channel-coded, grouped by question and station."""
+    if karten.empty:
+        return hinweis("Für diese Veranstaltung liegen keine weiteren Moderationskarten vor.")
+    parts = []
+    for (_, frage), k in karten.groupby(["frage_id", "frage"], sort=False):
+        parts.append(f'<p class="kanal"><strong>„{escape(str(frage))}“</strong></p>')
+        for station, ks in k.groupby("station", sort=False, dropna=False):
+            head = "" if is_missing(station) else f"<p>{escape(str(station))}</p>"
+            items = "".join(f"<li>{escape(str(t))}</li>" for t in ks["text"])
+            parts.append(f"{head}<ul>{items}</ul>")
+    return "\n".join(parts)
+
+
+def feedback_tabelle(freq: pd.DataFrame, top: int | None = None) -> str:
+    """Feedback words with their counts (all, or the ``top`` most frequent)."""
+    if freq.empty:
+        return hinweis("Für diese Veranstaltung liegen keine Feedbackwörter vor.")
+    f = freq if top is None else freq.head(top)
+    show = pd.DataFrame(
+        {
+            "Wort": f["wort"],
+            "Nennungen": f["anzahl"].astype("int64"),
+            "Anteil": [fmt_pct(v, 0) for v in f["anteil"]],
+        }
+    )
+    total = int(freq["anzahl"].sum())
+    caption = f"Feedbackwörter ({total} {'Nennung' if total == 1 else 'Nennungen'})"
+    return tabelle(show, caption, csv=freq, filename="feedbackwoerter.csv")
+
+
+def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str = "") -> str:
+    """The Handlungsempfehlungen of a Sozialraum with Quartiere, responsibility, status and date."""
+    where = f" für {sozialraum_name}" if sozialraum_name else ""
+    if he_sr.empty:
+        return hinweis(f"Es liegen keine Handlungsempfehlungen{where} vor.")
+    show = pd.DataFrame(
+        {
+            "Handlungsempfehlung": he_sr["titel"],
+            "Handlungsfeld": he_sr["handlungsfeld"],
+            "Quartiere": he_sr["quartiere_text"],
+            "Zuständig": he_sr["zustaendig"],
+            "Status": he_sr["status"],
+            "Stand": [fmt_date(d) for d in he_sr["status_datum"]],
+        }
+    )
+    csv = he_sr[
+        [
+            "he_id",
+            "handlungsfeld",
+            "titel",
+            "zustaendig",
+            "quartiere_text",
+            "status",
+            "status_datum",
+        ]
+    ]
+    return tabelle(
+        show,
+        f"Handlungsempfehlungen{where} und Stand der Umsetzung",
+        csv=csv,
+        filename="handlungsempfehlungen.csv",
+    )
+
+
+def status_tabelle(zaehlung: pd.DataFrame) -> str:
+    """Number of Handlungsempfehlungen per status, fixed order."""
+    if int(zaehlung["anzahl"].sum()) == 0:
+        return hinweis("Es liegen keine Handlungsempfehlungen vor.")
+    show = pd.DataFrame({"Status": zaehlung["status"], "Anzahl": zaehlung["anzahl"]})
+    return tabelle(
+        show, "Handlungsempfehlungen nach Status", csv=zaehlung, filename="he-status.csv"
+    )
+
+
+def _file_stem(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "daten"
