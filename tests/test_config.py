@@ -1,3 +1,4 @@
+import json
 import shutil
 from pathlib import Path
 
@@ -68,8 +69,11 @@ def test_termin_month_precision():
 
 
 def test_no_city_names_in_lib(cfg):
-    names = {cfg.stadt.name} | {s.name for s in cfg.sozialraeume}
-    for path in Path(ROOT / "lib").rglob("*.py"):
+    geo = json.loads((ROOT / "geo" / "sozialquartiere.geojson").read_text(encoding="utf-8"))
+    quartiere = {f["properties"]["quartier"] for f in geo["features"]}
+    names = {cfg.stadt.name} | {s.name for s in cfg.sozialraeume} | quartiere
+    sources = [*(ROOT / "lib" / "sozialraum").rglob("*.py"), *(ROOT / "lib").rglob("*.j2")]
+    for path in sources:
         text = path.read_text(encoding="utf-8")
         found = [n for n in names if n in text]
         assert not found, f"{path} names {found}: city names belong in the config"

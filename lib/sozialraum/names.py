@@ -1,6 +1,6 @@
 """Tolerant matching of place names that different offices spell differently.
 
-The statistics office writes "Lirich Sued", the GIS "Lirich-Süd". Names are compared after
+The statistics office writes "Nord Sued", the GIS "Nord-Süd". Names are compared after
 normalising case, umlaut spellings, hyphens, slashes and whitespace, but a match is only accepted
 where it is unambiguous: a wrong match would silently put one Quartier's numbers on another.
 """
@@ -22,8 +22,8 @@ def normalize_name(name: str) -> str:
     """Reduce a name to a key in which spelling variants of the same place coincide.
 
     Case, ``ä``/``ae``, ``ß``/``ss``, hyphens, slashes and whitespace do not tell two places
-    apart in practice, so they are removed ("Lirich Sued" and "Lirich-Süd" both give
-    ``"lirichsued"``).
+    apart in practice, so they are removed ("Nord Sued" and "Nord-Süd" both give
+    ``"nordsued"``).
     """
     text = unicodedata.normalize("NFC", str(name)).casefold()
     for umlaut, spelled in _UMLAUTS.items():
