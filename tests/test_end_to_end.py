@@ -1,0 +1,191 @@
+"""Renders every report from the sample data through the real command and reads the HTML back.
+
+Expected values are recomputed here from the raw input files with the standard library only, so
+that a bug in the package's readers or index cannot hide itself.
+"""
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import PROJECT_CONFIG, ROOT
+
+SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def _geo_quartiere() -> list[dict]:
+    data = json.loads((ROOT / "geo" / "sozialquartiere.geojson").read_text(encoding="utf-8"))
+    return [f["properties"] for f in data["features"]]
+
+
+def _de_pct(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + " %"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, cfg):
+    out = tmp_path_factory.mktemp("reports")
+    proc = subprocess.run(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(PROJECT_CONFIG), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out / str(cfg.methode.berichtsjahr)
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _table_text(soup: BeautifulSoup) -> str:
+    return " ".join(t.get_text(" ") for t in soup.find_all("table"))
+
+
+def test_all_reports_written(rendered, cfg):
+    expected = {f"{s.slug}.html" for s in cfg.sozialraeume} | {"gesamtstadt.html", "index.html"}
+    assert expected <= {p.name for p in rendered.glob("*.html")}
+    for s in cfg.sozialraeume:
+        assert (rendered / f"{s.slug}.ipynb").is_file(), "executed notebook kept for audit"
+
+
+def test_each_report_names_only_its_own_quartiere(rendered, cfg):
+    quartiere = _geo_quartiere()
+    for s in cfg.sozialraeume:
+        text = _table_text(_soup(rendered / f"{s.slug}.html"))
+        own = [q["quartier"] for q in quartiere if q["sozialraum_id"] == s.id]
+        others = [q["quartier"] for q in quartiere if q["sozialraum_id"] != s.id]
+        for name in own:
+            assert name in text, f"{s.name}: own Quartier {name} missing from tables"
+        # a Quartier name can be contained in another (e.g. "Sterkrade-Mitte"); compare cells
+        cells = {
+            c.get_text(" ", strip=True)
+            for c in _soup(rendered / f"{s.slug}.html").select("table td, table th")
+        }
+        leaked = [name for name in others if name in cells]
+        assert not leaked, f"{s.name}: tables name Quartiere of other Sozialräume: {leaked}"
+
+
+@pytest.mark.parametrize("name", ["sozialraum", "gesamtstadt"])
+def test_reports_are_clean_and_self_contained(rendered, cfg, name):
+    paths = (
+        [rendered / f"{s.slug}.html" for s in cfg.sozialraeume]
+        if name == "sozialraum"
+        else [rendered / "gesamtstadt.html", rendered / "index.html"]
+    )
+    for path in paths:
+        html = path.read_text(encoding="utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.html.get("lang") == "de", path
+        assert "Beispieldaten" in soup.get_text(), f"{path.name}: banner missing"
+        assert "Traceback" not in html and "Error" not in soup.get_text(), path.name
+        assert not soup.select(".jp-InputArea, .input_area, .highlight"), f"{path.name}: code"
+        assert "{{" not in html and "{%" not in html, path.name
+        for tag in soup.find_all(["script", "img", "link", "iframe", "source", "video"]):
+            for attr in ("src", "href"):
+                value = tag.get(attr) or ""
+                assert not re.match(r"^(https?:)?//", value), f"{path.name}: loads {value}"
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", html), f"{path.name}: CSS loads"
+        assert "@import" not in html, path.name
+
+
+def test_reports_have_figures_with_meaningful_alt_text(rendered, cfg):
+    for s in cfg.sozialraeume:
+        imgs = _soup(rendered / f"{s.slug}.html").find_all("img")
+        assert len(imgs) >= 6, f"{s.name}: only {len(imgs)} figures"
+        for img in imgs:
+            alt = (img.get("alt") or "").strip()
+            assert len(alt) > 30 and alt.lower() not in {"png", "image", "bild"}, alt
+            assert img["src"].startswith("data:image/"), "figures are embedded"
+        assert any(s.name in img["alt"] for img in imgs), "alt texts name the Sozialraum"
+
+
+def test_recomputed_sgb2_share_of_each_sozialraum_appears(rendered, cfg):
+    """The Sozialraum's SGB II share, recomputed as ratio of sums from the raw CSV."""
+    ids = {q["quartier_id"]: q["sozialraum_id"] for q in _geo_quartiere()}
+    rows = _read_csv(ROOT / "data" / "indikatoren.csv")
+    year = str(cfg.methode.berichtsjahr)
+    for s in cfg.sozialraeume:
+        num = den = 0
+        for r in rows:
+            if r["indikator"] == "sgb2" and r["jahr"] == year and ids[r["quartier_id"]] == s.id:
+                num += int(r["zaehler"])
+                den += int(r["nenner"])
+        expected = _de_pct(100 * num / den)
+        text = _soup(rendered / f"{s.slug}.html").get_text(" ")
+        assert expected in text, f"{s.name}: expected SGB II share {expected} in the report"
+
+
+def test_participants_from_the_events_file_appear(rendered, cfg):
+    events = _read_csv(ROOT / "data" / "veranstaltungen.csv")
+    for s in cfg.sozialraeume:
+        latest = max(
+            (e for e in events if e["sozialraum_id"] == s.id),
+            key=lambda e: int(e["runde"]),
+        )
+        text = _soup(rendered / f"{s.slug}.html").get_text(" ")
+        assert f"{int(latest['teilnehmende'])} Teilnehmende" in text, s.name
+
+
+def test_card_text_is_escaped(rendered, cfg):
+    for s in cfg.sozialraeume:
+        html = (rendered / f"{s.slug}.html").read_text(encoding="utf-8")
+        assert "<b>mehr Infos</b>" not in html
+
+
+def test_second_render_is_served_from_cache(rendered, cfg):
+    out = rendered.parent
+    proc = subprocess.run(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(PROJECT_CONFIG), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "unverändert" in proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
+def test_browser_makes_no_request_to_any_server(rendered, cfg):
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        for name in ("index.html", f"{cfg.sozialraeume[0].slug}.html", "gesamtstadt.html"):
+            page.goto((rendered / name).as_uri())
+            page.wait_for_load_state("networkidle")
+            assert page.title(), name
+        browser.close()
+    external = [u for u in requests if not u.startswith(("file://", "data:", "about:"))]
+    assert not external, external
+
+
+def test_chromium_test_is_not_skipped_in_ci():
+    if os.environ.get("CI"):
+        assert CHROMIUM, ".ci/run must install chromium"
