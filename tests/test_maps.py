@@ -304,11 +304,14 @@ def test_source_line_names_geometry_and_marks_schematic_and_invented_data(
 ):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "A", erfunden=True)
     text = "\n".join(all_texts(fig))
-    assert "Quelle: Stadt Kleinstadt, Sozialplanung; Geometrie: Testgeometrie v1" in text
+    # invented values never name the city as their source
+    assert "Quelle: Beispieldaten (erfunden); Geometrie: Testgeometrie v1" in text
+    assert "Stadt Kleinstadt" not in text
     assert "Schematische Grenzen" in text
-    assert "Beispieldaten" in text
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "A", erfunden=False)
-    assert "Beispieldaten" not in "\n".join(all_texts(fig))
+    text = "\n".join(all_texts(fig))
+    assert "Quelle: Stadt Kleinstadt, Sozialplanung; Geometrie: Testgeometrie v1" in text
+    assert "Beispieldaten" not in text
 
 
 def test_scale_bar_in_metres_even_for_wgs84_input(tiny_cfg, quartiere, index):

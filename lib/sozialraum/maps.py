@@ -924,7 +924,8 @@ def _class_legend(
 
 
 def _source_lines(cfg: Config, erfunden: bool) -> list[str]:
-    quelle = cfg.stadt.herausgeber or cfg.stadt.name
+    # Invented values must not carry the city's name as their source.
+    quelle = "Beispieldaten (erfunden)" if erfunden else cfg.stadt.herausgeber or cfg.stadt.name
     lines = [f"Quelle: {quelle}; Geometrie: {cfg.stadt.geometrie_version}"]
     if cfg.stadt.geometrie_schematisch:
         lines.append("Schematische Grenzen: keine amtlichen Grenzen der Sozialquartiere.")

@@ -625,7 +625,7 @@ class Gesamtstadtbericht(_Bericht):
         names = {s.id: s.name for s in self.cfg.sozialraeume}
         saetze = [
             f"{anzahl(len(low), 'Sozialquartier hat', 'Sozialquartiere haben')} einen Status "
-            f"„{' oder '.join(schlecht)}“ – das sind Quartiere mit "
+            f"{' oder '.join(f'„{k}“' for k in schlecht)} – das sind Quartiere mit "
             f"{fmt_int(low['einwohner'].sum())} von {fmt_int(ix['einwohner'].sum())} "
             "Einwohner*innen."
         ]
