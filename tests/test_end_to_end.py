@@ -189,3 +189,26 @@ def test_browser_makes_no_request_to_any_server(rendered, cfg):
 def test_chromium_test_is_not_skipped_in_ci():
     if os.environ.get("CI"):
         assert CHROMIUM, ".ci/run must install chromium"
+
+
+def test_notebook_run_with_its_defaults_shows_the_first_sozialraum(tmp_path, cfg):
+    """As an analyst in JupyterLab: no parameters, working directory notebooks/."""
+    import papermill
+
+    out = tmp_path / "interaktiv.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "sozialraumbericht.ipynb"),
+        str(out),
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    html = "".join(
+        "".join(o.get("data", {}).get("text/html", ""))
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+    )
+    first = cfg.sozialraeume[0].name
+    assert f"<h1>Sozialraum {first}</h1>" in html
+    assert "Methodik, Quellen und Datenstand" in html

@@ -349,3 +349,21 @@ def test_status_zaehlung_keeps_unknown_status():
     st = events.status_zaehlung(he)
     assert list(st["status"])[-1] == "pausiert"
     assert st["anzahl"].sum() == 4
+
+
+def test_extreme_ranks_by_interval_so_few_dots_do_not_win():
+    bk = pd.DataFrame(
+        {
+            "angebot": ["Wenige", "Viele", "Unbekannt-wenig", "Unbekannt-viel"],
+            "unterdrueckt": [False] * 4,
+            "anteil_ja": [100.0, 95.0, 0.0, 5.0],
+        }
+    )
+    n = [4, 22, 4, 40]
+    ja = [4, 21, 0, 2]
+    bounds = [events.wilson(j, k) for j, k in zip(ja, n, strict=True)]
+    bk["ki_unten"] = [b[0] for b in bounds]
+    bk["ki_oben"] = [b[1] for b in bounds]
+    ex = events.extreme(bk)
+    assert list(ex["hoechst"]["angebot"]) == ["Viele"]
+    assert list(ex["niedrigst"]["angebot"]) == ["Unbekannt-viel"]

@@ -254,7 +254,10 @@ def bekanntheit(
 def extreme(bk: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The best and the least known offers (all of them when several share the extreme).
 
-    Suppressed offers take no part: their share is not shown, so it cannot be named either.
+    Ranked by the Wilson interval, not the bare share: 4 of 4 dots (100 %, interval 51–100 %)
+    must not count as better known than 21 of 22 (95 %, 78–99 %). The best known offer has the
+    highest lower bound, the least known the lowest upper bound. Suppressed offers take no part:
+    their share is not shown, so it cannot be named either.
 
     Returns
     -------
@@ -264,11 +267,12 @@ def extreme(bk: pd.DataFrame) -> dict[str, pd.DataFrame]:
     shown = bk[~bk["unterdrueckt"].astype(bool) & bk["anteil_ja"].notna()]
     if shown.empty:
         return {"hoechst": shown, "niedrigst": shown}
-    # Compare rounded shares: 86.96 % and 87.04 % both read "87,0 %" and are a tie to the reader.
-    rounded = shown["anteil_ja"].round(1)
+    # Compare rounded bounds: 86.96 % and 87.04 % both read "87,0 %" and are a tie to the reader.
+    unten = shown["ki_unten"].round(1)
+    oben = shown["ki_oben"].round(1)
     return {
-        "hoechst": shown[rounded == rounded.max()].sort_values("angebot"),
-        "niedrigst": shown[rounded == rounded.min()].sort_values("angebot"),
+        "hoechst": shown[unten == unten.max()].sort_values("angebot"),
+        "niedrigst": shown[oben == oben.min()].sort_values("angebot"),
     }
 
 

@@ -472,7 +472,10 @@ class Sozialraumbericht(_Bericht):
             _p(
                 "„Kennen Sie das Angebot?“ – Anteil der grünen Punkte (JA) an allen Punkten je "
                 "Angebot, mit 95-%-Vertrauensbereich nach Wilson und dem Mittel der anderen "
-                f"Sozialräume. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•)."
+                f"Sozialräume. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•). "
+                "Als am bekanntesten gilt das Angebot mit der höchsten Untergrenze des "
+                "Vertrauensbereichs, als am wenigsten bekannt das mit der niedrigsten Obergrenze – "
+                "so zählen wenige Punkte nicht mehr als viele."
             )
         )
         parts.append(
