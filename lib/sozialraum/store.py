@@ -23,7 +23,7 @@ import pandas as pd
 from . import __version__
 from .config import Config, load_config
 from .index import IndexResult, compute_index
-from .validate import Inputs, load_inputs
+from .validate import Inputs, load_inputs, sha256
 
 MANIFEST = "manifest.json"
 
@@ -40,14 +40,6 @@ class Prepared:
     inputs: Inputs
     result: IndexResult
     fingerprint: str
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fingerprint(cfg: Config, checksums: dict[str, str]) -> str:
@@ -90,7 +82,7 @@ def write_store(prepared: Prepared, folder: Path) -> Path:
         for name, frame in _frames(prepared).items():
             target = tmp / f"{name}.parquet"
             frame.to_parquet(target, index=False)
-            files[target.name] = _sha256(target)
+            files[target.name] = sha256(target)
         manifest = {
             "fingerprint": prepared.fingerprint,
             "config": str(prepared.cfg.pfad),
@@ -123,7 +115,7 @@ def read_store(folder: Path, cfg: Config | None = None) -> Prepared:
     cfg = cfg or load_config(manifest["config"])
     for name, expected in manifest["files"].items():
         path = folder / name
-        if not path.is_file() or _sha256(path) != expected:
+        if not path.is_file() or sha256(path) != expected:
             raise StoreError(f"{path}: Datei fehlt oder wurde verändert (Prüfsumme stimmt nicht)")
     if fingerprint(cfg, manifest["checksums"]) != manifest["fingerprint"]:
         raise StoreError(
