@@ -375,7 +375,7 @@ def indikatoren_tabellen(cfg: Config, gebiete: pd.DataFrame, *, sozialraum_name:
 def kennzahlen_html(k: dict[str, Any] | None, *, sozialraum_name: str = "") -> str:
     """Key facts of the event as a short list ("88 Teilnehmende", "13 Themeninseln", …)."""
     if k is None:
-        where = f" in {sozialraum_name}" if sozialraum_name else ""
+        where = f" {sozialraum_name}" if sozialraum_name else ""
         return hinweis(f"Für den Sozialraum{where} ist noch keine Veranstaltung erfasst.")
     items = [f"Datum: {k['datum_text']}"]
     if k.get("format"):
