@@ -186,6 +186,38 @@ def test_browser_makes_no_request_to_any_server(rendered, cfg):
     assert not external, external
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
+def test_reports_pass_automated_wcag_checks(rendered, cfg):
+    """axe-core's WCAG 2.1 A/AA rules (contrast, alt texts, table headers, lang, …)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    axe = Axe()
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        page = browser.new_page()
+        for name in ("index.html", f"{cfg.sozialraeume[1].slug}.html", "gesamtstadt.html"):
+            page.goto((rendered / name).as_uri())
+            result = axe.run(
+                page,
+                options={
+                    "runOnly": {
+                        "type": "tag",
+                        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+                    }
+                },
+            )
+            found[name] = [
+                (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
+            ]
+        browser.close()
+    assert all(not v for v in found.values()), found
+
+
 def test_chromium_test_is_not_skipped_in_ci():
     if os.environ.get("CI"):
         assert CHROMIUM, ".ci/run must install chromium"

@@ -30,6 +30,11 @@ def _environment() -> dict[str, str]:
         if isinstance(dep, str) and not dep.startswith(("python", "pip")):
             name, spec = _name_spec(dep)
             specs[name] = spec
+        elif isinstance(dep, dict):  # the pip: section, for packages conda-forge lacks
+            for pip_dep in dep.get("pip", []):
+                if not pip_dep.startswith("-e"):
+                    name, spec = _name_spec(pip_dep)
+                    specs[name] = spec
     return specs
 
 
