@@ -86,3 +86,13 @@ def test_city_overview_lists_every_sozialraum_and_recommendation_state(city):
     assert "2 Sozialräume" in _text(bericht.titel())
     he = _text(bericht.handlungsempfehlungen())
     assert "Nord" in he and "in Umsetzung" in he
+
+
+def test_bild_dpi_sharpens_figures_without_changing_their_size(city):
+    def first_img(dpi):
+        html = Sozialraumbericht.laden("Nord", config=city, dpi=dpi).lage().data
+        return BeautifulSoup(html, "html.parser").find("img")
+
+    normal, sharp = first_img(110), first_img(220)
+    assert normal["width"] == sharp["width"]
+    assert len(sharp["src"]) > 1.5 * len(normal["src"])

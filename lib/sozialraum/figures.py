@@ -69,6 +69,7 @@ def figure_html(
     caption: str,
     csv: pd.DataFrame | None = None,
     csv_name: str | None = None,
+    dpi: int = PNG_DPI,
 ) -> str:
     """The figure as an HTML ``<figure>`` with an inline PNG, caption and optional CSV download.
 
@@ -87,6 +88,8 @@ def figure_html(
         :func:`sozialraum.tables.csv_bytes`).
     csv_name
         File name of the download; derived from the caption when omitted.
+    dpi
+        Resolution of the PNG (the notebooks' ``bild_dpi`` parameter): higher for print.
 
     Returns
     -------
@@ -98,8 +101,10 @@ def figure_html(
         raise ValueError(
             "Der Alternativtext der Abbildung ist leer. Beschreiben Sie, was die Abbildung zeigt."
         )
-    png = figure_png(fig)
+    png = figure_png(fig, dpi=dpi)
     width, height = _png_size(png)
+    # Shown at the size it has at the standard resolution, so more dpi means sharper, not larger.
+    width, height = round(width * PNG_DPI / dpi), round(height * PNG_DPI / dpi)
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     img = (
         f'<img src="{src}" alt="{html.escape(alt.strip(), quote=True)}" '

@@ -39,7 +39,9 @@ def _p(text: str) -> str:
     return f"<p>{escape(text)}</p>"
 
 
-def _figure(chart: tuple[Any, str], caption: str, csv: pd.DataFrame | None = None, **kw) -> str:
+def _figure(
+    chart: tuple[Any, str], caption: str, csv: pd.DataFrame | None = None, **kw: Any
+) -> str:
     """A chart as figure, or the sentence the chart function gives when there is nothing to draw."""
     fig, alt = chart
     if fig is None:
@@ -131,6 +133,10 @@ class _Bericht:
     def stadt_agg(self) -> pd.DataFrame:
         r = self.data.result
         return aggregate(self.cfg, r.werte, self.data.inputs.quartiere, "stadt")
+
+    def _fig(self, chart: tuple[Any, str], caption: str, csv=None, **kw: Any) -> str:
+        """A chart at the report's resolution (the notebook's ``bild_dpi``)."""
+        return _figure(chart, caption, csv, dpi=self.dpi, **kw)
 
     def _banner(self) -> str:
         return BANNER if self.erfunden else ""
@@ -365,7 +371,7 @@ class Sozialraumbericht(_Bericht):
         )
         return HTML(
             _h(2, "Lage in der Stadt")
-            + _figure(chart, f"Lage des Sozialraums {self.sr.name} in {self.cfg.stadt.name}")
+            + self._fig(chart, f"Lage des Sozialraums {self.sr.name} in {self.cfg.stadt.name}")
         )
 
     def sozialindex(self) -> HTML:
@@ -388,7 +394,7 @@ class Sozialraumbericht(_Bericht):
             chart = maps.class_map(
                 self.cfg, q, ix, self.sozialraum_id, kind, erfunden=self.erfunden
             )
-            parts.append(_figure(chart, f"{titel}: Sozialraum {self.sr.name}"))
+            parts.append(self._fig(chart, f"{titel}: Sozialraum {self.sr.name}"))
         own = ix[ix["sozialraum_id"] == self.sozialraum_id]
         parts.append(
             self._index_table(
@@ -410,12 +416,12 @@ class Sozialraumbericht(_Bericht):
             erfunden=self.erfunden,
         )
         parts.append(
-            _figure(chart, f"Indikatoren {self.jahr} in den Quartieren von {self.sr.name}")
+            self._fig(chart, f"Indikatoren {self.jahr} in den Quartieren von {self.sr.name}")
         )
         trend = charts.trend_chart(self.cfg, self.gebiete, self.sr.name, self.cfg.stadt.name)
         parts.append(_h(3, "Entwicklung seit " + str(min(self.cfg.methode.jahre))))
         parts.append(
-            _figure(
+            self._fig(
                 trend,
                 f"Entwicklung der Indikatoren: {self.sr.name} und {self.cfg.stadt.name}",
                 csv=publish(self.gebiete),
@@ -479,7 +485,7 @@ class Sozialraumbericht(_Bericht):
             )
         )
         parts.append(
-            _figure(
+            self._fig(
                 charts.bekanntheit_chart(bk, self.sr.name, m),
                 f"Bekanntheit der Angebote in {self.sr.name}",
             )
@@ -511,7 +517,7 @@ class Sozialraumbericht(_Bericht):
                 frage = i.fragen.loc[i.fragen["frage_id"] == frage_id, "frage"].iloc[0]
                 parts.append(_h(4, str(frage)))
                 parts.append(
-                    _figure(
+                    self._fig(
                         charts.kanal_chart(freq, frage_id, self.sr.name),
                         f"{frage} – Karten nach Kanal, {self.sr.name}",
                     )
@@ -534,13 +540,13 @@ class Sozialraumbericht(_Bericht):
             parts.append(tables.hinweis("Zu dieser Veranstaltung ist kein Feedback erfasst."))
             return HTML("\n".join(parts))
         parts.append(
-            _figure(
+            self._fig(
                 charts.feedback_chart(freq, self.sr.name),
                 f"Häufigste Feedbackwörter, {self.sr.name}",
             )
         )
         parts.append(
-            _figure(
+            self._fig(
                 charts.wortwolke(freq, self.sr.name), f"Wortwolke des Feedbacks, {self.sr.name}"
             )
         )
@@ -559,7 +565,7 @@ class Sozialraumbericht(_Bericht):
             return HTML("\n".join(parts))
         zaehlung = events.status_zaehlung(self.he)
         parts.append(
-            _figure(
+            self._fig(
                 charts.status_chart(zaehlung, self.sr.name),
                 f"Umsetzungsstand der Handlungsempfehlungen, {self.sr.name}",
             )
@@ -673,7 +679,7 @@ class Gesamtstadtbericht(_Bericht):
         ):
             parts.append(_h(3, titel))
             chart = maps.class_map(self.cfg, q, ix, None, kind, erfunden=self.erfunden)
-            parts.append(_figure(chart, f"{titel}: {self.cfg.stadt.name}"))
+            parts.append(self._fig(chart, f"{titel}: {self.cfg.stadt.name}"))
         order = {s.id: n for n, s in enumerate(self.cfg.sozialraeume)}
         ix = ix.assign(_o=ix["sozialraum_id"].map(order)).sort_values(["_o", "quartier"])
         parts.append(
@@ -776,7 +782,7 @@ class Gesamtstadtbericht(_Bericht):
             return HTML("\n".join(parts))
         zaehlung = events.status_zaehlung(he)
         parts.append(
-            _figure(
+            self._fig(
                 charts.status_chart(zaehlung, self.cfg.stadt.name),
                 f"Umsetzungsstand aller Handlungsempfehlungen, {self.cfg.stadt.name}",
             )
