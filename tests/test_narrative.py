@@ -394,3 +394,37 @@ def test_gebiete_werte_feeds_context(cfg):
     )
     leit = narrative.leitindikator_kontext(cfg, g)
     assert leit["sozialraum_anteil"] == 3.0 and leit["hoechst_quartiere"] == ["Nord"]
+
+
+# -- city-wide summary --------------------------------------------------------------------------
+def _stadt_ctx(n_low: int, top: list[str]) -> dict:
+    return {
+        "berichtsjahr": 2023,
+        "stadt": "Musterstadt",
+        "status": {
+            "n": n_low,
+            "klassen": ["niedrig", "sehr niedrig"],
+            "einwohner": 1234.0 * n_low,
+            "einwohner_stadt": 20000.0,
+            "anteil": 100 * 1234.0 * n_low / 20000,
+        },
+        "schwerpunkt": {"sozialraeume": top, "n": 2} if n_low else None,
+        "handlungsempfehlungen": {"n": 1, "umgesetzt": 1, "in_umsetzung": 0},
+    }
+
+
+def test_stadt_summary_singular_and_plural():
+    one = narrative.stadt_summary(_stadt_ctx(1, ["Nord"]))
+    assert one[0].startswith("1 Sozialquartier hat einen Status „niedrig“ oder „sehr niedrig“")
+    assert "in ihm leben 1.234 von 20.000 Einwohner*innen (6,2 %)" in one[0]
+    assert one[1] == "Die meisten davon liegen im Sozialraum Nord (2 Quartiere)."
+    assert one[-1] == "Von 1 Handlungsempfehlung ist 1 umgesetzt und 0 in Umsetzung."
+    many = narrative.stadt_summary(_stadt_ctx(3, ["Nord", "Süd"]))
+    assert many[0].startswith("3 Sozialquartiere haben") and "in ihnen leben" in many[0]
+    assert "in den Sozialräumen Nord und Süd (je 2 Quartiere)" in many[1]
+
+
+def test_stadt_summary_without_low_status():
+    text = narrative.stadt_summary(_stadt_ctx(0, []))
+    assert text[0] == "Kein Sozialquartier hat einen Status „niedrig“ oder „sehr niedrig“."
+    assert not any("Die meisten davon" in t for t in text)

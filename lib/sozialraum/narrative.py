@@ -125,6 +125,86 @@ def summary(context: dict[str, Any]) -> list[str]:
     return out
 
 
+SAETZE_STADT = ("status", "schwerpunkt", "spannweite", "veranstaltungen", "handlungsempfehlungen")
+"""Sentences of the city-wide summary; templates in ``templates/narrative/stadt/``."""
+
+
+def stadt_summary(context: dict[str, Any]) -> list[str]:
+    """The sentences of "Auf einen Blick" for the whole city (see :func:`stadt_kontext`)."""
+    ctx = {name: None for name in SAETZE_STADT} | dict(context)
+    out = []
+    for name in SAETZE_STADT:
+        text = _clean(_env().get_template(f"stadt/{name}.txt.j2").render(**ctx))
+        if text:
+            out.append(text)
+    return out
+
+
+def stadt_kontext(
+    cfg: Config, inputs: Any, index: pd.DataFrame, sr_agg: pd.DataFrame, stadt_agg: pd.DataFrame
+) -> dict[str, Any]:
+    """Numbers and names of the city-wide summary, no wording.
+
+    The "low" status classes are the worse half of the config's labels, as in
+    :func:`status_kontext`; the lead indicator is the first of the config.
+    """
+    names = {s.id: s.name for s in cfg.sozialraeume}
+    jahr = cfg.methode.berichtsjahr
+    labels = cfg.methode.status.labels
+    schlecht = labels[len(labels) // 2 :]
+    low = index[index["status_klasse"].isin(schlecht)]
+    total = float(index["einwohner"].sum())
+    ctx: dict[str, Any] = {"berichtsjahr": jahr, "stadt": cfg.stadt.name}
+    ctx["status"] = {
+        "n": len(low),
+        "klassen": list(schlecht),
+        "einwohner": float(low["einwohner"].sum()),
+        "einwohner_stadt": total,
+        "anteil": 100 * float(low["einwohner"].sum()) / total if total else None,
+    }
+    if not low.empty:
+        per_sr = low.groupby("sozialraum_id").size()
+        top = per_sr[per_sr == per_sr.max()].index
+        ctx["schwerpunkt"] = {
+            "sozialraeume": [names[s] for s in names if s in top],
+            "n": int(per_sr.max()),
+        }
+    lead = cfg.indikatoren[0]
+    st = stadt_agg[(stadt_agg["indikator"] == lead.id) & (stadt_agg["jahr"] == jahr)]
+    sr = sr_agg[(sr_agg["indikator"] == lead.id) & (sr_agg["jahr"] == jahr)].dropna(
+        subset=["anteil"]
+    )
+    if not st.empty and pd.notna(st["anteil"].iloc[0]) and not sr.empty:
+        hi, lo = sr.loc[sr["anteil"].idxmax()], sr.loc[sr["anteil"].idxmin()]
+        ctx["spannweite"] = {
+            "label": lead.label,
+            "stadt": float(st["anteil"].iloc[0]),
+            "min": float(lo["anteil"]),
+            "min_sozialraum": names[lo["sozialraum_id"]],
+            "max": float(hi["anteil"]),
+            "max_sozialraum": names[hi["sozialraum_id"]],
+        }
+    ev = inputs.veranstaltungen
+    if not ev.empty:
+        runde = int(ev["runde"].max())
+        latest = ev[ev["runde"] == runde]
+        ctx["veranstaltungen"] = {
+            "n": len(latest),
+            "runde": runde,
+            "von": latest["datum"].min(),
+            "bis": latest["datum"].max(),
+            "teilnehmende": float(latest["teilnehmende"].fillna(0).sum()),
+        }
+    he = inputs.handlungsempfehlungen
+    if not he.empty:
+        ctx["handlungsempfehlungen"] = {
+            "n": len(he),
+            "umgesetzt": int((he["status"] == "umgesetzt").sum()),
+            "in_umsetzung": int((he["status"] == "in Umsetzung").sum()),
+        }
+    return ctx
+
+
 def summary_html(sentences: list[str]) -> str:
     """The sentences as an HTML list, escaped (names and words come from the public's data)."""
     items = "".join(f"<li>{escape(s)}</li>" for s in sentences)

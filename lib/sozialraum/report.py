@@ -627,46 +627,10 @@ class Gesamtstadtbericht(_Bericht):
 
     def auf_einen_blick(self) -> HTML:
         """City-wide sentences from the data."""
-        ix = self.data.result.index
-        status = self.cfg.methode.status.labels
-        schlecht = status[len(status) // 2 :]
-        low = ix[ix["status_klasse"].isin(schlecht)]
-        names = {s.id: s.name for s in self.cfg.sozialraeume}
-        saetze = [
-            f"{anzahl(len(low), 'Sozialquartier hat', 'Sozialquartiere haben')} einen Status "
-            f"{' oder '.join(f'„{k}“' for k in schlecht)} – das sind Quartiere mit "
-            f"{fmt_int(low['einwohner'].sum())} von {fmt_int(ix['einwohner'].sum())} "
-            "Einwohner*innen."
-        ]
-        if not low.empty:
-            per_sr = low.groupby("sozialraum_id").size().sort_values(ascending=False)
-            top = per_sr[per_sr == per_sr.iloc[0]].index
-            saetze.append(
-                f"Die meisten davon liegen in {aufzaehlung(names[s] for s in top)} "
-                f"({anzahl(int(per_sr.iloc[0]), 'Quartier', 'Quartiere')})."
-            )
-        first = self.cfg.indikatoren[0]
-        stadt = self.stadt_agg
-        row = stadt[(stadt["indikator"] == first.id) & (stadt["jahr"] == self.jahr)]
-        if not row.empty and pd.notna(row["anteil"].iloc[0]):
-            sr = self.sr_agg[
-                (self.sr_agg["indikator"] == first.id) & (self.sr_agg["jahr"] == self.jahr)
-            ].dropna(subset=["anteil"])
-            hi = sr.loc[sr["anteil"].idxmax()]
-            lo = sr.loc[sr["anteil"].idxmin()]
-            saetze.append(
-                f"{first.label}: {fmt_pct(row['anteil'].iloc[0])} in der Gesamtstadt, von "
-                f"{fmt_pct(lo['anteil'])} in {names[lo['sozialraum_id']]} bis "
-                f"{fmt_pct(hi['anteil'])} in {names[hi['sozialraum_id']]}."
-            )
-        he = self.data.inputs.handlungsempfehlungen
-        if not he.empty:
-            umgesetzt = int((he["status"] == "umgesetzt").sum())
-            saetze.append(
-                f"Von {anzahl(len(he), 'Handlungsempfehlung', 'Handlungsempfehlungen')} "
-                f"{'ist' if umgesetzt == 1 else 'sind'} {fmt_int(umgesetzt)} umgesetzt."
-            )
-        return HTML(_h(2, "Auf einen Blick") + narrative.summary_html(saetze))
+        ctx = narrative.stadt_kontext(
+            self.cfg, self.data.inputs, self.data.result.index, self.sr_agg, self.stadt_agg
+        )
+        return HTML(_h(2, "Auf einen Blick") + narrative.summary_html(narrative.stadt_summary(ctx)))
 
     def sozialindex(self) -> HTML:
         """The index maps of all Quartiere."""
