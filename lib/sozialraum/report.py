@@ -20,7 +20,7 @@ from markupsafe import escape
 from . import __version__, charts, events, maps, narrative, tables
 from .config import Config, ConfigError, load_config
 from .figures import PNG_DPI, figure_html
-from .fmt import anzahl, aufzaehlung, fmt_date, fmt_int, fmt_pct
+from .fmt import anzahl, aufzaehlung, fmt_date, fmt_int, fmt_pct, fmt_pp
 from .index import aggregate, publish
 from .store import Prepared, prepare, read_store
 
@@ -664,34 +664,44 @@ class Gesamtstadtbericht(_Bericht):
         both = pd.concat([sr, st], ignore_index=True)
         now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])
         before = both[both["jahr"] == m.vergleichsjahr].set_index(["sozialraum_id", "indikator"])
-        rows = []
-        for key in [*names, "__stadt__"]:
-            row = {"Gebiet": names.get(key, cfg.stadt.name)}
-            for ind in cfg.indikatoren:
-                val = now["anteil"].get((key, ind.id))
-                row[ind.kurz] = val
-                prev = before["anteil"].get((key, ind.id))
-                row[f"{ind.kurz} Δ"] = (val - prev) if pd.notna(val) and pd.notna(prev) else None
-            rows.append(row)
-        df = pd.DataFrame(rows)
-        from .fmt import fmt_pp
+        areas = {**names, "__stadt__": cfg.stadt.name}
 
-        formats = {}
-        for ind in cfg.indikatoren:
-            formats[ind.kurz] = fmt_pct
-            formats[f"{ind.kurz} Δ"] = fmt_pp
+        def table(values: dict, fmt, caption: str, filename: str) -> str:
+            # one row per indicator, one column per area: fits the reading column and print
+            df = pd.DataFrame(
+                [
+                    {"Indikator": ind.kurz, **{areas[k]: values[(k, ind.id)] for k in areas}}
+                    for ind in cfg.indikatoren
+                ]
+            )
+            formats = {c: fmt for c in df.columns if c != "Indikator"}
+            return tables.tabelle(df, caption, csv=df, filename=filename, formats=formats)
+
+        anteil = {(k, i.id): now["anteil"].get((k, i.id)) for k in areas for i in cfg.indikatoren}
+        delta = {
+            key: (val - prev)
+            if pd.notna(val) and pd.notna(prev := before["anteil"].get(key))
+            else None
+            for key, val in anteil.items()
+        }
         return HTML(
             _h(2, "Indikatoren nach Sozialraum")
             + _p(
-                f"Anteile {m.berichtsjahr} (Verhältnis der Summen) und Veränderung seit "
-                f"{m.vergleichsjahr} in Prozentpunkten (Δ)."
+                f"Anteile {m.berichtsjahr} als Verhältnis der Summen über die Quartiere (nicht als "
+                f"Mittel der Quartiersanteile) und ihre Veränderung seit {m.vergleichsjahr} in "
+                "Prozentpunkten (Pp.)."
             )
-            + tables.tabelle(
-                df,
-                f"Indikatoren {m.berichtsjahr} nach Sozialraum",
-                csv=df,
-                filename="indikatoren-sozialraeume.csv",
-                formats=formats,
+            + table(
+                anteil,
+                fmt_pct,
+                f"Indikatoren {m.berichtsjahr} nach Sozialraum (Anteil in %)",
+                "indikatoren-sozialraeume.csv",
+            )
+            + table(
+                delta,
+                fmt_pp,
+                f"Veränderung {m.vergleichsjahr}–{m.berichtsjahr} nach Sozialraum (Pp.)",
+                "indikatoren-veraenderung.csv",
             )
         )
 

@@ -165,7 +165,10 @@ def html_table(
         return ' class="zahl"' if c in numeric_cols else ""
 
     id_attr = f' id="{escape(table_id, quote=True)}"' if table_id else ""
-    head = "".join(f'<th scope="col"{cls(c)}>{escape(str(c))}</th>' for c in cols)
+    # A break opportunity after "/" lets headers like "Alstaden/Lirich" wrap in narrow columns.
+    head = "".join(
+        f'<th scope="col"{cls(c)}>{str(escape(str(c))).replace("/", "/<wbr>")}</th>' for c in cols
+    )
     rows = []
     for i in range(len(df)):
         tds = []
