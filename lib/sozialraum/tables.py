@@ -165,7 +165,7 @@ def html_table(
         return ' class="zahl"' if c in numeric_cols else ""
 
     id_attr = f' id="{escape(table_id, quote=True)}"' if table_id else ""
-    # A break opportunity after "/" lets headers like "Alstaden/Lirich" wrap in narrow columns.
+    # A break opportunity after "/" lets headers like "Nord/Süd" wrap in narrow columns.
     head = "".join(
         f'<th scope="col"{cls(c)}>{str(escape(str(c))).replace("/", "/<wbr>")}</th>' for c in cols
     )
