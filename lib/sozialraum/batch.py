@@ -6,9 +6,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .render import GESAMTSTADT_SLUG, IndexEntry, Job, RenderResult, render_reports
-from .store import Prepared, prepare, write_store
+from sozialraum.config import Config
+from sozialraum.render import GESAMTSTADT_SLUG, IndexEntry, Job, RenderResult, render_reports
+from sozialraum.store import Prepared, prepare, write_store
 
 STORE_DIR = ".daten"
 
@@ -49,7 +49,7 @@ def report_jobs(cfg: Config, sozialraeume: list[str], year_dir: Path, store: Pat
 
 def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[IndexEntry]:
     """Link every report that exists, including those of Sozialräume not rendered this time."""
-    from .report import index_beschreibung
+    from sozialraum.report import index_beschreibung
 
     entries = []
     for s in cfg.sozialraeume:
@@ -83,8 +83,8 @@ def run_batch(
     progress: bool | None = None,
 ) -> BatchResult:
     """Render the reports of the config's report year into ``<out>/<year>/``."""
-    from .render import write_index_page
-    from .report import stadtkarte_html
+    from sozialraum.render import write_index_page
+    from sozialraum.report import stadtkarte_html
 
     keys = sozialraeume or [s.name for s in cfg.sozialraeume]
     for key in keys:  # fail before any work with the list of valid names

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .config import Config, ConfigError, load_config
+from sozialraum.config import Config, ConfigError, load_config
 
 CONFIG_HELP = (
     "Konfigurationsdatei der Stadt (TOML). Ohne Angabe: die Konfiguration des Projekts im "
@@ -32,7 +32,7 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
 def validate(config_path: Path | None) -> None:
     """Prüft alle Eingabedateien und meldet jedes Problem mit Datei, Zeile und Spalte."""
-    from .validate import validate as run_validation
+    from sozialraum.validate import validate as run_validation
 
     report = run_validation(_config(config_path))
     click.echo(report.text(), err=not report.ok)
@@ -83,8 +83,8 @@ def render(
     force: bool,
 ) -> None:
     """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
-    from .batch import run_batch
-    from .validate import ValidationFailed
+    from sozialraum.batch import run_batch
+    from sozialraum.validate import ValidationFailed
 
     cfg = _config(config_path)
     try:

@@ -17,12 +17,12 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import escape
 
-from . import __version__, charts, events, maps, narrative, tables
-from .config import Config, ConfigError, load_config
-from .figures import PNG_DPI, figure_html
-from .fmt import anzahl, aufzaehlung, fmt_date, fmt_int, fmt_pct, fmt_pp
-from .index import aggregate, publish
-from .store import Prepared, prepare, read_store
+from sozialraum import __version__, charts, events, maps, narrative, tables
+from sozialraum.config import Config, ConfigError, load_config
+from sozialraum.figures import PNG_DPI, figure_html
+from sozialraum.fmt import anzahl, aufzaehlung, fmt_date, fmt_int, fmt_pct, fmt_pp
+from sozialraum.index import aggregate, publish
+from sozialraum.store import Prepared, prepare, read_store
 
 BANNER = (
     '<div class="beispieldaten-banner" role="note"><strong>Beispieldaten.</strong> '
@@ -576,7 +576,7 @@ class Sozialraumbericht(_Bericht):
 
 def narrative_date(k: dict) -> str:
     """'am 06.09.2023' or 'im November 2019', from the event's key facts."""
-    from .fmt import fmt_date_text
+    from sozialraum.fmt import fmt_date_text
 
     return fmt_date_text(k["datum"], k["datum_genauigkeit"])
 

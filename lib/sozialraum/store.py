@@ -20,10 +20,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__
-from .config import Config, load_config
-from .index import IndexResult, compute_index
-from .validate import Inputs, load_inputs, sha256
+from sozialraum import __version__
+from sozialraum.config import Config, load_config
+from sozialraum.index import IndexResult, compute_index
+from sozialraum.validate import Inputs, load_inputs, sha256
 
 MANIFEST = "manifest.json"
 
