@@ -43,7 +43,8 @@ def test_validate_sample_data_prints_summary():
     assert "27 Sozialquartiere" in result.output and "6 Sozialräume" in result.output
 
 
-def test_misspelt_quartier_in_a_copy_of_the_sample_data(tmp_path):
+def _sample_copy_with_misspelling(tmp_path: Path) -> int:
+    """Copy config and sample data; misspell one Quartier in the statistics. Returns the row."""
     for folder in ("config", "data", "geo"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     path = tmp_path / "data" / "indikatoren.csv"
@@ -52,7 +53,11 @@ def test_misspelt_quartier_in_a_copy_of_the_sample_data(tmp_path):
     row = next(i for i, line in enumerate(lines) if ";Lirich-Süd;" in line)
     lines[row] = lines[row].replace(";Lirich-Süd;", ";Lirich-Sud;")
     path.write_bytes("".join(lines).encode("cp1252"))
+    return row
 
+
+def test_misspelt_quartier_in_a_copy_of_the_sample_data(tmp_path):
+    row = _sample_copy_with_misspelling(tmp_path)
     proc = subprocess.run(
         [str(SOZIALRAUM_CLI), "validate", "--config", str(tmp_path / "config" / "oberhausen.toml")],
         capture_output=True,
@@ -61,6 +66,27 @@ def test_misspelt_quartier_in_a_copy_of_the_sample_data(tmp_path):
     assert proc.returncode == 1
     assert f"data/indikatoren.csv, Zeile {row + 1}" in proc.stderr
     assert '"Lirich-Sud"' in proc.stderr and 'Meinten Sie "Lirich-Süd"?' in proc.stderr
+
+
+def test_render_with_bad_data_writes_nothing(tmp_path):
+    _sample_copy_with_misspelling(tmp_path)
+    out = tmp_path / "berichte"
+    proc = subprocess.run(
+        [
+            str(SOZIALRAUM_CLI),
+            "render",
+            "--config",
+            str(tmp_path / "config" / "oberhausen.toml"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert 'Meinten Sie "Lirich-Süd"?' in proc.stderr
+    assert "Keine Berichte erzeugt" in proc.stderr
+    assert not out.exists()
 
 
 def test_unknown_sozialraum_for_render_lists_valid_names(tmp_path):
