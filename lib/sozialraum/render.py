@@ -442,8 +442,13 @@ class _Progress:
             return
         width = len(str(self.total))
         elapsed = _sekunden(time.monotonic() - self.started)
-        line = f"[{self.count:>{width}}/{self.total}] {slug}: {status} ({elapsed})"
+        line = f"[{self.count:>{width}}/{self.total}] {slug}: {status} (bisher {elapsed})"
         print(line, file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        """A line that is not a finished report (e.g. what is about to start)."""
+        if self.enabled:
+            print(text, file=self.stream, flush=True)
 
 
 # -- batch ------------------------------------------------------------------------------------
@@ -529,6 +534,10 @@ def render_reports(
 
     if pending:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+        bar.note(
+            f"Erzeuge {len(pending)} von {len(resolved)} Berichten mit "
+            f"{workers} {'Prozess' if workers == 1 else 'parallelen Prozessen'} …"
+        )
         # The platform's default start method: "spawn" (macOS, Windows) re-imports the caller's
         # main module and breaks for scripts without a main guard or code piped to python.
         with cf.ProcessPoolExecutor(max_workers=workers) as pool:
