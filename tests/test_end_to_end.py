@@ -42,7 +42,7 @@ def _de_pct(value: float) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, cfg):
+def render_run(tmp_path_factory, cfg):
     out = tmp_path_factory.mktemp("reports")
     proc = subprocess.run(
         [str(SOZIALRAUM_CLI), "render", "--config", str(PROJECT_CONFIG), "--out", str(out)],
@@ -51,7 +51,22 @@ def rendered(tmp_path_factory, cfg):
         timeout=1200,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out / str(cfg.methode.berichtsjahr)
+    return proc, out / str(cfg.methode.berichtsjahr)
+
+
+@pytest.fixture(scope="module")
+def rendered(render_run):
+    return render_run[1]
+
+
+def test_successful_batch_prints_only_its_summary(render_run):
+    """Kernel log lines (jupyter_client interrupts before shutdown) must not look like errors."""
+    proc, _ = render_run
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    assert lines and lines[0].startswith(
+        "7 gerendert, 0 unverändert übersprungen, 0 fehlgeschlagen"
+    )
+    assert [line for line in lines[1:] if not line.startswith("Startseite: ")] == []
 
 
 def _soup(path: Path) -> BeautifulSoup:

@@ -44,9 +44,12 @@ INDEX_TEMPLATE = "startseite.html.j2"
 #: Cells carrying this tag are left out of the report (e.g. set-up cells with helper output).
 REMOVE_CELL_TAG = "remove"
 KERNEL_NAME = "python3"
-#: ipykernel warns on every start that its local TCP sockets are unencrypted (as in JupyterLab);
-#: in a batch of seven reports that noise would hide the lines that matter.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: ipykernel warns on every start that its local TCP sockets are unencrypted (as in JupyterLab),
+#: and jupyter_client interrupts every kernel before shutting it down, which ipykernel logs as
+#: "ERROR | KeyboardInterrupt caught in kernel" after a successful run. In a batch of seven
+#: reports that noise would hide the lines that matter; failures of cells reach us through
+#: papermill, and a dying kernel through nbclient, not through this log.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 LANGUAGE_CODE = "de"
 #: Placeholder in the template where the table of contents goes.
 TOC_PLACEHOLDER = "sozialraum:inhaltsverzeichnis"
