@@ -38,7 +38,8 @@ def _geo_quartiere() -> list[dict]:
 
 
 def _de_pct(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") + " %"
+    """As on the page: the report joins number and "%" with a no-break space."""
+    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
 
 
 @pytest.fixture(scope="module")

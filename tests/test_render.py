@@ -14,6 +14,7 @@ from sozialraum.render import (
     Job,
     add_table_of_contents,
     cache_key,
+    keep_units_with_numbers,
     render_reports,
     write_atomic,
     write_index_page,
@@ -231,6 +232,25 @@ def test_table_of_contents_gives_unique_ids_and_keeps_existing_ones():
     hrefs = [a["href"] for a in soup.nav.find_all("a")]
     assert hrefs == ["#ergebnis", "#eigen", "#ergebnis-2", "#inhalt-2"]
     assert soup.nav.find("a", href="#eigen").get_text() == "Teil & Rest"
+
+
+def test_percent_sign_stays_on_the_line_of_its_number_and_text_stays_escaped():
+    page = (
+        "<html><body><main><p>Quote 24,5 % &lt;b&gt;x&lt;/b&gt;</p><td>7 %</td>"
+        "<p>100 % und mehr</p><pre>3 %</pre><p>ein % allein</p>"
+        "<a download='a.csv' href='data:text/csv,1 %'>CSV</a></main></body></html>"
+    )
+    soup = BeautifulSoup(keep_units_with_numbers(page), "html.parser")
+    texts = [tag.get_text() for tag in soup.find_all(["p", "td", "pre"])]
+    assert texts == [
+        "Quote 24,5\u00a0% <b>x</b>",
+        "7\u00a0%",
+        "100\u00a0% und mehr",
+        "3 %",
+        "ein % allein",
+    ]
+    assert soup.a["href"] == "data:text/csv,1 %", "attributes (CSV downloads) keep plain spaces"
+    assert "&lt;b&gt;" in keep_units_with_numbers(page), "replaced text is escaped again"
 
 
 def test_table_of_contents_is_left_out_without_headings():

@@ -303,7 +303,25 @@ def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str])
         "bericht": dict(bericht),
     }
     body, _ = _make_exporter().from_notebook_node(nb, resources=resources)
-    return add_table_of_contents(body)
+    return keep_units_with_numbers(add_table_of_contents(body))
+
+
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=%)")
+_NO_TEXT_TAGS = {"script", "style", "textarea", "pre", "code"}
+
+
+def keep_units_with_numbers(page: str) -> str:
+    """Join "24,5 %" with a no-break space so a line never ends in a number and starts with "%".
+
+    Done on the page, not in ``fmt``, because the same strings go into CSV downloads and chart
+    labels, where a plain space is what Excel and matplotlib expect.
+    """
+    soup = BeautifulSoup(page, "html.parser")
+    for node in soup.find_all(string=_NUMBER_UNIT):
+        if isinstance(node, Comment) or node.parent.name in _NO_TEXT_TAGS:
+            continue
+        node.replace_with(_NUMBER_UNIT.sub("\u00a0", str(node)))
+    return str(soup)
 
 
 def _slugify(text: str) -> str:
