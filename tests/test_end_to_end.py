@@ -152,6 +152,15 @@ def test_recomputed_sgb2_share_of_each_sozialraum_appears(rendered, cfg):
         assert expected in text, f"{s.name}: expected SGB II share {expected} in the report"
 
 
+def test_summary_has_four_to_eight_sentences(rendered, cfg):
+    for path in [rendered / f"{s.slug}.html" for s in cfg.sozialraeume] + [
+        rendered / "gesamtstadt.html"
+    ]:
+        items = [li.get_text(" ") for li in _soup(path).select("ul.auf-einen-blick > li")]
+        sentences = sum(len(re.findall(r"[.!?](?=\s+[A-ZÄÖÜ„]|$)", item)) for item in items)
+        assert 4 <= sentences <= 8 and sentences == len(items), (path.name, items)
+
+
 def test_participants_from_the_events_file_appear(rendered, cfg):
     events = _read_csv(ROOT / "data" / "veranstaltungen.csv")
     for s in cfg.sozialraeume:

@@ -106,10 +106,19 @@ def _sentence(ctx, start):
     return hits[0]
 
 
+#: a sentence ends at ".", "!" or "?" before a capital or an opening quote (dates like
+#: 06.09.2023 and "z. B." do not match)
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÄÖÜ„]|$)")
+
+
+def _count_sentences(items: list[str]) -> int:
+    return sum(len(_SENTENCE_END.findall(item)) for item in items)
+
+
 def test_full_summary_has_eight_clean_sentences():
     out = narrative.summary(BASE)
-    assert 4 <= len(out) <= 8
     assert len(out) == 8
+    assert _count_sentences(out) == 8, "one sentence an item, 4-8 in all"
     for s in out:
         assert s.endswith("."), s
         assert "  " not in s and " ," not in s and " ." not in s, s
@@ -160,17 +169,22 @@ def test_trend_sentence_variants():
     assert s == (
         "Seit dem Sozialbericht 2020 ist dieser Anteil in Alstaden/Lirich um 1,2 Prozentpunkte "
         "gestiegen (von 18,0 % auf 19,2 %), in der Stadt insgesamt dagegen um 0,4 Prozentpunkte "
-        "gesunken. Die Dynamikklasse „negativ“ hat 1 Quartier: Lirich-Süd."
+        "gesunken; die Dynamikklasse „negativ“ hat 1 Quartier: Lirich-Süd."
     )
     same = _ctx(
         trend__stadt_diff=0.8, trend__stadt_richtung="gestiegen", status__n_dynamik_schlecht=0
     )
     s = _sentence(same, "Seit dem Sozialbericht")
-    assert "in der Stadt insgesamt um 0,8 Prozentpunkte." in s
-    assert s.endswith("Kein Quartier hat die Dynamikklasse „negativ“.")
+    assert "in der Stadt insgesamt um 0,8 Prozentpunkte;" in s
+    assert s.endswith("; kein Quartier hat die Dynamikklasse „negativ“.")
+    assert _count_sentences([s]) == 1
     flat = _ctx(trend__sozialraum_richtung="gleich", trend__stadt_richtung="gleich")
-    assert "nahezu unverändert geblieben (19,2 %), ebenso in der Stadt insgesamt." in _sentence(
+    assert "nahezu unverändert geblieben (19,2 %), ebenso in der Stadt insgesamt;" in _sentence(
         flat, "Seit dem Sozialbericht"
+    )
+    no_dynamics = _ctx(status__n_dynamik_bewertet=0)
+    assert _sentence(no_dynamics, "Seit dem Sozialbericht").endswith(
+        "um 0,4 Prozentpunkte gesunken."
     )
 
 

@@ -112,7 +112,7 @@ def summary(context: dict[str, Any]) -> list[str]:
     Returns
     -------
     list of str
-        Non-empty sentences (an entry may hold a short second sentence) in the order of
+        Non-empty sentences, one an entry (4-8 in a full report), in the order of
         :data:`SAETZE`; not HTML-escaped. A section that is ``None`` is left out, except the
         event: that there was none yet is itself worth saying.
     """
