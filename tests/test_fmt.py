@@ -74,3 +74,11 @@ def test_aufzaehlung():
 )
 def test_plural_wort(word, expected):
     assert fmt.plural_wort(word) == expected
+
+
+def test_latest_date_keeps_its_precision():
+    assert fmt.fmt_latest_date(["2023-02-01", "2022-12-24"], ["monat", "tag"]) == "Februar 2023"
+    assert fmt.fmt_latest_date(["2023-02-01", "2023-02-01"], ["monat", "tag"]) == "01.02.2023"
+    assert fmt.fmt_latest_date(pd.to_datetime(["2021-05-06", "2024-01-02"])) == "02.01.2024"
+    assert fmt.fmt_latest_date([None, "kein Datum"]) is None
+    assert fmt.fmt_latest_date([]) is None

@@ -1,5 +1,7 @@
 """Report sections on a mini city: missing event data, missing Handlungsempfehlungen, parameters."""
 
+import datetime as dt
+
 import pytest
 from bs4 import BeautifulSoup
 from fixtures_city import FILES, make_city
@@ -79,6 +81,26 @@ def test_unknown_sozialraum_parameter_lists_valid_names(city):
 def test_report_year_without_previous_year_is_refused(city):
     with pytest.raises(ConfigError, match="Gültig sind .*2023"):
         Sozialraumbericht.laden("Nord", berichtsjahr=2020, config=city)
+
+
+def test_datenstand_names_statistics_event_and_status_dates(city):
+    """Nord: event 06.09.2023; its one Handlungsempfehlung has a status known by month only."""
+    text = " ".join(_text(Sozialraumbericht.laden("Nord", config=city).methodik()).split())
+    assert "Statistik der Sozialbericht-Jahre 2020 und 2023 (Berichtsjahr 2023)" in text
+    assert "letzter Expert*innendialog am 06.09.2023" in text
+    assert "Handlungsempfehlungen mit Stand bis Februar 2023" in text
+    assert f"Bericht erstellt am {dt.date.today():%d.%m.%Y}" in text
+    assert "Grenzen bei \u22121,0" in text, "a real minus sign, as in the tables"
+    city_text = " ".join(_text(Gesamtstadtbericht.laden(config=city).methodik()).split())
+    assert "letzter Expert*innendialog am 06.09.2023" in city_text  # Süd has none yet
+    assert "Handlungsempfehlungen mit Stand bis Februar 2023" in city_text
+
+
+def test_sozialraum_without_event_or_recommendations_has_a_shorter_datenstand(city):
+    text = " ".join(_text(Sozialraumbericht.laden("Süd", config=city).methodik()).split())
+    assert "Datenstand: Statistik der" in text
+    assert "Expert*innendialog" not in text.split("Datenstand:")[1]
+    assert "Handlungsempfehlungen mit Stand" not in text
 
 
 def test_city_overview_lists_every_sozialraum_and_recommendation_state(city):

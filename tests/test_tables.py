@@ -334,3 +334,25 @@ def test_handlungsempfehlungen_tabellen():
         empty, sozialraum_name="Mitte"
     )
     assert "keine Handlungsempfehlungen" in tables.status_tabelle(events.status_zaehlung(empty))
+
+
+def test_status_known_only_by_month_is_not_given_an_invented_day():
+    he = pd.DataFrame(
+        {
+            "he_id": ["he-1", "he-2"],
+            "sozialraum_id": ["1", "1"],
+            "handlungsfeld": ["Familie", "Familie"],
+            "titel": ["A", "B"],
+            "zustaendig": ["Bereich 3-1", "Bereich 3-1"],
+            "quartier_ids": [[], []],
+            "status": ["offen", "umgesetzt"],
+            "status_datum": pd.to_datetime(["2023-02-01", "2024-03-15"]),
+            "status_datum_genauigkeit": ["monat", "tag"],
+        }
+    )
+    html = tables.handlungsempfehlungen_tabelle(events.handlungsempfehlungen(he, "1"))
+    stand = [tr.find_all("td")[-1].get_text() for tr in _soup(html).find("tbody").find_all("tr")]
+    assert stand == ["Februar 2023", "15.03.2024"]
+    csv = _csv_from_link(html).decode("utf-8-sig")
+    assert ";2023-02\r\n" in csv or ";2023-02\n" in csv, csv
+    assert "2024-03-15" in csv and "2023-02-01" not in csv

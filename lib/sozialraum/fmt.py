@@ -161,6 +161,22 @@ def fmt_date(value: Any, genauigkeit: str = "tag", *, missing: str = FEHLT) -> s
     return day.strftime("%d.%m.%Y")
 
 
+def fmt_latest_date(dates: Any, genauigkeit: Any = None) -> str | None:
+    """The latest of ``dates`` formatted with its own precision, or None when there is none.
+
+    A status known only by its month ("2023-02") must read "Februar 2023", not "01.02.2023".
+    """
+    frame = pd.DataFrame({"d": pd.to_datetime(pd.Series(dates), errors="coerce")})
+    frame["g"] = "tag" if genauigkeit is None else pd.Series(genauigkeit).to_numpy()
+    frame = frame.dropna(subset=["d"])
+    if frame.empty:
+        return None
+    latest = frame[frame["d"] == frame["d"].max()]
+    precise = latest[latest["g"] != "monat"]
+    row = (precise if len(precise) else latest).iloc[0]
+    return fmt_date(row["d"], str(row["g"]) if row["g"] in ("tag", "monat") else "tag")
+
+
 def fmt_date_text(value: Any, genauigkeit: str = "tag") -> str:
     """Date with its preposition for running text: ``"am 06.09.2023"`` or ``"im November 2019"``."""
     return ("im " if genauigkeit == "monat" else "am ") + fmt_date(value, genauigkeit)

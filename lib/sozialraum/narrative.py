@@ -31,6 +31,7 @@ from sozialraum.fmt import (
     fmt_date,
     fmt_date_text,
     fmt_int,
+    fmt_latest_date,
     fmt_pct,
     fmt_pp,
     fmt_pp_text,
@@ -384,14 +385,13 @@ def feedback_kontext(freq: pd.DataFrame) -> dict[str, Any] | None:
 def handlungsempfehlungen_kontext(he_sr: pd.DataFrame) -> dict[str, Any]:
     """Counts per status and the latest status date; ``n == 0`` is a case the text states."""
     z = events.status_zaehlung(he_sr).set_index("status")["anzahl"]
-    dates = pd.to_datetime(he_sr["status_datum"], errors="coerce").dropna()
     return {
         "n": int(len(he_sr)),
         "umgesetzt": int(z.get("umgesetzt", 0)),
         "in_umsetzung": int(z.get("in Umsetzung", 0)),
         "offen": int(z.get("offen", 0)),
         "zurueckgestellt": int(z.get("zurückgestellt", 0)),
-        "stand": fmt_date(dates.max()) if not dates.empty else None,
+        "stand": fmt_latest_date(he_sr["status_datum"], he_sr.get("status_datum_genauigkeit")),
     }
 
 

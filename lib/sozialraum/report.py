@@ -7,6 +7,7 @@ functions that put it into HTML.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +21,17 @@ from markupsafe import escape
 from sozialraum import __version__, charts, events, maps, narrative, tables
 from sozialraum.config import Config, ConfigError, load_config
 from sozialraum.figures import PNG_DPI, figure_html
-from sozialraum.fmt import anzahl, aufzaehlung, fmt_date, fmt_int, fmt_pct, fmt_pp
+from sozialraum.fmt import (
+    anzahl,
+    aufzaehlung,
+    fmt_date,
+    fmt_date_text,
+    fmt_int,
+    fmt_latest_date,
+    fmt_num,
+    fmt_pct,
+    fmt_pp,
+)
 from sozialraum.index import aggregate, publish
 from sozialraum.store import Prepared, prepare, read_store
 
@@ -202,7 +213,7 @@ class _Bericht:
                 if klassen.schwellen_typ == "standardabweichung"
                 else "Indexpunkte"
             )
-            grenzen = aufzaehlung(f"{s:+.1f}".replace(".", ",") for s in klassen.schwellen)
+            grenzen = aufzaehlung(fmt_num(s, 1, sign=True) for s in klassen.schwellen)
             beschreibung = "; ".join(
                 f"{lab}: {txt}"
                 for lab, txt in zip(klassen.labels, klassen.beschreibung, strict=False)
@@ -246,8 +257,7 @@ class _Bericht:
                 + "".join(f"<li>{escape(q)}</li>" for q in quellen)
                 + "</ul>"
             )
-        jahre = aufzaehlung(str(j) for j in m.jahre)
-        parts.append(_p(f"Datenstand: Sozialbericht-Jahre {jahre}; Berichtsjahr {m.berichtsjahr}."))
+        parts.append(_p("Datenstand: " + "; ".join(self._datenstand()) + "."))
         sums = "; ".join(
             f"{name}: {digest[:12]}" for name, digest in sorted(self.data.inputs.checksums.items())
         )
@@ -262,6 +272,34 @@ class _Bericht:
     def methodik(self) -> HTML:
         """Method, sources, data as of, provenance."""
         return HTML(self._method_html())
+
+    def _veranstaltungen(self) -> pd.DataFrame:
+        """The events this report speaks of (all of them for the city)."""
+        return self.data.inputs.veranstaltungen
+
+    def _handlungsempfehlungen(self) -> pd.DataFrame:
+        return self.data.inputs.handlungsempfehlungen
+
+    def _datenstand(self) -> list[str]:
+        """What "as of" means for each kind of input: a committee asks how fresh each part is."""
+        m = self.cfg.methode
+        teile = [
+            f"Statistik der Sozialbericht-Jahre {aufzaehlung(str(j) for j in m.jahre)} "
+            f"(Berichtsjahr {m.berichtsjahr})"
+        ]
+        ev = self._veranstaltungen()
+        if not ev.empty and ev["datum"].notna().any():
+            last = ev.loc[pd.to_datetime(ev["datum"]).idxmax()]
+            genau = str(last.get("datum_genauigkeit") or "tag")
+            teile.append(f"letzter Expert*innendialog {fmt_date_text(last['datum'], genau)}")
+        he = self._handlungsempfehlungen()
+        stand = fmt_latest_date(
+            he.get("status_datum", pd.Series(dtype=object)), he.get("status_datum_genauigkeit")
+        )
+        if stand:
+            teile.append(f"Handlungsempfehlungen mit Stand bis {stand}")
+        teile.append(f"Bericht erstellt am {fmt_date(dt.date.today())}")
+        return teile
 
 
 @dataclass
@@ -339,6 +377,13 @@ class Sozialraumbericht(_Bericht):
         return events.handlungsempfehlungen(
             i.handlungsempfehlungen, self.sozialraum_id, i.quartiere
         )
+
+    def _veranstaltungen(self) -> pd.DataFrame:
+        ev = self.data.inputs.veranstaltungen
+        return ev[ev["sozialraum_id"] == self.sozialraum_id]
+
+    def _handlungsempfehlungen(self) -> pd.DataFrame:
+        return self.he
 
     # -- sections ---------------------------------------------------------------------------
     def titel(self) -> HTML:

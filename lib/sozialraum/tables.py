@@ -543,6 +543,15 @@ def feedback_tabelle(freq: pd.DataFrame, top: int | None = None) -> str:
     return tabelle(show, caption, csv=freq, filename="feedbackwoerter.csv")
 
 
+def _iso_dates(df: pd.DataFrame, column: str) -> list[str]:
+    """ISO dates for CSV, "JJJJ-MM" where only the month is known (as the analyst typed it)."""
+    precision = df.get(f"{column}_genauigkeit", pd.Series("tag", index=df.index))
+    return [
+        "" if pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m" if g == "monat" else "%Y-%m-%d")
+        for d, g in zip(df[column], precision, strict=True)
+    ]
+
+
 def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str = "") -> str:
     """The Handlungsempfehlungen of a Sozialraum with Quartiere, responsibility, status and date."""
     where = f" für {sozialraum_name}" if sozialraum_name else ""
@@ -555,20 +564,19 @@ def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str =
             "Quartiere": he_sr["quartiere_text"],
             "Zuständig": he_sr["zustaendig"],
             "Status": he_sr["status"],
-            "Stand": [fmt_date(d) for d in he_sr["status_datum"]],
+            "Stand": [
+                fmt_date(d, g if g in ("tag", "monat") else "tag")
+                for d, g in zip(
+                    he_sr["status_datum"],
+                    he_sr.get("status_datum_genauigkeit", pd.Series("tag", index=he_sr.index)),
+                    strict=True,
+                )
+            ],
         }
     )
     csv = he_sr[
-        [
-            "he_id",
-            "handlungsfeld",
-            "titel",
-            "zustaendig",
-            "quartiere_text",
-            "status",
-            "status_datum",
-        ]
-    ]
+        ["he_id", "handlungsfeld", "titel", "zustaendig", "quartiere_text", "status"]
+    ].assign(status_datum=_iso_dates(he_sr, "status_datum"))
     return tabelle(
         show,
         f"Handlungsempfehlungen{where} und Stand der Umsetzung",

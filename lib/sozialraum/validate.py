@@ -913,6 +913,7 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
             "quartier_ids",
             "status",
             "status_datum",
+            "status_datum_genauigkeit",
             "erfunden",
             "quelle",
         ],
