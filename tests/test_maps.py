@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.legend import Legend
 from shapely.geometry import box
@@ -425,3 +426,23 @@ def test_no_sentinel_or_infinity_in_any_legend(tiny_cfg, quartiere, index, werte
         assert "inf" not in text.replace("informat", "")
         assert "nan" not in text
         assert "e+" not in text
+
+
+def test_neighbour_names_never_cover_the_sozialraum_labels(tiny_cfg, quartiere, index):
+    """Berg (in B) made thin, with the neighbour Hafen (in A) a thin strip right beside it: the
+    grey "Hafen" would be printed across "Berg / sehr niedrig"."""
+    g = quartiere.copy()
+    g.loc[g["quartier"] == "Berg", "geometry"] = box(350_000, 5_701_000, 350_300, 5_702_000)
+    g.loc[g["quartier"] == "Hafen", "geometry"] = box(350_300, 5_701_000, 350_450, 5_702_000)
+    fig, _ = maps.class_map(tiny_cfg, g, index, "B", "status")
+    ax = fig.axes[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    black = [t for t in ax.texts if to_hex(t.get_color()) == "#000000" and t.get_text()]
+    grey = [t for t in ax.texts if to_hex(t.get_color()) == maps.KONTEXT_SCHRIFT]
+    assert "Berg\nsehr niedrig" in [t.get_text() for t in black]
+    assert "Hafen" not in [t.get_text() for t in grey], "the colliding neighbour name is dropped"
+    assert "Werft" in [t.get_text() for t in grey], "a neighbour name with room stays"
+    for t in grey:
+        assert not any(
+            t.get_window_extent(renderer).overlaps(b.get_window_extent(renderer)) for b in black
+        ), t.get_text()

@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 
 from sozialraum.config import Config, Klassen, Sozialraum
 from sozialraum.fmt import anzahl, aufzaehlung, fmt_num
@@ -318,14 +320,18 @@ def class_map(
         _set_extent(ax, gdf, margin=0.03)
 
     grund = _gruende(unrated)
+    eigene = []
     for row in focus.itertuples():
         text = _wrap(row.quartier)
         if klassen_beschriften:
             text += "\n" + (row.karten_klasse if row.Index in rated.index else "nicht bewertet")
-        _label(ax, row.geometry, text, color="black", fontsize=8 if sr else 6.5)
+        eigene.append(_label(ax, row.geometry, text, color="black", fontsize=8 if sr else 6.5))
     if sr:
-        for row in context.itertuples():
+        nachbarn = [
             _label(ax, row.geometry, _wrap(row.quartier), color=KONTEXT_SCHRIFT, fontsize=7)
+            for row in context.itertuples()
+        ]
+        _drop_overlapping(ax, keep=eigene, optional=nachbarn)
     _scale_bar(ax)
     if nordpfeil:
         _north_arrow(ax)
@@ -791,14 +797,36 @@ def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = F
         spine.set_linewidth(0.6)
 
 
-def _label(ax: Axes, geometry: object, text: str, color: str, fontsize: float) -> None:
+def _drop_overlapping(ax: Axes, keep: list[Text | None], optional: list[Text | None]) -> None:
+    """Remove optional labels (grey neighbour names) that would cover a kept one or each other.
+
+    A neighbour's name is orientation only; printed across a Quartier of the Sozialraum it makes
+    both unreadable.
+    """
+    ax.apply_aspect()  # the extents below depend on the final axes box
+    canvas = ax.figure.canvas
+    if not hasattr(canvas, "get_renderer"):  # a bare Figure(): measure text as Agg will draw it
+        canvas = FigureCanvasAgg(ax.figure)
+    renderer = canvas.get_renderer()
+    taken = [t.get_window_extent(renderer) for t in keep if t is not None]
+    for text in optional:
+        if text is None:
+            continue
+        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(other) for other in taken):
+            text.remove()
+        else:
+            taken.append(box)
+
+
+def _label(ax: Axes, geometry: object, text: str, color: str, fontsize: float) -> Text | None:
     """Label at a point inside the polygon; labels at or beyond the frame are left out."""
     point = geometry.representative_point()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     inset = 0.06 * (x1 - x0)  # a name cut off at the frame is worse than none
     if not (x0 + inset <= point.x <= x1 - inset and y0 + inset <= point.y <= y1 - inset):
-        return
-    ax.text(
+        return None
+    return ax.text(
         point.x,
         point.y,
         text,
