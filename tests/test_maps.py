@@ -11,7 +11,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.legend import Legend
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from sozialraum import maps
 from sozialraum.config import ConfigError, load_config
@@ -446,3 +446,24 @@ def test_neighbour_names_never_cover_the_sozialraum_labels(tiny_cfg, quartiere, 
         assert not any(
             t.get_window_extent(renderer).overlaps(b.get_window_extent(renderer)) for b in black
         ), t.get_text()
+
+
+def test_names_of_small_neighbouring_quartiere_are_pushed_apart_inside_their_own(
+    tiny_cfg, quartiere, index
+):
+    """Berg and Hang as two thin strips side by side: their labels start on top of each other."""
+    g = quartiere.copy()
+    strips = {
+        "Berg": box(350_000, 5_701_000, 350_100, 5_702_000),
+        "Hang": box(350_100, 5_701_000, 350_200, 5_702_000),
+    }
+    for name, geom in strips.items():
+        g.loc[g["quartier"] == name, "geometry"] = geom
+    fig, _ = maps.class_map(tiny_cfg, g, index, "B", "status")
+    ax = fig.axes[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    labels = {t.get_text().split("\n")[0]: t for t in ax.texts if t.get_text()}
+    berg, hang = labels["Berg"], labels["Hang"]
+    assert not berg.get_window_extent(renderer).overlaps(hang.get_window_extent(renderer))
+    for name, text in (("Berg", berg), ("Hang", hang)):
+        assert strips[name].contains(Point(text.get_position())), name

@@ -13,7 +13,7 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import mapclassify
@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
+from shapely.geometry import Point
 
 from sozialraum.config import Config, Klassen, Sozialraum
 from sozialraum.fmt import anzahl, aufzaehlung, fmt_num
@@ -326,6 +327,7 @@ def class_map(
         if klassen_beschriften:
             text += "\n" + (row.karten_klasse if row.Index in rated.index else "nicht bewertet")
         eigene.append(_label(ax, row.geometry, text, color="black", fontsize=8 if sr else 6.5))
+    _separate_labels(ax, eigene, list(focus.geometry))
     if sr:
         nachbarn = [
             _label(ax, row.geometry, _wrap(row.quartier), color=KONTEXT_SCHRIFT, fontsize=7)
@@ -797,17 +799,57 @@ def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = F
         spine.set_linewidth(0.6)
 
 
+def _renderer(ax: Axes) -> Any:
+    ax.apply_aspect()  # text extents depend on the final axes box
+    canvas = ax.figure.canvas
+    if not hasattr(canvas, "get_renderer"):  # a bare Figure(): measure text as Agg will draw it
+        canvas = FigureCanvasAgg(ax.figure)
+    return canvas.get_renderer()
+
+
+def _separate_labels(
+    ax: Axes, texts: list[Text | None], geometries: list[Any], rounds: int = 40
+) -> None:
+    """Push apart names that overlap (small Quartiere side by side in the city map).
+
+    Each step moves the two labels of an overlapping pair up and down by half their overlap; a
+    label only moves while its anchor stays inside its own Quartier, so a name never drifts
+    onto a neighbour. What cannot be separated that way stays where it was.
+    """
+    renderer = _renderer(ax)
+    items = [(t, g) for t, g in zip(texts, geometries, strict=True) if t is not None]
+    to_data = ax.transData.inverted()
+    for _ in range(rounds):
+        boxes = [t.get_window_extent(renderer) for t, _ in items]
+        moved = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                a, b = boxes[i], boxes[j]
+                if not a.overlaps(b):
+                    continue
+                upper, lower = (i, j) if a.y0 + a.y1 >= b.y0 + b.y1 else (j, i)
+                gap = min(a.y1, b.y1) - max(a.y0, b.y0)
+                step = gap / 2 + 1
+                for k, direction in ((upper, step), (lower, -step)):
+                    text, geom = items[k]
+                    x, y = ax.transData.transform(text.get_position())
+                    nx, ny = to_data.transform((x, y + direction))
+                    if geom.contains(Point(nx, ny)):
+                        text.set_position((nx, ny))
+                        moved = True
+                boxes[i] = items[i][0].get_window_extent(renderer)
+                boxes[j] = items[j][0].get_window_extent(renderer)
+        if not moved:
+            return
+
+
 def _drop_overlapping(ax: Axes, keep: list[Text | None], optional: list[Text | None]) -> None:
     """Remove optional labels (grey neighbour names) that would cover a kept one or each other.
 
     A neighbour's name is orientation only; printed across a Quartier of the Sozialraum it makes
     both unreadable.
     """
-    ax.apply_aspect()  # the extents below depend on the final axes box
-    canvas = ax.figure.canvas
-    if not hasattr(canvas, "get_renderer"):  # a bare Figure(): measure text as Agg will draw it
-        canvas = FigureCanvasAgg(ax.figure)
-    renderer = canvas.get_renderer()
+    renderer = _renderer(ax)
     taken = [t.get_window_extent(renderer) for t in keep if t is not None]
     for text in optional:
         if text is None:
