@@ -70,8 +70,13 @@ def test_termin_month_precision():
 def test_no_city_names_in_lib(cfg):
     geo = json.loads((ROOT / "geo" / "sozialquartiere.geojson").read_text(encoding="utf-8"))
     quartiere = {f["properties"]["quartier"] for f in geo["features"]}
-    names = {cfg.stadt.name} | {s.name for s in cfg.sozialraeume} | quartiere
-    sources = [*(ROOT / "lib" / "sozialraum").rglob("*.py"), *(ROOT / "lib").rglob("*.j2")]
+    names = {cfg.stadt.name, cfg.stadt.veranstaltung.name} | quartiere
+    names |= {s.name for s in cfg.sozialraeume}
+    sources = [
+        *(ROOT / "lib" / "sozialraum").rglob("*.py"),
+        *(ROOT / "lib").rglob("*.j2"),
+        *(ROOT / "notebooks").glob("*.ipynb"),
+    ]
     for path in sources:
         text = path.read_text(encoding="utf-8")
         found = [n for n in names if n in text]

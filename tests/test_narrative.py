@@ -7,13 +7,16 @@ import pandas as pd
 import pytest
 
 from sozialraum import narrative, tables
+from sozialraum.config import Veranstaltungsart
 
 BASE = {
     "sozialraum": "Alstaden/Lirich",
     "stadt": "Musterstadt",
     "berichtsjahr": 2023,
     "vergleichsjahr": 2020,
-    "bezeichnung": "Expert*innendialog",
+    "veranstaltungsart": Veranstaltungsart(
+        name="Expert*innendialog", mehrzahl="Expert*innendialoge", genus="m"
+    ),
     "status": {
         "n_quartiere": 3,
         "n_bewertet": 3,
@@ -186,6 +189,24 @@ def test_trend_sentence_variants():
     assert _sentence(no_dynamics, "Seit dem Sozialbericht").endswith(
         "um 0,4 Prozentpunkte gesunken."
     )
+
+
+def test_event_name_and_its_gender_come_from_the_config():
+    konferenz = Veranstaltungsart(
+        name="Sozialraumkonferenz", mehrzahl="Sozialraumkonferenzen", genus="f"
+    )
+    assert _sentence(_ctx(veranstaltungsart=konferenz), "An der") == (
+        "An der Sozialraumkonferenz am 06.09.2023 nahmen 88 Teilnehmende aus 38 Institutionen "
+        "teil; das Format „World-Café“ umfasste 13 Themeninseln."
+    )
+    unknown = _ctx(veranstaltungsart=konferenz, veranstaltung__teilnehmende=None)
+    assert _sentence(unknown, "Für die Sozialraumkonferenz am 06.09.2023 ist die Zahl")
+    none_yet = _ctx(veranstaltungsart=konferenz, veranstaltung=None)
+    assert "Für Alstaden/Lirich ist noch keine Sozialraumkonferenz erfasst." in narrative.summary(
+        none_yet
+    )
+    forum = Veranstaltungsart(name="Stadtteilforum", mehrzahl="Stadtteilforen", genus="n")
+    assert _sentence(_ctx(veranstaltungsart=forum), "Am Stadtteilforum am 06.09.2023 nahmen")
 
 
 def test_veranstaltung_sentence_variants():

@@ -87,19 +87,19 @@ def test_datenstand_names_statistics_event_and_status_dates(city):
     """Nord: event 06.09.2023; its one Handlungsempfehlung has a status known by month only."""
     text = " ".join(_text(Sozialraumbericht.laden("Nord", config=city).methodik()).split())
     assert "Statistik der Sozialbericht-Jahre 2020 und 2023 (Berichtsjahr 2023)" in text
-    assert "letzter Expert*innendialog am 06.09.2023" in text
+    assert "letzte Veranstaltung am 06.09.2023" in text  # the config names no event: default
     assert "Handlungsempfehlungen mit Stand bis Februar 2023" in text
     assert f"Bericht erstellt am {dt.date.today():%d.%m.%Y}" in text
     assert "Grenzen bei \u22121,0" in text, "a real minus sign, as in the tables"
     city_text = " ".join(_text(Gesamtstadtbericht.laden(config=city).methodik()).split())
-    assert "letzter Expert*innendialog am 06.09.2023" in city_text  # Süd has none yet
+    assert "letzte Veranstaltung am 06.09.2023" in city_text  # Süd has none yet
     assert "Handlungsempfehlungen mit Stand bis Februar 2023" in city_text
 
 
 def test_sozialraum_without_event_or_recommendations_has_a_shorter_datenstand(city):
     text = " ".join(_text(Sozialraumbericht.laden("Süd", config=city).methodik()).split())
     assert "Datenstand: Statistik der" in text
-    assert "Expert*innendialog" not in text.split("Datenstand:")[1]
+    assert "Veranstaltung" not in text.split("Datenstand:")[1]
     assert "Handlungsempfehlungen mit Stand" not in text
 
 

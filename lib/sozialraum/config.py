@@ -25,6 +25,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Article and adjective forms the report's sentences need, by grammatical gender.
+_FORMEN = {
+    "m": {"der": "der", "den": "den", "am": "am", "kein": "kein", "letzter": "letzter"},
+    "f": {"der": "die", "den": "die", "am": "an der", "kein": "keine", "letzter": "letzte"},
+    "n": {"der": "das", "den": "das", "am": "am", "kein": "kein", "letzter": "letztes"},
+}
+
+
+class Veranstaltungsart(_Strict):
+    """What the city calls its yearly event in each Sozialraum.
+
+    Cities name it differently (Sozialraumkonferenz, Stadtteilforum, ...), and German sentences
+    need its gender: "an der Sozialraumkonferenz", "am Stadtteilforum".
+    """
+
+    name: str = "Veranstaltung"
+    mehrzahl: str = "Veranstaltungen"
+    genus: Literal["m", "f", "n"] = "f"
+
+    def form(self, wort: str) -> str:
+        """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
+        return _FORMEN[self.genus][wort]
+
+
 class Stadt(_Strict):
     """The city as a whole."""
 
@@ -35,6 +59,7 @@ class Stadt(_Strict):
     )
     geometrie_schematisch: bool = False
     herausgeber: str = ""
+    veranstaltung: Veranstaltungsart = Veranstaltungsart()
 
 
 class Termin(_Strict):

@@ -1,4 +1,4 @@
-"""Analyses of the Expert*innendialoge: key facts, awareness of offers, cards, feedback words.
+"""Analyses of the events in the Sozialräume: key facts, awareness of offers, cards, feedback words.
 
 Every function takes the frames of :class:`sozialraum.validate.Inputs` and returns a new
 DataFrame (or a small dict); nothing here formats or renders. Question kinds are data

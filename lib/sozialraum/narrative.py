@@ -107,7 +107,7 @@ def summary(context: dict[str, Any]) -> list[str]:
     ----------
     context
         As built by :func:`build_context`. Top-level keys ``sozialraum``, ``stadt``,
-        ``berichtsjahr``, ``vergleichsjahr`` and ``bezeichnung`` are required; each section
+        ``berichtsjahr``, ``vergleichsjahr`` and ``veranstaltungsart`` are required; each section
         (the names in :data:`SAETZE`) may be missing or ``None``.
 
     Returns
@@ -403,7 +403,6 @@ def build_context(
     *,
     gebiete: pd.DataFrame | None = None,
     runde: int | None = None,
-    bezeichnung: str = "Expert*innendialog",
 ) -> dict[str, Any]:
     """Everything the summary needs for one Sozialraum, from the validated inputs and the index.
 
@@ -422,13 +421,12 @@ def build_context(
         when omitted. Pass it when the notebook has it already.
     runde
         Round of the event; the latest when omitted.
-    bezeichnung
-        What the event is called in the text.
 
     Returns
     -------
     dict
-        Keys ``sozialraum``, ``stadt``, ``berichtsjahr``, ``vergleichsjahr``, ``bezeichnung`` and
+        Keys ``sozialraum``, ``stadt``, ``berichtsjahr``, ``vergleichsjahr``, ``veranstaltungsart``
+        (the config's name of the event, with its gender) and
         one entry per name in :data:`SAETZE` (``None`` where there is nothing to say).
     """
     sr = cfg.sozialraum(sozialraum_id)
@@ -439,7 +437,7 @@ def build_context(
         "stadt": cfg.stadt.name,
         "berichtsjahr": cfg.methode.berichtsjahr,
         "vergleichsjahr": cfg.methode.vergleichsjahr,
-        "bezeichnung": bezeichnung,
+        "veranstaltungsart": cfg.stadt.veranstaltung,
         "status": status_kontext(cfg, result.index, sr.id),
         "leitindikator": leitindikator_kontext(cfg, gebiete),
         "trend": trend_kontext(cfg, gebiete),

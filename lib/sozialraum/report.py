@@ -224,7 +224,8 @@ class _Bericht:
                 "Der Index allein sagt nicht, wo gehandelt werden muss: Er zeigt, wo sich "
                 "Armutsrisiken statistisch bündeln. Ob und welcher Handlungsbedarf besteht, "
                 "ergibt sich erst zusammen mit dem Wissen der Fachleute vor Ort – deshalb stehen "
-                "in diesem Bericht die Ergebnisse der Expert*innendialoge neben dem Index. "
+                f"in diesem Bericht die Ergebnisse der {cfg.stadt.veranstaltung.mehrzahl} neben "
+                "dem Index. "
                 "Vergleichbare Verfahren: Monitoring Soziale Stadtentwicklung (Berlin), "
                 "Sozialmonitoring Integrierte Stadtteilentwicklung (Hamburg)."
             )
@@ -291,7 +292,8 @@ class _Bericht:
         if not ev.empty and ev["datum"].notna().any():
             last = ev.loc[pd.to_datetime(ev["datum"]).idxmax()]
             genau = str(last.get("datum_genauigkeit") or "tag")
-            teile.append(f"letzter Expert*innendialog {fmt_date_text(last['datum'], genau)}")
+            va = self.cfg.stadt.veranstaltung
+            teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(last['datum'], genau)}")
         he = self._handlungsempfehlungen()
         stand = fmt_latest_date(
             he.get("status_datum", pd.Series(dtype=object)), he.get("status_datum_genauigkeit")
@@ -391,7 +393,7 @@ class Sozialraumbericht(_Bericht):
         k = self.kennzahlen
         untertitel = f"Sozialbericht {self.jahr}"
         if k:
-            untertitel += f" und Expert*innendialog {k['datum_text']}"
+            untertitel += f" und {self.cfg.stadt.veranstaltung.name} {k['datum_text']}"
         return HTML(
             self._banner() + f'<h1>Sozialraum {escape(self.sr.name)}</h1><p class="untertitel">'
             f"{escape(self.cfg.stadt.name)} · {escape(untertitel)}</p>"
@@ -482,7 +484,8 @@ class Sozialraumbericht(_Bericht):
     def veranstaltung(self) -> HTML:
         """The event: what it was."""
         k = self.kennzahlen
-        parts = [_h(2, "Expert*innendialog im Sozialraum")]
+        va = self.cfg.stadt.veranstaltung
+        parts = [_h(2, f"{va.name} im Sozialraum")]
         if k is None:
             parts.append(
                 tables.hinweis(
@@ -502,7 +505,7 @@ class Sozialraumbericht(_Bericht):
         )
         parts.append(
             _p(
-                f"Der Expert*innendialog fand {narrative_date(k)} statt"
+                f"{va.form('der').capitalize()} {va.name} fand {narrative_date(k)} statt"
                 + (f" ({k['format']})" if k["format"] else "")
                 + f". Es kamen {teil}{inst}."
             )
@@ -655,7 +658,7 @@ class Gesamtstadtbericht(_Bericht):
         if runde is not None:
             latest = ev[ev["runde"] == runde]
             items.append(
-                f"Runde {runde} der Expert*innendialoge: "
+                f"Runde {runde} der {self.cfg.stadt.veranstaltung.mehrzahl}: "
                 + anzahl(len(latest), "Veranstaltung", "Veranstaltungen")
                 + f", {fmt_int(latest['teilnehmende'].sum())} Teilnehmende"
             )
@@ -851,7 +854,8 @@ def index_beschreibung(prepared: Prepared, sozialraum_id: str) -> str:
     text = anzahl(n, "Sozialquartier", "Sozialquartiere")
     k = events.kennzahlen(prepared.inputs.veranstaltungen, prepared.inputs.stationen, sozialraum_id)
     if k:
-        text += f" · Expert*innendialog {fmt_date(k['datum'], k['datum_genauigkeit'])}"
+        name = prepared.cfg.stadt.veranstaltung.name
+        text += f" · {name} {fmt_date(k['datum'], k['datum_genauigkeit'])}"
         if k["teilnehmende"] is not None:
             text += f" · {fmt_int(k['teilnehmende'])} Teilnehmende"
     return text

@@ -103,7 +103,7 @@ class IndikatorenSchema(_Herkunft):
 
 
 class VeranstaltungenSchema(_Herkunft):
-    """``veranstaltungen``: the Expert*innendialoge."""
+    """``veranstaltungen``: the yearly event of each Sozialraum, one row per round."""
 
     veranstaltung_id: Series[str] = _text("eine eindeutige ID der Veranstaltung", unique=True)
     sozialraum_id: Series[str] = _text("eine id aus [[sozialraeume]] der Konfiguration")
