@@ -152,6 +152,14 @@ def test_recomputed_sgb2_share_of_each_sozialraum_appears(rendered, cfg):
         assert expected in text, f"{s.name}: expected SGB II share {expected} in the report"
 
 
+def test_footer_says_the_publisher_does_not_stand_behind_sample_numbers(rendered, cfg):
+    for path in sorted(rendered.glob("*.html")):
+        footer = _soup(path).find("footer")
+        assert footer is not None, path.name
+        text = footer.get_text(" ", strip=True)
+        assert cfg.stadt.herausgeber in text and "Beispieldaten" in text, (path.name, text)
+
+
 def test_summary_has_four_to_eight_sentences(rendered, cfg):
     for path in [rendered / f"{s.slug}.html" for s in cfg.sozialraeume] + [
         rendered / "gesamtstadt.html"

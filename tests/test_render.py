@@ -281,9 +281,12 @@ def test_index_page_links_reports_and_escapes_data(cfg, tmp_path):
     assert soup.find("svg") is not None  # the map snippet is inserted as HTML
     assert "{{" not in text and "{%" not in text
     assert soup.find(class_="beispieldaten-banner") is None
+    assert "Beispieldaten" not in soup.footer.get_text()
 
 
 def test_index_page_shows_banner_for_sample_data(cfg, tmp_path):
     out = write_index_page(cfg, [], tmp_path / "index.html", "", beispieldaten=True)
     soup = BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser")
     assert "Beispieldaten" in soup.find(class_="beispieldaten-banner").get_text()
+    footer = soup.footer.get_text(" ", strip=True)
+    assert cfg.stadt.herausgeber in footer and "keine amtliche Veröffentlichung" in footer

@@ -101,6 +101,7 @@ def run_batch(
         force=force,
         progress=progress,
         data_fingerprint=prepared.fingerprint,
+        beispieldaten=prepared.inputs.erfunden,
     )
     for failure in result.failed:  # never link a report built from older data
         for stale in (failure.job.output, failure.job.output.with_suffix(".key")):

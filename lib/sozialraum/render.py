@@ -51,6 +51,9 @@ KERNEL_NAME = "python3"
 #: papermill, and a dying kernel through nbclient, not through this log.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 LANGUAGE_CODE = "de"
+#: Under the publisher's name on every page built from invented data: the name alone would
+#: read as if the publisher stood behind the numbers.
+FUSSNOTE_BEISPIELDATEN = "Probebericht aus Beispieldaten – keine amtliche Veröffentlichung."
 #: Placeholder in the template where the table of contents goes.
 TOC_PLACEHOLDER = "sozialraum:inhaltsverzeichnis"
 TOC_LEVELS = ("h2", "h3")
@@ -501,6 +504,7 @@ def render_reports(
     force: bool = False,
     progress: bool | None = None,
     data_fingerprint: str = "",
+    beispieldaten: bool = False,
 ) -> RenderResult:
     """Render every job, in parallel, skipping reports whose inputs did not change.
 
@@ -521,6 +525,8 @@ def render_reports(
     data_fingerprint
         Checksums of the inputs and the config file's content, from the caller: the part of the
         cache key the renderer cannot see itself.
+    beispieldaten
+        The inputs contain invented records: every page's footer says so under the publisher.
 
     Returns
     -------
@@ -531,7 +537,11 @@ def render_reports(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     resolved = _resolve_jobs(notebook_jobs, out_dir)
-    bericht = {"herausgeber": cfg.stadt.herausgeber, "version": sozialraum.__version__}
+    bericht = {
+        "herausgeber": cfg.stadt.herausgeber,
+        "version": sozialraum.__version__,
+        "fussnote": FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
+    }
     bar = _Progress(len(resolved), progress)
     done: set[str] = set()
     skipped: set[str] = set()
@@ -657,6 +667,7 @@ def write_index_page(
             lang=LANGUAGE_CODE,
             titel=f"Sozialraum-Berichte {cfg.stadt.name} {jahr}",
             herausgeber=cfg.stadt.herausgeber,
+            fussnote=FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
             gesamtstadt=[e for e in links if e.gesamtstadt],
             sozialraeume=[e for e in links if not e.gesamtstadt],
             karte=Markup(map_html or ""),
