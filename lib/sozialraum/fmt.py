@@ -161,20 +161,32 @@ def fmt_date(value: Any, genauigkeit: str = "tag", *, missing: str = FEHLT) -> s
     return day.strftime("%d.%m.%Y")
 
 
+def genauigkeiten(values: Any, n: int) -> list[str]:
+    """Precision of ``n`` dates, ``"tag"`` or ``"monat"``; none given or unknown: a full date."""
+    if values is None:
+        return ["tag"] * n
+    return ["monat" if v == "monat" else "tag" for v in values]
+
+
+def latest_date(dates: Any, genauigkeit: Any = None) -> tuple[pd.Timestamp, str] | None:
+    """The latest of ``dates`` with its own precision; at a tie, a full date wins."""
+    d = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").reset_index(drop=True)
+    g = pd.Series(genauigkeiten(genauigkeit, len(d)), dtype=object)
+    if d.isna().all():
+        return None
+    at_max = d == d.max()
+    precise = at_max & (g == "tag")
+    pos = (precise if precise.any() else at_max).idxmax()
+    return d[pos], g[pos]
+
+
 def fmt_latest_date(dates: Any, genauigkeit: Any = None) -> str | None:
     """The latest of ``dates`` formatted with its own precision, or None when there is none.
 
     A status known only by its month ("2023-02") must read "Februar 2023", not "01.02.2023".
     """
-    frame = pd.DataFrame({"d": pd.to_datetime(pd.Series(dates), errors="coerce")})
-    frame["g"] = "tag" if genauigkeit is None else pd.Series(genauigkeit).to_numpy()
-    frame = frame.dropna(subset=["d"])
-    if frame.empty:
-        return None
-    latest = frame[frame["d"] == frame["d"].max()]
-    precise = latest[latest["g"] != "monat"]
-    row = (precise if len(precise) else latest).iloc[0]
-    return fmt_date(row["d"], str(row["g"]) if row["g"] in ("tag", "monat") else "tag")
+    latest = latest_date(dates, genauigkeit)
+    return None if latest is None else fmt_date(*latest)
 
 
 def fmt_date_text(value: Any, genauigkeit: str = "tag") -> str:

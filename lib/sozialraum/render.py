@@ -306,7 +306,10 @@ def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str])
         "bericht": dict(bericht),
     }
     body, _ = _make_exporter().from_notebook_node(nb, resources=resources)
-    return keep_units_with_numbers(add_table_of_contents(body))
+    soup = BeautifulSoup(body, "html.parser")  # parsed once for both finishing steps
+    _insert_table_of_contents(soup)
+    _join_units(soup)
+    return str(soup)
 
 
 _NUMBER_UNIT = re.compile(r"(?<=\d) (?=%)")
@@ -320,11 +323,15 @@ def keep_units_with_numbers(page: str) -> str:
     labels, where a plain space is what Excel and matplotlib expect.
     """
     soup = BeautifulSoup(page, "html.parser")
+    _join_units(soup)
+    return str(soup)
+
+
+def _join_units(soup: BeautifulSoup) -> None:
     for node in soup.find_all(string=_NUMBER_UNIT):
         if isinstance(node, Comment) or node.parent.name in _NO_TEXT_TAGS:
             continue
         node.replace_with(_NUMBER_UNIT.sub("\u00a0", str(node)))
-    return str(soup)
 
 
 def _slugify(text: str) -> str:
@@ -343,12 +350,15 @@ def add_table_of_contents(page: str) -> str:
     markdown cells and from HTML the library writes; existing ids are kept.
     """
     soup = BeautifulSoup(page, "html.parser")
-    placeholder = soup.find(
-        string=lambda s: isinstance(s, Comment) and s.strip() == TOC_PLACEHOLDER
-    )
+    _insert_table_of_contents(soup)
+    return str(soup)
+
+
+def _insert_table_of_contents(soup: BeautifulSoup) -> None:
+    placeholder = soup.find(string=_is_toc_placeholder)
     main = soup.find("main")
     if placeholder is None or main is None:
-        return page
+        return
     used = {tag["id"] for tag in soup.find_all(id=True)}
     entries: list[tuple[str, str, str]] = []
     for heading in main.find_all(list(TOC_LEVELS)):
@@ -365,7 +375,7 @@ def add_table_of_contents(page: str) -> str:
         entries.append((heading.name, heading["id"], text))
     if not entries:
         placeholder.extract()
-        return str(soup)
+        return
 
     nav = soup.new_tag("nav", attrs={"class": "inhaltsverzeichnis", "aria-labelledby": "toc-t"})
     box = soup.new_tag("div")
@@ -391,7 +401,6 @@ def add_table_of_contents(page: str) -> str:
                 last_item.append(current_sub)
             current_sub.append(item)
     placeholder.replace_with(nav)
-    return str(soup)
 
 
 # -- worker -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sozialraum.fmt import (
     fmt_num,
     fmt_pct,
     fmt_pp,
+    latest_date,
 )
 from sozialraum.index import aggregate, publish
 from sozialraum.store import Prepared, prepare, read_store
@@ -289,11 +290,10 @@ class _Bericht:
             f"(Berichtsjahr {m.berichtsjahr})"
         ]
         ev = self._veranstaltungen()
-        if not ev.empty and ev["datum"].notna().any():
-            last = ev.loc[pd.to_datetime(ev["datum"]).idxmax()]
-            genau = str(last.get("datum_genauigkeit") or "tag")
+        last = latest_date(ev["datum"], ev.get("datum_genauigkeit"))
+        if last is not None:
             va = self.cfg.stadt.veranstaltung
-            teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(last['datum'], genau)}")
+            teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(*last)}")
         he = self._handlungsempfehlungen()
         stand = fmt_latest_date(
             he.get("status_datum", pd.Series(dtype=object)), he.get("status_datum_genauigkeit")

@@ -31,6 +31,7 @@ from sozialraum.fmt import (
     fmt_num,
     fmt_pct,
     fmt_pp,
+    genauigkeiten,
     is_missing,
 )
 
@@ -543,12 +544,16 @@ def feedback_tabelle(freq: pd.DataFrame, top: int | None = None) -> str:
     return tabelle(show, caption, csv=freq, filename="feedbackwoerter.csv")
 
 
+def _dates_with_precision(df: pd.DataFrame, column: str) -> list[tuple[Any, str]]:
+    precision = genauigkeiten(df.get(f"{column}_genauigkeit"), len(df))
+    return list(zip(df[column], precision, strict=True))
+
+
 def _iso_dates(df: pd.DataFrame, column: str) -> list[str]:
     """ISO dates for CSV, "JJJJ-MM" where only the month is known (as the analyst typed it)."""
-    precision = df.get(f"{column}_genauigkeit", pd.Series("tag", index=df.index))
     return [
         "" if pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m" if g == "monat" else "%Y-%m-%d")
-        for d, g in zip(df[column], precision, strict=True)
+        for d, g in _dates_with_precision(df, column)
     ]
 
 
@@ -564,14 +569,7 @@ def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str =
             "Quartiere": he_sr["quartiere_text"],
             "Zuständig": he_sr["zustaendig"],
             "Status": he_sr["status"],
-            "Stand": [
-                fmt_date(d, g if g in ("tag", "monat") else "tag")
-                for d, g in zip(
-                    he_sr["status_datum"],
-                    he_sr.get("status_datum_genauigkeit", pd.Series("tag", index=he_sr.index)),
-                    strict=True,
-                )
-            ],
+            "Stand": [fmt_date(d, g) for d, g in _dates_with_precision(he_sr, "status_datum")],
         }
     )
     csv = he_sr[
