@@ -61,13 +61,13 @@ def make_cfg(
         or Klassen(
             schwellen=[-1.0, 1.0, 1.5],
             labels=["hoch", "mittel", "niedrig", "sehr niedrig"],
-            farben=["#1", "#2", "#3", "#4"],
+            farben=["#111111", "#222222", "#333333", "#444444"],
         ),
         "dynamik": dynamik
         or Klassen(
             schwellen=[-1.0, 1.0],
             labels=["positiv", "stabil", "negativ"],
-            farben=["#a", "#b", "#c"],
+            farben=["#aaaaaa", "#bbbbbb", "#cccccc"],
         ),
     }
     params.update(methode)
@@ -261,7 +261,8 @@ def test_quartier_excluded_by_config_carries_its_reason():
     assert idx.loc["Q4", "ausschluss_grund"] == grund
     assert idx.loc["Q4", "status_klasse"] == ix.NICHT_BEWERTET
     # both reasons are kept
-    assert idx.loc["Q5", "ausschluss_grund"] == "weniger als 300 Einwohner*innen; Sonderfall"
+    # One reason per Quartier, never two: the listed exclusion comes before the population rule.
+    assert idx.loc["Q5", "ausschluss_grund"] == "Sonderfall"
     # a, 2023 over Q1-Q3: 10, 10, 30 -> mean 50/3; deviations -20/3, -20/3, 40/3;
     # SD = sqrt((400+400+1600)/9/3) = sqrt(800/9) = 9.428 -> z = -1/sqrt(2), -1/sqrt(2), sqrt(2)
     za = z_of(res, 2023, "a")
@@ -333,7 +334,7 @@ FEST = Klassen(
     schwellen_typ="fest",
     schwellen=[-1.0, 1.0, 2.0],
     labels=["hoch", "mittel", "niedrig", "sehr niedrig"],
-    farben=["#1", "#2", "#3", "#4"],
+    farben=["#111111", "#222222", "#333333", "#444444"],
 )
 
 
@@ -381,7 +382,7 @@ def test_value_on_a_threshold_goes_to_the_upper_class():
         schwellen_typ="fest",
         schwellen=[-1.2, 0.6, 1.2],
         labels=["hoch", "mittel", "niedrig", "sehr niedrig"],
-        farben=["#1", "#2", "#3", "#4"],
+        farben=["#111111", "#222222", "#333333", "#444444"],
     )
     idx = run(make_cfg(erneut_standardisieren=False, status=limits)).index.set_index("quartier_id")
     # -1.2, -0.6, 0.6, 1.2: three of them lie exactly on a limit (up to float noise)
@@ -395,7 +396,11 @@ def test_klassieren_boundaries():
 
 
 def test_sd_thresholds_hit_exactly_on_data_points():
-    kl = Klassen(schwellen=[-1.0, 1.0, 1.5], labels=list("abcd"), farben=list("abcd"))
+    kl = Klassen(
+        schwellen=[-1.0, 1.0, 1.5],
+        labels=list("abcd"),
+        farben=["#aaaaaa", "#bbbbbb", "#cccccc", "#dddddd"],
+    )
     werte = pd.Series([-1.0, -1.0, 1.0, 1.0])  # mean 0, SD 1
     cuts = ix.schwellen_absolut(kl, werte, pd.Series([True] * 4))
     assert cuts == pytest.approx([-1.0, 1.0, 1.5])
@@ -403,7 +408,9 @@ def test_sd_thresholds_hit_exactly_on_data_points():
 
 
 def test_threshold_ties_survive_floating_point_noise():
-    kl = Klassen(schwellen=[-1.0, 1.0], labels=list("abc"), farben=list("abc"))
+    kl = Klassen(
+        schwellen=[-1.0, 1.0], labels=list("abc"), farben=["#aaaaaa", "#bbbbbb", "#cccccc"]
+    )
     # 0.1, 0.1, 0.3, 0.3: mean 0.2, SD 0.1 -> limits 0.1 and 0.3 exactly, but in floating point
     # 0.2 - 0.1 = 0.10000000000000002 > 0.1: without rounding, 0.1 would fall below its limit.
     werte = pd.Series([0.1, 0.1, 0.3, 0.3])

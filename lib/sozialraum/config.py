@@ -7,11 +7,12 @@ is resolved against the config file so that a copied project works from its own 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PROJECT_FILE = "pyproject.toml"
 DEFAULT_CONFIG_DIR = "config"
@@ -33,7 +34,24 @@ _FORMEN = {
 }
 
 
-class Veranstaltungsart(_Strict):
+class Begriff(_Strict):
+    """A noun the reports use, with its plural and grammatical gender.
+
+    Cities name the same things differently (Sozialraum, Bezirk, Stadtteil; Sozialquartier,
+    Planungsraum, statistischer Bezirk), and German sentences need the gender for their articles:
+    "der Bezirk", "die Sozialraumkonferenz", "das Sozialquartier".
+    """
+
+    name: str
+    mehrzahl: str
+    genus: Literal["m", "f", "n"] = "m"
+
+    def form(self, wort: str) -> str:
+        """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
+        return _FORMEN[self.genus][wort]
+
+
+class Veranstaltungsart(Begriff):
     """What the city calls its yearly event in each Sozialraum.
 
     Cities name it differently (Sozialraumkonferenz, Stadtteilforum, ...), and German sentences
@@ -44,9 +62,34 @@ class Veranstaltungsart(_Strict):
     mehrzahl: str = "Veranstaltungen"
     genus: Literal["m", "f", "n"] = "f"
 
-    def form(self, wort: str) -> str:
-        """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
-        return _FORMEN[self.genus][wort]
+
+#: What comparable monitoring systems are called; a city names its own series in the config.
+VERGLEICHBARE_VERFAHREN = [
+    "Monitoring Soziale Stadtentwicklung (Berlin)",
+    "Sozialmonitoring Integrierte Stadtteilentwicklung (Hamburg)",
+]
+
+
+class Begriffe(_Strict):
+    """The city's own words for its report units, areas, index and publication series.
+
+    The defaults are Oberhausen's words; Berlin says "Bezirk", "Planungsraum" and "MSS 2021".
+    """
+
+    einheit: Begriff = Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m")
+    gebiet: Begriff = Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n")
+    index: str = "Sozialindex"
+    reihe: str = Field(
+        "Sozialbericht", description="The publication series the statistics come from"
+    )
+    ausgabe: str = Field(
+        "",
+        description="Name of this edition (e.g. 'MSS 2021'); default: reihe and berichtsjahr",
+    )
+    vergleichbare_verfahren: list[str] = Field(
+        default_factory=lambda: list(VERGLEICHBARE_VERFAHREN),
+        description="Comparable methods named in the method section (leave out your own)",
+    )
 
 
 class Stadt(_Strict):
@@ -59,6 +102,9 @@ class Stadt(_Strict):
     )
     geometrie_schematisch: bool = False
     herausgeber: str = ""
+    quellenangabe: str = Field(
+        "", description="Attribution line the data licence asks for, printed on every page"
+    )
     veranstaltung: Veranstaltungsart = Veranstaltungsart()
 
 
@@ -84,14 +130,38 @@ class Indikator(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str
     kurz: str
-    zaehler: str = Field(description="What the numerator counts (German, for the method page)")
-    nenner: str = Field(description="What the denominator counts")
+    zaehler: str = Field("", description="What the numerator counts (German, for the method page)")
+    nenner: str = Field("", description="What the denominator counts")
+    beschreibung: str = Field("", description="Definition of a published share (method page)")
     eingabe: Literal["anzahl", "anteil"] = "anzahl"
+    veraenderung: Literal["berechnet", "veroeffentlicht"] = Field(
+        "berechnet",
+        description="'veroeffentlicht': the change in percentage points is published with the "
+        "data (no earlier year needed); 'berechnet': computed from two years",
+    )
+    spalten: dict[Literal["anteil", "zaehler", "nenner", "veraenderung"], str] = Field(
+        default_factory=dict,
+        description="Columns of a wide indicator table holding this indicator's values",
+    )
     richtung: Literal[1, -1] = Field(
         1, description="+1: a higher share means more poverty risk; -1: the opposite"
     )
     status: bool = True
     dynamik: bool = True
+
+    @model_validator(mode="after")
+    def _spalten(self) -> Indikator:
+        if "veraenderung" in self.spalten and self.veraenderung != "veroeffentlicht":
+            raise ValueError(
+                f'Indikator "{self.id}": spalten.veraenderung nennt eine Spalte mit der '
+                'veröffentlichten Veränderung; dann muss veraenderung = "veroeffentlicht" sein'
+            )
+        if self.eingabe == "anteil" and ({"zaehler", "nenner"} & set(self.spalten)):
+            raise ValueError(
+                f'Indikator "{self.id}" wird als Anteil eingegeben (eingabe = "anteil"): '
+                "spalten.zaehler und spalten.nenner passen nicht dazu, gemeint ist spalten.anteil"
+            )
+        return self
 
 
 class Klassen(_Strict):
@@ -106,20 +176,29 @@ class Klassen(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Klassen:
         if sorted(self.schwellen) != list(self.schwellen):
-            raise ValueError("schwellen must be in ascending order")
+            raise ValueError("schwellen müssen aufsteigend sortiert sein")
         n = len(self.schwellen) + 1
         if len(self.labels) != n or len(self.farben) != n:
             raise ValueError(
-                f"{len(self.schwellen)} schwellen make {n} classes: labels and farben need "
-                f"{n} entries each (got {len(self.labels)} labels, {len(self.farben)} farben)"
+                f"{len(self.schwellen)} Schwellen ergeben {n} Klassen: labels und farben brauchen "
+                f"je {n} Einträge (gefunden: {len(self.labels)} labels, {len(self.farben)} farben)"
             )
         if self.beschreibung and len(self.beschreibung) != n:
-            raise ValueError(f"beschreibung needs {n} entries")
+            raise ValueError(f"beschreibung braucht {n} Einträge (eine je Klasse)")
+        bad = [f for f in self.farben if not re.fullmatch(r"#[0-9a-fA-F]{6}", f)]
+        if bad:
+            raise ValueError(
+                "farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: "
+                + ", ".join(bad)
+            )
         return self
 
 
 class Ausschluss(_Strict):
-    """A Quartier left out of the standardisation, with the reason shown in reports."""
+    """A Quartier left out of the standardisation, with the reason shown in reports.
+
+    Written as ``{ quartier_id = "06", grund = "Erstaufnahmeeinrichtung" }``.
+    """
 
     quartier_id: str
     grund: str
@@ -141,14 +220,21 @@ class Methode(_Strict):
     mindeststimmen: int = Field(
         3, ge=1, description="Smallest dot count shown; smaller counts are suppressed"
     )
+    sortierung: Literal["id", "name", "klasse"] = Field(
+        "id",
+        description="Order of area tables and CSV downloads: by area id, by name, or by status "
+        "class (worst first, then id)",
+    )
 
     @model_validator(mode="after")
     def _years(self) -> Methode:
-        for y in (self.berichtsjahr, self.vergleichsjahr):
-            if y not in self.jahre:
-                raise ValueError(f"year {y} is not in jahre {self.jahre}")
+        if self.berichtsjahr not in self.jahre:
+            raise ValueError(f"berichtsjahr {self.berichtsjahr} fehlt in jahre = {self.jahre}")
         if self.vergleichsjahr >= self.berichtsjahr:
-            raise ValueError("vergleichsjahr must lie before berichtsjahr")
+            raise ValueError(
+                f"vergleichsjahr ({self.vergleichsjahr}) muss vor dem berichtsjahr "
+                f"({self.berichtsjahr}) liegen"
+            )
         return self
 
 
@@ -161,22 +247,114 @@ class Mentimeter(_Strict):
     erfunden: bool = Field(False, description="The export holds invented sample answers")
 
 
-class Eingaben(_Strict):
-    """Input files, relative to the config file."""
+class Gueltigkeit(_Strict):
+    """A column that says whether an area is valid, and why not (Berlin's ``KOM``).
 
-    geometrie: Path
-    bevoelkerung: Path
-    indikatoren: Path
-    veranstaltungen: Path
-    stationen: Path
-    angebote: Path
-    fragen: Path
-    abstimmungen: Path
-    karten: Path
-    feedback: Path | None = None
+    An area whose cell holds one of ``gueltig`` is valid; any other text excludes it from the
+    standardisation, and that text is the reason shown in the reports.
+    """
+
+    spalte: str
+    gueltig: list[str] = Field(min_length=1)
+
+
+class Tabelle(_Strict):
+    """An input file as the statistics office publishes it, and how to read it.
+
+    A plain path (``indikatoren = "../data/indikatoren.csv"``) means a file in the contract's own
+    layout. A table ``{ datei = …, spalten = {…}, … }`` maps a published layout onto it without
+    touching the file: column names, wide tables, missing-value markers, a validity column.
+    """
+
+    datei: Path
+    form: Literal["lang", "breit"] = Field(
+        "lang",
+        description="'lang': one row per area, year and indicator; 'breit': one row per area, "
+        "one column per indicator ([[indikatoren]] spalten)",
+    )
+    spalten: dict[str, str] = Field(
+        default_factory=dict, description="contract column -> column header in the file"
+    )
+    fehlwerte: list[str] = Field(
+        default_factory=list,
+        description="Cell texts meaning 'no value' (e.g. '-9999', '.', '–', '' for empty)",
+    )
+    jahr: int | None = Field(None, description="Year of every row, for files without a year")
+    gueltigkeit: Gueltigkeit | None = None
+
+
+def _tabelle(value: object) -> object:
+    """Accept a plain path where a :class:`Tabelle` is expected."""
+    if isinstance(value, str | Path):
+        return {"datei": value}
+    return value
+
+
+#: Inputs of the participation part; a city without events configures none of them.
+EVENT_INPUTS = (
+    "veranstaltungen",
+    "stationen",
+    "angebote",
+    "fragen",
+    "abstimmungen",
+    "karten",
+    "feedback",
+    "kanalregeln",
+)
+
+
+class Eingaben(_Strict):
+    """Input files, relative to the config file.
+
+    Only the geometry and the indicators are needed. Population is needed where the method uses
+    it (``mindestbevoelkerung``, weights of published shares); the events and the
+    Handlungsempfehlungen are optional as a whole: a city without them configures none.
+    """
+
+    geometrie: Tabelle
+    bevoelkerung: Tabelle | None = None
+    indikatoren: Tabelle
+    veranstaltungen: Tabelle | None = None
+    stationen: Tabelle | None = None
+    angebote: Tabelle | None = None
+    fragen: Tabelle | None = None
+    abstimmungen: Tabelle | None = None
+    karten: Tabelle | None = None
+    feedback: Tabelle | None = None
     mentimeter: list[Mentimeter] = []
-    handlungsempfehlungen: Path
-    kanalregeln: Path
+    handlungsempfehlungen: Tabelle | None = None
+    kanalregeln: Tabelle | None = None
+
+    _as_table = field_validator(
+        "geometrie",
+        "bevoelkerung",
+        "indikatoren",
+        *EVENT_INPUTS,
+        "handlungsempfehlungen",
+        mode="before",
+    )(_tabelle)
+
+    @model_validator(mode="after")
+    def _events_complete(self) -> Eingaben:
+        needed = ("veranstaltungen", "stationen", "angebote", "fragen")
+        given = [n for n in needed if getattr(self, n) is not None]
+        if given and len(given) != len(needed):
+            missing = [n for n in needed if getattr(self, n) is None]
+            raise ValueError(
+                "Veranstaltungen brauchen die Dateien "
+                + ", ".join(needed)
+                + "; es fehlen: "
+                + ", ".join(missing)
+                + " (oder keine davon angeben, wenn die Stadt keine Veranstaltungen auswertet)"
+            )
+        if self.mentimeter and self.veranstaltungen is None:
+            raise ValueError("[[eingaben.mentimeter]] braucht [eingaben] veranstaltungen")
+        return self
+
+    @property
+    def mit_veranstaltungen(self) -> bool:
+        """True when the city evaluates participation events."""
+        return self.veranstaltungen is not None
 
 
 class Bericht(_Strict):
@@ -191,6 +369,7 @@ class Config(_Strict):
     """The whole config of one city."""
 
     stadt: Stadt
+    begriffe: Begriffe = Begriffe()
     sozialraeume: list[Sozialraum]
     indikatoren: list[Indikator]
     methode: Methode
@@ -210,7 +389,28 @@ class Config(_Strict):
             if dupes:
                 raise ValueError(f"{what} must be unique; repeated: {', '.join(dupes)}")
         if not self.sozialraeume:
-            raise ValueError("sozialraeume: at least one Sozialraum is needed")
+            raise ValueError("[[sozialraeume]]: mindestens eine Einheit wird gebraucht")
+        m = self.methode
+        berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
+        if berechnet and m.vergleichsjahr not in m.jahre:
+            raise ValueError(
+                f"vergleichsjahr {m.vergleichsjahr} fehlt in jahre = {m.jahre}; die Veränderung "
+                f"von {', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
+                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt)'
+            )
+        if self.eingaben.bevoelkerung is None and m.mindestbevoelkerung > 0:
+            raise ValueError(
+                f"methode.mindestbevoelkerung = {m.mindestbevoelkerung} braucht die Einwohnerzahlen"
+                " ([eingaben] bevoelkerung); ohne sie mindestbevoelkerung = 0 setzen"
+            )
+        breit = self.eingaben.indikatoren.form == "breit"
+        for i in self.indikatoren:
+            if breit and not i.spalten:
+                raise ValueError(
+                    f'Indikator "{i.id}": die Indikatortabelle ist breit (form = "breit"), dann '
+                    "braucht jeder Indikator spalten = { anteil = … } bzw. { zaehler = …, "
+                    "nenner = … }"
+                )
         return self
 
     # -- lookups used throughout the package --------------------------------------------------
@@ -221,10 +421,31 @@ class Config(_Strict):
 
     def datei(self, name: str) -> Path:
         """Absolute path of the input called ``name`` in ``[eingaben]``."""
-        value = getattr(self.eingaben, name)
+        value = self.eingabe(name)
         if value is None:
-            raise ConfigError(f"{self.pfad}: [eingaben] has no entry '{name}'")
-        return (self.basis / value).resolve()
+            raise ConfigError(f"{self.pfad}: [eingaben] hat keinen Eintrag „{name}“")
+        return (self.basis / value.datei).resolve()
+
+    def eingabe(self, name: str) -> Tabelle | None:
+        """How the input ``name`` is read (None if the city does not have it)."""
+        return getattr(self.eingaben, name)
+
+    @property
+    def ausgabe(self) -> str:
+        """Name of this edition of the statistics ("Sozialbericht 2023", "MSS 2021")."""
+        b = self.begriffe
+        return b.ausgabe or f"{b.reihe} {self.methode.berichtsjahr}"
+
+    @property
+    def mit_veranstaltungen(self) -> bool:
+        """True when the city evaluates participation events."""
+        return self.eingaben.mit_veranstaltungen
+
+    @property
+    def veraenderung_veroeffentlicht(self) -> bool:
+        """True when every dynamics indicator comes with its published change."""
+        dyn = [i for i in self.indikatoren if i.dynamik]
+        return bool(dyn) and all(i.veraenderung == "veroeffentlicht" for i in dyn)
 
     def bericht_pfad(self, name: str) -> Path:
         """Absolute path of a ``[bericht]`` entry (notebooks, output folder)."""
@@ -236,7 +457,7 @@ class Config(_Strict):
             if key in (s.id, s.slug, s.name):
                 return s
         valid = ", ".join(f'"{s.name}"' for s in self.sozialraeume)
-        raise ConfigError(f'Unbekannter Sozialraum "{key}". Gültig sind: {valid}')
+        raise ConfigError(f'Unbekannter {self.begriffe.einheit.name} "{key}". Gültig sind: {valid}')
 
     def indikator(self, key: str) -> Indikator:
         """Find an indicator by id."""
@@ -290,8 +511,6 @@ def load_config(path: str | Path | None = None) -> Config:
     try:
         return Config(**raw, pfad=path)
     except ValidationError as exc:
-        lines = [f"{path}: Die Konfiguration ist fehlerhaft:"]
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            lines.append(f"  - {where}: {err['msg']}")
-        raise ConfigError("\n".join(lines)) from exc
+        from sozialraum.config_errors import validation_message
+
+        raise ConfigError(validation_message(exc, path, Config)) from exc

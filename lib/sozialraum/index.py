@@ -243,8 +243,14 @@ def anteile(cfg: Config, indikatoren: pd.DataFrame, bevoelkerung: pd.DataFrame) 
                 indikatoren.get("anteil", pd.Series(np.nan, index=indikatoren.index)),
                 errors="coerce",
             ).astype(float),
+            "veraenderung": pd.to_numeric(
+                indikatoren.get("veraenderung", pd.Series(np.nan, index=indikatoren.index)),
+                errors="coerce",
+            ).astype(float),
         }
     )
+    veroeffentlicht = {i.id for i in cfg.indikatoren if i.veraenderung == "veroeffentlicht"}
+    w["veraenderung"] = w["veraenderung"].where(w["indikator"].isin(veroeffentlicht))
     if "erfunden" in indikatoren.columns:
         w["erfunden"] = indikatoren["erfunden"].astype(bool).to_numpy()
     eingabe = w["indikator"].map({i.id: i.eingabe for i in cfg.indikatoren})
@@ -264,6 +270,9 @@ def anteile(cfg: Config, indikatoren: pd.DataFrame, bevoelkerung: pd.DataFrame) 
         }
     )
     w = w.merge(bev, on=["quartier_id", "jahr"], how="left", validate="m:1")
+    if bev.empty:
+        # Without population (a method that does not use it) every area weighs the same.
+        w["einwohner"] = np.nan
     order = {i: n for n, i in enumerate(ids)}
     w = (
         w.assign(_o=w["indikator"].map(order))
@@ -275,13 +284,19 @@ def anteile(cfg: Config, indikatoren: pd.DataFrame, bevoelkerung: pd.DataFrame) 
     return w[cols + [c for c in w.columns if c not in cols]]
 
 
-def ausschluesse(cfg: Config, quartiere: pd.DataFrame, bevoelkerung: pd.DataFrame) -> pd.DataFrame:
-    """Which Quartiere stay out of the standardisation, and why (German, shown in reports).
+def ausschluesse(
+    cfg: Config,
+    quartiere: pd.DataFrame,
+    bevoelkerung: pd.DataFrame,
+    gruende: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Which Quartiere stay out of the standardisation, and the one reason why (German).
 
-    A Quartier is left out if it has fewer inhabitants than ``methode.mindestbevoelkerung`` in
-    the berichtsjahr (its shares rest on too few people to be compared), if its population of the
-    berichtsjahr is unknown, or if ``methode.ausgeschlossen`` lists it with a reason. Several
-    reasons are joined with "; ".
+    The reasons, first match wins so that no Quartier carries two: the config's
+    ``methode.ausgeschlossen`` and the data's own validity column (both arrive in ``gruende``,
+    in that order: ``quartier_id``, ``grund``); then, where the method uses population
+    (``mindestbevoelkerung > 0``), an unknown population in the berichtsjahr; then fewer
+    inhabitants than ``mindestbevoelkerung`` (the shares rest on too few people to compare).
     """
     q = _plain(quartiere)
     jahr = cfg.methode.berichtsjahr
@@ -293,25 +308,29 @@ def ausschluesse(cfg: Config, quartiere: pd.DataFrame, bevoelkerung: pd.DataFram
     einwohner = einwohner[~einwohner.index.duplicated()]
     q["einwohner"] = q["quartier_id"].map(einwohner).astype("Int64")
 
-    listed = {a.quartier_id: a.grund for a in cfg.methode.ausgeschlossen}
+    listed: dict[str, str] = {a.quartier_id: a.grund for a in cfg.methode.ausgeschlossen}
     unbekannt = sorted(set(listed) - set(q["quartier_id"]))
     if unbekannt:
         raise ValueError(
             "methode.ausgeschlossen nennt Quartiere, die es nicht gibt: " + ", ".join(unbekannt)
         )
+    if gruende is not None:
+        for qid, grund in zip(gruende["quartier_id"], gruende["grund"], strict=True):
+            listed.setdefault(str(qid), str(grund))
     minimum = cfg.methode.mindestbevoelkerung
 
-    def gruende(row: pd.Series) -> str | float:
-        out = []
-        if pd.isna(row["einwohner"]):
-            out.append(f"keine Einwohnerzahl für {jahr}")
-        elif row["einwohner"] < minimum:
-            out.append(f"weniger als {_int_de(minimum)} Einwohner*innen")
+    def grund(row: pd.Series) -> str | float:
         if row["quartier_id"] in listed:
-            out.append(listed[row["quartier_id"]])
-        return "; ".join(out) if out else math.nan
+            return listed[row["quartier_id"]]
+        if minimum > 0 and pd.isna(row["einwohner"]):
+            return f"keine Einwohnerzahl für {jahr}"
+        if minimum > 0 and row["einwohner"] < minimum:
+            return f"weniger als {_int_de(minimum)} Einwohner*innen"
+        return math.nan
 
-    q["ausschluss_grund"] = q.apply(gruende, axis=1).astype("str")
+    q["ausschluss_grund"] = pd.Series(
+        [grund(row) for _, row in q.iterrows()], index=q.index, dtype="object"
+    ).astype("str")
     q["ausschluss_grund"] = q["ausschluss_grund"].where(q["ausschluss_grund"] != "nan")
     q["ausgeschlossen"] = q["ausschluss_grund"].notna()
     return q[["quartier_id", "einwohner", "ausgeschlossen", "ausschluss_grund"]]
@@ -459,6 +478,7 @@ def aggregate(
         "zaehler",
         "nenner",
         "anteil",
+        "veraenderung",
         "einwohner",
         "n_quartiere",
         "unterdrueckt",
@@ -468,15 +488,25 @@ def aggregate(
 
 
 def _summen(w: pd.DataFrame, eingabe: pd.Series, keys: list[str], m: int) -> pd.DataFrame:
-    """Ratio of sums per group, with primary suppression of small totals."""
+    """Ratio of sums per group, with primary suppression of small totals.
+
+    Published shares and published changes are averaged with the population as weight (an
+    estimate: the indicator's own denominator is unknown); without any population (a method
+    that does not use it) each area weighs the same.
+    """
     gezaehlt = eingabe == "anzahl"
     mit_wert = np.where(gezaehlt, w["zaehler"].notna() & w["nenner"].notna(), w["anteil"].notna())
+    gewicht = w["einwohner"] if w["einwohner"].notna().any() else pd.Series(1.0, index=w.index)
+    veraenderung = w["veraenderung"] if "veraenderung" in w.columns else np.nan
     x = w.assign(
         _mit=mit_wert,
         _z=w["zaehler"].where(gezaehlt),
         _n=w["nenner"].where(gezaehlt),
         _gew=w["einwohner"].where(mit_wert),
-        _aw=(w["anteil"] * w["einwohner"]).where(~gezaehlt),
+        _aw=(w["anteil"] * gewicht).where(~gezaehlt),
+        _ga=gewicht.where(~gezaehlt & w["anteil"].notna()),
+        _vw=veraenderung * gewicht,
+        _gv=gewicht.where(pd.Series(veraenderung, index=w.index).notna()),
         _g=gezaehlt,
     )
     x = x[x["_mit"]]
@@ -487,7 +517,9 @@ def _summen(w: pd.DataFrame, eingabe: pd.Series, keys: list[str], m: int) -> pd.
             "nenner": g["_n"].sum(min_count=1),
             "einwohner": g["_gew"].sum(min_count=1),
             "_aw": g["_aw"].sum(min_count=1),
-            "_gewa": x.assign(_ga=x["_gew"].where(~x["_g"])).groupby(keys)["_ga"].sum(min_count=1),
+            "_gewa": g["_ga"].sum(min_count=1),
+            "_vw": g["_vw"].sum(min_count=1),
+            "_gv": g["_gv"].sum(min_count=1),
             "n_quartiere": g.size(),
             "_g": g["_g"].all(),
         }
@@ -495,11 +527,12 @@ def _summen(w: pd.DataFrame, eingabe: pd.Series, keys: list[str], m: int) -> pd.
     anteil_z = 100.0 * out["zaehler"] / out["nenner"].where(out["nenner"] > 0)
     anteil_a = out["_aw"] / out["_gewa"].where(out["_gewa"] > 0)
     out["anteil"] = anteil_z.where(out["_g"], anteil_a)
+    out["veraenderung"] = out["_vw"] / out["_gv"].where(out["_gv"] > 0)
     out["unterdrueckt"] = ((out["zaehler"] > 0) & (out["zaehler"] < m)).fillna(False).astype(bool)
     out["unterdrueckt_grund"] = pd.Series(np.nan, index=out.index, dtype="str")
     out.loc[out["unterdrueckt"], "unterdrueckt_grund"] = PRIMAER
     out["n_quartiere"] = out["n_quartiere"].astype(int)
-    return out.drop(columns=["_aw", "_gewa", "_g"])
+    return out.drop(columns=["_aw", "_gewa", "_vw", "_gv", "_g"])
 
 
 def veraenderung(
@@ -535,6 +568,17 @@ def veraenderung(
     out.insert(len(keys), "vergleichsjahr", von)
     out.insert(len(keys) + 1, "berichtsjahr", bis)
     out["veraenderung_pp"] = out["anteil_berichtsjahr"] - out["anteil_vergleichsjahr"]
+    veroeffentlicht = [i.id for i in cfg.indikatoren if i.veraenderung == "veroeffentlicht"]
+    if veroeffentlicht and "veraenderung" in frame.columns and bis == cfg.methode.berichtsjahr:
+        # The office publishes the change itself: no earlier year is invented to compute it.
+        pub = frame[frame["jahr"] == bis][keys + ["veraenderung"]]
+        out = out.merge(pub, on=keys, how="left", validate="1:1")
+        is_pub = out["indikator"].isin(veroeffentlicht)
+        out["veraenderung_pp"] = out["veraenderung_pp"].where(~is_pub, out["veraenderung"])
+        out["veraenderung_veroeffentlicht"] = is_pub
+        out = out.drop(columns="veraenderung")
+    else:
+        out["veraenderung_veroeffentlicht"] = False
     for s in ("vergleichsjahr", "berichtsjahr"):
         col = f"unterdrueckt_{s}"
         out[col] = out[col].fillna(False).astype(bool) if has_flag else False
@@ -605,11 +649,44 @@ def _index_teil(
     return index, stufe, klasse, schwellen
 
 
+def _fehlende_werte(
+    cfg: Config, index: pd.DataFrame, werte: pd.DataFrame, ver: pd.DataFrame
+) -> pd.Series:
+    """The reason column, with "keine Angabe" explained: which value is missing.
+
+    An excluded area keeps its one exclusion reason; a rated area without an index names the
+    indicators whose value (or change) is missing, so that a reader sees why the class is empty.
+    """
+    kurz = {i.id: i.kurz for i in cfg.indikatoren}
+    jahr = cfg.methode.berichtsjahr
+    jetzt = werte[(werte["jahr"] == jahr) & werte["anteil"].isna()]
+    fehlt_s = jetzt.groupby("quartier_id")["indikator"].apply(list).to_dict()
+    fehlt_d = ver[ver["veraenderung_pp"].isna()].groupby("quartier_id")["indikator"].apply(list)
+    fehlt_d = fehlt_d.to_dict()
+    status = {i.id for i in cfg.indikatoren if i.status}
+    dyn = {i.id for i in cfg.indikatoren if i.dynamik}
+    out = []
+    for row in index.itertuples(index=False):
+        if isinstance(row.ausschluss_grund, str):
+            out.append(row.ausschluss_grund)
+            continue
+        teile = []
+        s = [kurz[i] for i in fehlt_s.get(row.quartier_id, []) if i in status]
+        d = [kurz[i] for i in fehlt_d.get(row.quartier_id, []) if i in dyn]
+        if row.status_klasse == KEINE_ANGABE and s:
+            teile.append(f"kein Wert {jahr} für {', '.join(s)}")
+        if row.dynamik_klasse == KEINE_ANGABE and d:
+            teile.append(f"keine Veränderung für {', '.join(d)}")
+        out.append("; ".join(teile) if teile else None)
+    return pd.Series(out, index=index.index, dtype="object")
+
+
 def compute_index(
     cfg: Config,
     quartiere: pd.DataFrame,
     bevoelkerung: pd.DataFrame,
     indikatoren: pd.DataFrame,
+    gruende: pd.DataFrame | None = None,
 ) -> IndexResult:
     """Status- and Dynamikindex of every Quartier, with the values behind them.
 
@@ -630,13 +707,17 @@ def compute_index(
     bevoelkerung
         quartier_id, jahr, einwohner.
     indikatoren
-        quartier_id, jahr, indikator, zaehler, nenner, anteil.
+        quartier_id, jahr, indikator, zaehler, nenner, anteil (and the published
+        ``veraenderung`` in percentage points, where the config says so).
+    gruende
+        Areas excluded by the config or the data's validity column (quartier_id, grund), see
+        :func:`ausschluesse`.
     """
     q = _plain(quartiere)
     fremd = sorted(set(indikatoren["quartier_id"].astype(str)) - set(q["quartier_id"]))
     if fremd:
         raise ValueError(f"Indikatorwerte für unbekannte Quartiere: {', '.join(fremd)}")
-    aus = ausschluesse(cfg, q, bevoelkerung)
+    aus = ausschluesse(cfg, q, bevoelkerung, gruende)
     ids = pd.Index(q["quartier_id"], name="quartier_id")
     einbezogen = pd.Series(~aus["ausgeschlossen"].to_numpy(), index=ids, dtype=bool)
 
@@ -680,6 +761,7 @@ def compute_index(
         for s, d in zip(index["status_klasse"], index["dynamik_klasse"], strict=True)
     ]
     index["kombi_klasse"] = index["kombi_klasse"].astype("str")
+    index["ausschluss_grund"] = _fehlende_werte(cfg, index, werte, ver).astype("object")
     cols = [
         "quartier_id",
         "quartier",

@@ -112,6 +112,16 @@ class RawTable:
     delimiter: str | None = None
     decimal: str = "."
     probleme: list[Problem] = field(default_factory=list)
+    fehlend: set[tuple[int, str]] = field(default_factory=set)
+    """Cells (position, column) that held a declared missing-value marker such as ``-9999``."""
+    herkunft: dict[tuple[int, str], str] = field(default_factory=dict)
+    """Header in the file of a cell that a wide table moved into a contract column."""
+
+    def spalte_von(self, pos: int | None, column: str) -> str:
+        """The column header the analyst finds in the file for ``column`` in row ``pos``."""
+        if pos is not None and (pos, column) in self.herkunft:
+            return self.herkunft[(pos, column)]
+        return self.spalten.get(column, column)
 
 
 _BINARY_SIGNATURES = {

@@ -57,7 +57,7 @@ class QuartiereSchema(_Herkunft):
     """``geo/…``: one polygon per Sozialquartier."""
 
     quartier_id: Series[str] = _text("eine eindeutige ID des Sozialquartiers (Text)", unique=True)
-    quartier: Series[str] = _text("der eindeutige Name des Sozialquartiers", unique=True)
+    quartier: Series[str] = _text("der Name des Sozialquartiers")
     sozialraum_id: Series[str] = _text("eine id aus [[sozialraeume]] der Konfiguration")
 
 
@@ -67,7 +67,7 @@ class BevoelkerungSchema(_Herkunft):
     quartier_id: Series[str] = _text("die ID eines Sozialquartiers der Geometrie", optional=True)
     quartier: Series[str] = _text("der Name eines Sozialquartiers der Geometrie", optional=True)
     jahr: Series[pd.Int64Dtype] = pa.Field(description="ein Jahr (ganze Zahl)")
-    einwohner: Series[pd.Int64Dtype] = pa.Field(ge=0, description=GANZ)
+    einwohner: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description=GANZ)
 
     class Config:
         """Rows are unique by this key."""
@@ -89,6 +89,12 @@ class IndikatorenSchema(_Herkunft):
         required=False,
         in_range={"min_value": 0, "max_value": 100},
         description="ein Anteil in Prozent zwischen 0 und 100",
+    )
+    veraenderung: Series[float] = pa.Field(
+        nullable=True,
+        required=False,
+        in_range={"min_value": -100, "max_value": 100},
+        description="die veröffentlichte Veränderung in Prozentpunkten (−100 bis 100)",
     )
 
     @pa.check("zaehler", "nenner", name="ganze_zahl")
@@ -359,7 +365,7 @@ def convert(raw: RawTable, model: type[pa.DataFrameModel]) -> Converted:
                         raw.datei,
                         f'"{t}" {parsed.fehler}',
                         zeile=raw.zeilen[pos],
-                        spalte=raw.spalten.get(name, name),
+                        spalte=raw.spalte_von(pos, name),
                         wert=t,
                         erwartet=col.description,
                         hinweis=parsed.hinweis,
@@ -433,7 +439,7 @@ def check(
         wert = raw.df[column].iloc[pos] if column in raw.df.columns else str(case.failure_case)
         col = schema.columns.get(column)
         erwartet = col.description if col is not None else None
-        shown = raw.spalten.get(column, column)
+        shown = raw.spalte_von(pos, column)
         common = dict(zeile=conv.zeile(pos), spalte=shown, wert=wert)
         if what == "multiple_fields_uniqueness":
             key = list(unique_cols)

@@ -55,7 +55,9 @@ def fingerprint(cfg: Config, checksums: dict[str, str]) -> str:
 def prepare(cfg: Config) -> Prepared:
     """Validate the raw inputs and compute the index (raises ValidationFailed on bad input)."""
     inputs = load_inputs(cfg)
-    result = compute_index(cfg, inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren)
+    result = compute_index(
+        cfg, inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren, inputs.ausschluesse
+    )
     return Prepared(cfg, inputs, result, fingerprint(cfg, inputs.checksums))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sozialraum.adapt import GUELTIGKEIT_GRUND, adapt
 from sozialraum.config import Config, termin_datum
 from sozialraum.io import (
     MentimeterError,
@@ -68,6 +69,8 @@ class Inputs:
     feedback: pd.DataFrame
     handlungsempfehlungen: pd.DataFrame
     kanalregeln: pd.DataFrame
+    ausschluesse: pd.DataFrame = field(default_factory=lambda: _empty_ausschluesse())
+    """Areas excluded by the data themselves (a validity column) or the config, one reason each."""
     checksums: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -91,6 +94,12 @@ class Inputs:
             if "erfunden" in df.columns and bool(df["erfunden"].fillna(False).astype(bool).any()):
                 return True
         return False
+
+
+def _empty_ausschluesse() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"quartier_id": pd.Series([], dtype="str"), "grund": pd.Series([], dtype="str")}
+    )
 
 
 class ValidationFailed(Exception):
@@ -169,9 +178,15 @@ class _Run:
         self.problems: list[Problem] = []
         self.tables: dict[str, Converted] = {}
         self.checksums: dict[str, str] = {}
+        self.ausschluesse: dict[str, str] = {}  # quartier_id -> reason, first reason wins
 
     def label(self, path: Path) -> str:
+        """How messages name a file: relative to the project folder (the config's parent)."""
         return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def schluessel(self, path: Path) -> str:
+        """Key of a file's checksum: relative to the config file, like the paths in it."""
+        return Path(os.path.relpath(path, self.cfg.basis)).as_posix()
 
     def add(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
@@ -181,7 +196,12 @@ class _Run:
 
     def checksum(self, path: Path) -> None:
         if path.is_file():
-            self.checksums[self.label(path)] = sha256(path)
+            self.checksums[self.schluessel(path)] = sha256(path)
+        if path.suffix.lower() == ".shp":  # a Shapefile is its sidecars as much as its .shp
+            for ext in (".dbf", ".shx", ".prj", ".cpg"):
+                side = path.with_suffix(ext)
+                if side.is_file():
+                    self.checksums[self.schluessel(side)] = sha256(side)
 
     def read(self, name: str) -> Converted | None:
         """Read and convert the input ``name`` of ``[eingaben]``; None if it cannot be read."""
@@ -197,6 +217,10 @@ class _Run:
             self.problems.append(exc.problem)
             return None
         self.add(raw.probleme)
+        raw, layout = adapt(raw, self.cfg.eingabe(name), self.cfg, name)
+        self.add(layout)
+        if any(p.schwere == "Fehler" for p in layout):
+            return None
         conv = convert(raw, model)
         self.add(conv.problems)
         if conv.df is None:
@@ -226,7 +250,7 @@ class _Run:
                 raw.datei,
                 meldung,
                 zeile=conv.zeile(pos),
-                spalte=raw.spalten.get(column, column),
+                spalte=raw.spalte_von(pos, column),
                 **kwargs,
             )
         )
@@ -244,7 +268,7 @@ def validate(cfg: Config) -> ValidationReport:
     sr_ids = [s.id for s in cfg.sozialraeume]
     sr_erlaubt = Erlaubt(
         tuple(sr_ids),
-        "ist kein Sozialraum der Konfiguration",
+        f"ist kein {cfg.begriffe.einheit.name} der Konfiguration",
         "eine id aus [[sozialraeume]]: "
         + ", ".join(f"{s.id} ({s.name})" for s in cfg.sozialraeume),
         aliases={
@@ -276,10 +300,13 @@ def validate(cfg: Config) -> ValidationReport:
             continue
         skip = _resolve_quartiere(run, conv, geo) if geo is not None else set(range(len(conv.df)))
         run.validate_schema(name, conv, {"jahr": jahr_erlaubt, **extra}, skip)
+    excluded = _ausschluesse(run, bev, ind) if geo is not None else set()
+    if bev is not None:
+        _einwohner(run, bev, excluded)
     if ind is not None:
-        _indikatoren(run, ind)
+        _indikatoren(run, ind, excluded)
     if geo is not None:
-        _coverage(run, geo, bev, ind)
+        _coverage(run, geo, bev, ind, excluded)
 
     events = _events(run, sr_erlaubt)
     he = run.read("handlungsempfehlungen")
@@ -315,6 +342,12 @@ class _Geo:
     sr_by_id: dict[str, str]
     matcher: NameMatcher
     datei: str
+    ids_by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    def id_of(self, name: str) -> str | None:
+        """The id of the area called ``name``, None if several areas share that name."""
+        ids = self.ids_by_name.get(name, [])
+        return ids[0] if len(ids) == 1 else None
 
 
 def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
@@ -343,6 +376,10 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
         [i + 2 for i in range(len(text))],
         {c: c for c in text.columns},
     )
+    raw, layout = adapt(raw, cfg.eingabe("geometrie"), cfg, "geometrie")
+    run.add(layout)
+    if any(p.schwere == "Fehler" for p in layout):
+        return None, None
     conv = convert(raw, SCHEMAS["geometrie"])
     run.add(conv.problems)
     if conv.df is None:
@@ -365,14 +402,29 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
     for c in ("quartier_id", "quartier", "sozialraum_id", "erfunden"):
         quartiere[c] = df[c].to_numpy()
     quartiere = quartiere[["quartier_id", "quartier", "sozialraum_id", "erfunden", "geometry"]]
-    ok = df["quartier_id"].notna() & df["quartier"].notna()
+    ok = df["quartier_id"].notna() & df["quartier"].notna() & ~df["quartier_id"].duplicated()
     ids = df.loc[ok, "quartier_id"].tolist()
+    ids_by_name: dict[str, list[str]] = {}
+    for qid, name in zip(ids, df.loc[ok, "quartier"], strict=True):
+        ids_by_name.setdefault(name, []).append(qid)
+    for name, same in ids_by_name.items():
+        if len(same) > 1:
+            run.problem(
+                datei,
+                f'Der Name "{name}" steht für {len(same)} Gebiete (IDs {", ".join(same)}); sie '
+                "werden über ihre ID zugeordnet, Zeilen mit diesem Namen ohne ID sind mehrdeutig",
+                spalte=raw.spalte_von(None, "quartier"),
+                wert=name,
+                erwartet="eindeutige Namen, oder die ID in jeder Datei",
+                schwere="Warnung",
+            )
     geo = _Geo(
         ids=ids,
         name_by_id=dict(zip(ids, df.loc[ok, "quartier"], strict=True)),
         sr_by_id=dict(zip(ids, df.loc[ok, "sozialraum_id"], strict=True)),
-        matcher=NameMatcher(df.loc[ok, "quartier"].tolist()),
+        matcher=NameMatcher(list(ids_by_name)),
         datei=datei,
+        ids_by_name=ids_by_name,
     )
     return quartiere, geo
 
@@ -415,26 +467,25 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
         if qid is not None:
             if qid in geo.name_by_id:
                 resolved = qid
+                # The id wins (ids are what the offices agree on); a name that says otherwise
+                # is worth a warning, since the GIS or the table may carry an old name.
                 if match is not None and match.ok and match.name != geo.name_by_id[qid]:
-                    other = next(i for i, n in geo.name_by_id.items() if n == match.name)
+                    other = geo.id_of(match.name) or ", ".join(geo.ids_by_name[match.name])
                     run.cell(
                         conv,
                         pos,
                         "quartier",
                         f'ID und Name widersprechen sich: "{qid}" ist in {geo.datei} '
                         f'"{geo.name_by_id[qid]}", der Name "{name}" gehört dort zur ID '
-                        f'"{other}"',
+                        f'"{other}"; verwendet wird die ID',
                         erwartet="eine quartier_id und einen Namen, die zusammengehören",
                         vorschlag=geo.name_by_id[qid],
+                        schwere="Warnung",
                     )
-                    resolved = None
-                elif match is not None and not match.ok:
-                    _unknown_name(run, conv, pos, name, match, geo)
-                    resolved = None
             else:
                 vorschlag = None
                 if match is not None and match.ok:
-                    vorschlag = next(i for i, n in geo.name_by_id.items() if n == match.name)
+                    vorschlag = geo.id_of(match.name)
                 else:
                     stripped = {i.lstrip("0"): i for i in geo.ids}
                     vorschlag = stripped.get(qid.lstrip("0")) or closest(qid, geo.ids, 0.8)
@@ -448,8 +499,17 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                     vorschlag=vorschlag,
                 )
         elif name is not None and match is not None:
-            if match.ok:
-                resolved = next(i for i, n in geo.name_by_id.items() if n == match.name)
+            if match.ok and geo.id_of(match.name) is None:
+                run.cell(
+                    conv,
+                    pos,
+                    "quartier",
+                    f'"{name}" ist mehrdeutig: so heißen die Gebiete mit den IDs '
+                    + ", ".join(geo.ids_by_name[match.name]),
+                    erwartet="die quartier_id statt des Namens",
+                )
+            elif match.ok:
+                resolved = geo.id_of(match.name)
             else:
                 _unknown_name(run, conv, pos, name, match, geo)
         else:
@@ -489,22 +549,94 @@ def _unknown_name(run: _Run, conv: Converted, pos: int, name: str, match: Any, g
         )
 
 
-def _indikatoren(run: _Run, conv: Converted) -> None:
+def _ausschluesse(run: _Run, bev: Converted | None, ind: Converted | None) -> set[str]:
+    """Areas that are not rated, whatever the reason; records the config's and the data's.
+
+    One path for every reason, so that none is reported twice and none is forgotten: a listed
+    exclusion (``methode.ausgeschlossen``) comes first, then a validity column of the data
+    (e.g. Berlin's ``KOM``); :func:`sozialraum.index.ausschluesse` adds the population rule. The
+    returned set holds all of them: such areas may lack rows and values without an error.
+    """
+    for a in run.cfg.methode.ausgeschlossen:
+        run.ausschluesse.setdefault(a.quartier_id, a.grund)
+    for conv in (ind, bev):
+        if conv is None or GUELTIGKEIT_GRUND not in conv.df.columns:
+            continue
+        for qid, grund in zip(conv.df["quartier_id"], conv.df[GUELTIGKEIT_GRUND], strict=True):
+            if isinstance(qid, str) and isinstance(grund, str) and grund.strip():
+                run.ausschluesse.setdefault(qid, grund.strip())
+    excluded = set(run.ausschluesse)
+    m = run.cfg.methode
+    if bev is not None and m.mindestbevoelkerung > 0:
+        df = bev.df[bev.df["jahr"] == m.berichtsjahr]
+        for qid, n in zip(df["quartier_id"], df["einwohner"], strict=True):
+            if isinstance(qid, str) and (pd.isna(n) or n < m.mindestbevoelkerung):
+                excluded.add(qid)
+    return excluded
+
+
+def _declared_missing(conv: Converted, pos: int, col: str) -> bool:
+    return (pos, col) in conv.raw.fehlend
+
+
+def _missing_hint(conv: Converted, pos: int, col: str) -> str | None:
+    if conv.raw.df[col].iloc[pos].strip():
+        return None
+    return (
+        "liefert die Statistikstelle hier bewusst keinen Wert, das in der Konfiguration sagen: "
+        'fehlwerte = [""] beim Eintrag dieser Datei in [eingaben]'
+    )
+
+
+def _einwohner(run: _Run, conv: Converted, excluded: set[str]) -> None:
+    """An empty population is an error unless declared missing or the area is not rated."""
     df = conv.df
-    eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
     for pos in range(len(df)):
-        art = eingabe.get(df["indikator"].iloc[pos])
+        if not pd.isna(df["einwohner"].iloc[pos]) or (pos, "einwohner") in conv.bad:
+            continue
+        if _declared_missing(conv, pos, "einwohner") or df["quartier_id"].iloc[pos] in excluded:
+            continue
+        run.cell(
+            conv,
+            pos,
+            "einwohner",
+            "Der Wert fehlt",
+            erwartet="eine ganze Zahl ≥ 0",
+            hinweis=_missing_hint(conv, pos, "einwohner"),
+        )
+
+
+def _indikatoren(run: _Run, conv: Converted, excluded: set[str]) -> None:
+    df = conv.df
+    m = run.cfg.methode
+    eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
+    veroeffentlicht = {
+        i.id for i in run.cfg.indikatoren if i.dynamik and i.veraenderung == "veroeffentlicht"
+    }
+
+    def fehlt(pos: int, col: str, v: float) -> bool:
+        """A missing value that is an error: not declared, not unconvertible, area rated."""
+        return (
+            np.isnan(v)
+            and (pos, col) not in conv.bad
+            and not _declared_missing(conv, pos, col)
+            and df["quartier_id"].iloc[pos] not in excluded
+        )
+
+    for pos in range(len(df)):
+        ind = df["indikator"].iloc[pos]
+        art = eingabe.get(ind)
         z, n, a = df["zaehler"].iloc[pos], df["nenner"].iloc[pos], df["anteil"].iloc[pos]
         if art == "anzahl":
             for col, v in (("zaehler", z), ("nenner", n)):
-                if np.isnan(v) and (pos, col) not in conv.bad:
+                if fehlt(pos, col, v):
                     run.cell(
                         conv,
                         pos,
                         col,
-                        f"Der Wert fehlt (Indikator {df['indikator'].iloc[pos]} wird als Anzahl "
-                        "eingegeben)",
+                        f"Der Wert fehlt (Indikator {ind} wird als Anzahl eingegeben)",
                         erwartet="eine ganze Zahl ≥ 0",
+                        hinweis=_missing_hint(conv, pos, col),
                     )
             if not np.isnan(z) and not np.isnan(n) and z > n:
                 run.cell(
@@ -516,21 +648,36 @@ def _indikatoren(run: _Run, conv: Converted) -> None:
                     erwartet="zaehler ≤ nenner (der Zähler ist eine Teilmenge des Nenners)",
                     hinweis="Zähler und Nenner vertauscht?",
                 )
-        elif art == "anteil" and np.isnan(a) and (pos, "anteil") not in conv.bad:
+        elif art == "anteil" and fehlt(pos, "anteil", a):
             run.cell(
                 conv,
                 pos,
                 "anteil",
-                f"Der Wert fehlt (Indikator {df['indikator'].iloc[pos]} wird als Anteil "
-                "eingegeben)",
+                f"Der Wert fehlt (Indikator {ind} wird als Anteil eingegeben)",
                 erwartet="ein Anteil in Prozent zwischen 0 und 100",
+                hinweis=_missing_hint(conv, pos, "anteil"),
             )
+        if ind in veroeffentlicht and df["jahr"].iloc[pos] == m.berichtsjahr:
+            v = df["veraenderung"].iloc[pos]
+            if fehlt(pos, "veraenderung", v):
+                run.cell(
+                    conv,
+                    pos,
+                    "veraenderung",
+                    f"Die veröffentlichte Veränderung fehlt (Indikator {ind}, "
+                    'veraenderung = "veroeffentlicht")',
+                    erwartet="eine Veränderung in Prozentpunkten",
+                    hinweis=_missing_hint(conv, pos, "veraenderung"),
+                )
 
 
-def _coverage(run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None) -> None:
-    """Every Quartier of the geometry needs its statistics, or its index is silently missing."""
+def _coverage(
+    run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None, excluded: set[str]
+) -> None:
+    """Every rated Quartier of the geometry needs its statistics, or its index is missing."""
     cfg = run.cfg
-    excluded = {a.quartier_id for a in cfg.methode.ausgeschlossen}
+    g = cfg.begriffe.gebiet
+    gebiet = f"{g.form('der').capitalize()} {g.name}"
     quartiere = [q for q in geo.ids if q not in excluded]
     if bev is not None:
         have = set(zip(bev.df["quartier_id"], bev.df["jahr"], strict=True))
@@ -539,10 +686,10 @@ def _coverage(run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None
             for q in missing:
                 run.problem(
                     bev.raw.datei,
-                    f'Das Sozialquartier "{geo.name_by_id[q]}" (ID {q}) fehlt für {jahr}',
+                    f'{gebiet} "{geo.name_by_id[q]}" (ID {q}) fehlt für {jahr}',
                     spalte="quartier_id",
                     wert=q,
-                    erwartet="eine Zeile je Sozialquartier der Geometrie und Jahr",
+                    erwartet=f"eine Zeile je {g.name} der Geometrie und Jahr",
                 )
     if ind is not None:
         df = ind.df
@@ -550,7 +697,8 @@ def _coverage(run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None
         present = set(zip(df["jahr"], df["indikator"], strict=True))
         needed_years = {cfg.methode.berichtsjahr}
         for indikator in cfg.indikatoren:
-            years = needed_years | ({cfg.methode.vergleichsjahr} if indikator.dynamik else set())
+            computed = indikator.dynamik and indikator.veraenderung == "berechnet"
+            years = needed_years | ({cfg.methode.vergleichsjahr} if computed else set())
             for jahr in cfg.methode.jahre:
                 if (jahr, indikator.id) not in present:
                     run.problem(
@@ -566,11 +714,11 @@ def _coverage(run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None
                     if (q, jahr, indikator.id) not in have:
                         run.problem(
                             ind.raw.datei,
-                            f'Das Sozialquartier "{geo.name_by_id[q]}" (ID {q}) fehlt für '
+                            f'{gebiet} "{geo.name_by_id[q]}" (ID {q}) fehlt für '
                             f'{jahr} beim Indikator "{indikator.id}"',
                             spalte="quartier_id",
                             wert=q,
-                            erwartet="eine Zeile je Sozialquartier, Jahr und Indikator",
+                            erwartet=f"eine Zeile je {g.name}, Jahr und Indikator",
                         )
 
 
@@ -777,8 +925,8 @@ def _handlungsempfehlungen(run: _Run, he: Converted, sr_erlaubt: Erlaubt, geo: _
                 ids.append(part)
                 continue
             match = geo.matcher.match(part)
-            if match.ok:
-                qid = next(i for i, n in geo.name_by_id.items() if n == match.name)
+            if match.ok and geo.id_of(match.name) is not None:
+                qid = geo.id_of(match.name)
                 ids.append(qid)
                 if geo.sr_by_id.get(qid) != df["sozialraum_id"].iloc[pos]:
                     run.cell(
@@ -875,9 +1023,21 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
     ind = _frame(
         run,
         "indikatoren",
-        ["quartier_id", "jahr", "indikator", "zaehler", "nenner", "anteil", "erfunden", "quelle"],
+        [
+            "quartier_id",
+            "jahr",
+            "indikator",
+            "zaehler",
+            "nenner",
+            "anteil",
+            "veraenderung",
+            "erfunden",
+            "quelle",
+        ],
         ints=("jahr",),
     )
+    if "veraenderung" not in ind.columns:
+        ind["veraenderung"] = np.nan
     eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
     counted = ind["indikator"].map(eingabe).eq("anzahl") & (ind["nenner"] > 0)
     ind.loc[counted, "anteil"] = ind["zaehler"] / ind["nenner"] * 100
@@ -924,7 +1084,7 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
             run,
             "bevoelkerung",
             ["quartier_id", "jahr", "einwohner", "erfunden", "quelle"],
-            ints=("jahr", "einwohner"),
+            ints=("jahr",),
         ),
         indikatoren=ind,
         veranstaltungen=ev,
@@ -973,6 +1133,12 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
             ["reihenfolge", "kategorie", "muster", "erfunden", "quelle"],
             ints=("reihenfolge",),
         ),
+        ausschluesse=pd.DataFrame(
+            {
+                "quartier_id": pd.Series(list(run.ausschluesse), dtype="str"),
+                "grund": pd.Series(list(run.ausschluesse.values()), dtype="str"),
+            }
+        ),
         checksums=dict(sorted(run.checksums.items())),
     )
 
@@ -980,9 +1146,10 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
 def _summary(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> str:
     """One German line that tells the analyst what was read ("6 Sozialräume, …")."""
     t = run.tables
-    parts = [_count(len(run.cfg.sozialraeume), "Sozialraum", "Sozialräume")]
+    b = run.cfg.begriffe
+    parts = [_count(len(run.cfg.sozialraeume), b.einheit.name, b.einheit.mehrzahl)]
     if quartiere is not None:
-        parts.append(_count(len(quartiere), "Sozialquartier", "Sozialquartiere"))
+        parts.append(_count(len(quartiere), b.gebiet.name, b.gebiet.mehrzahl))
     years: set[int] = set()
     for name in ("bevoelkerung", "indikatoren"):
         if name in t:
@@ -1000,7 +1167,11 @@ def _summary(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> str:
         parts.append(_count(len(t["karten"].df), "Karte", "Karten"))
     words = len(t["feedback"].df) if "feedback" in t else 0
     words += len(mentimeter)
-    parts.append(_count(words, "Feedbackwort", "Feedbackwörter"))
+    if run.cfg.mit_veranstaltungen:
+        parts.append(_count(words, "Feedbackwort", "Feedbackwörter"))
+    if run.ausschluesse:
+        n = _de_int(len(run.ausschluesse))
+        parts.append(f"davon {n} laut Daten oder Konfiguration nicht bewertet")
     if "handlungsempfehlungen" in t:
         parts.append(
             _count(
