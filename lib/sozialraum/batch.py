@@ -1,16 +1,42 @@
-"""The yearly batch: validate once, compute the index once, render every report in parallel."""
+"""The yearly batch: validate once, compute the index once, render what changed in parallel.
+
+Decisions, in order: fingerprint the raw inputs (cheap: file checksums), so that a batch where
+nothing changed ends before anything is validated or drawn; validate and compute once; keep the
+prepared data (raw, unsuppressed counts) in a cache folder *outside* the output folder, so that
+whoever zips the reports to publish them cannot publish those counts too; render one report per
+requested unit, the city overview only when it is asked for (or its inputs changed), and refresh
+the index page, whose city map is drawn once per data and code version.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from sozialraum.config import Config
-from sozialraum.render import GESAMTSTADT_SLUG, IndexEntry, Job, RenderResult, render_reports
-from sozialraum.store import Prepared, prepare, write_store
+from sozialraum.render import (
+    GESAMTSTADT_SLUG,
+    IndexEntry,
+    Job,
+    RenderResult,
+    _is_current,
+    cache_key,
+    code_fingerprint,
+    render_reports,
+    write_atomic,
+)
+from sozialraum.store import Prepared, StoreError, fingerprint, prepare, read_store, write_store
+from sozialraum.validate import input_checksums
 
-STORE_DIR = ".daten"
+#: Where earlier versions kept the prepared data: beside the reports. Removed when found.
+LEGACY_STORE_DIR = ".daten"
+
+#: Environment variable naming the cache folder (default: ``$XDG_CACHE_HOME/sozialraum``).
+CACHE_ENV = "SOZIALRAUM_CACHE"
 
 
 @dataclass(frozen=True)
@@ -22,8 +48,32 @@ class BatchResult:
     index_page: Path | None
 
 
-def report_jobs(cfg: Config, sozialraeume: list[str], year_dir: Path, store: Path) -> list[Job]:
-    """One job per Sozialraum plus the city-wide overview, all reading the prepared store."""
+def cache_dir() -> Path:
+    """The folder for prepared data: never inside a folder of published reports."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return (Path(base) / "sozialraum").resolve()
+
+
+def store_path(data_fingerprint: str) -> Path:
+    """The prepared store of one data state; the same data always find the same store."""
+    return cache_dir() / f"datenstand-{data_fingerprint[:24]}"
+
+
+def _einheit_titel(cfg: Config, name: str) -> str:
+    return f"{cfg.begriffe.einheit.name} {name}"
+
+
+def report_jobs(
+    cfg: Config,
+    sozialraeume: list[str],
+    year_dir: Path,
+    store: Path,
+    *,
+    gesamtstadt: bool = True,
+) -> list[Job]:
+    """One job per requested unit, plus the city-wide overview when ``gesamtstadt``."""
     common = {"config": str(cfg.pfad), "store": str(store), "berichtsjahr": None}
     jobs = [
         Job(
@@ -31,24 +81,28 @@ def report_jobs(cfg: Config, sozialraeume: list[str], year_dir: Path, store: Pat
             notebook=cfg.bericht_pfad("notebook_sozialraum"),
             parameters={**common, "sozialraum": s.name},
             output=year_dir / f"{s.slug}.html",
-            title=f"Sozialraum {s.name}",
+            title=_einheit_titel(cfg, s.name),
         )
         for s in (cfg.sozialraum(key) for key in sozialraeume)
     ]
-    jobs.append(
-        Job(
-            slug=GESAMTSTADT_SLUG,
-            notebook=cfg.bericht_pfad("notebook_gesamtstadt"),
-            parameters=common,
-            output=year_dir / f"{GESAMTSTADT_SLUG}.html",
-            title=f"Gesamtstadt {cfg.stadt.name}",
-        )
-    )
+    if gesamtstadt:
+        jobs.append(overview_job(cfg, year_dir, store))
     return jobs
 
 
+def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
+    """The city-wide overview report."""
+    return Job(
+        slug=GESAMTSTADT_SLUG,
+        notebook=cfg.bericht_pfad("notebook_gesamtstadt"),
+        parameters={"config": str(cfg.pfad), "store": str(store), "berichtsjahr": None},
+        output=year_dir / f"{GESAMTSTADT_SLUG}.html",
+        title=f"Gesamtstadt {cfg.stadt.name}",
+    )
+
+
 def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[IndexEntry]:
-    """Link every report that exists, including those of Sozialräume not rendered this time."""
+    """Link every report that exists, including those of units not rendered this time."""
     from sozialraum.report import index_beschreibung
 
     entries = []
@@ -56,7 +110,7 @@ def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[Inde
         if (year_dir / f"{s.slug}.html").is_file():
             entries.append(
                 IndexEntry(
-                    titel=f"Sozialraum {s.name}",
+                    titel=_einheit_titel(cfg, s.name),
                     href=f"{s.slug}.html",
                     beschreibung=index_beschreibung(prepared, s.id),
                 )
@@ -66,36 +120,132 @@ def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[Inde
             IndexEntry(
                 titel=f"Gesamtstadt {cfg.stadt.name}",
                 href=f"{GESAMTSTADT_SLUG}.html",
-                beschreibung="Alle Sozialräume im Vergleich",
+                beschreibung=f"Alle {cfg.begriffe.einheit.mehrzahl} im Vergleich",
                 gesamtstadt=True,
             )
         )
     return entries
 
 
+def _existing_links(cfg: Config, year_dir: Path) -> list[str]:
+    slugs = [s.slug for s in cfg.sozialraeume] + [GESAMTSTADT_SLUG]
+    return [s for s in slugs if (year_dir / f"{s}.html").is_file()]
+
+
+def _index_key(data_fingerprint: str, links: list[str]) -> str:
+    """Key of the index page: data and code (its map), and which reports it links."""
+    h = hashlib.sha256()
+    for part in ("index-v1", data_fingerprint, code_fingerprint(), ",".join(links)):
+        h.update(hashlib.sha256(part.encode()).digest())
+    return h.hexdigest()
+
+
+def _index_current(index_path: Path, key: str) -> bool:
+    key_path = index_path.with_suffix(".key")
+    return (
+        index_path.is_file()
+        and key_path.is_file()
+        and key_path.read_text(encoding="utf-8").strip() == key
+    )
+
+
+def _note(progress: bool | None, text: str) -> None:
+    enabled = sys.stderr.isatty() if progress is None else progress
+    if enabled:
+        print(text, file=sys.stderr, flush=True)
+
+
+def _prepared_store(prepared: Prepared, progress: bool | None) -> Path:
+    """The cached store of ``prepared``, written once per data state."""
+    folder = store_path(prepared.fingerprint)
+    try:
+        read_store(folder, prepared.cfg)
+        return folder
+    except (StoreError, OSError, ValueError, KeyError):
+        pass
+    _note(progress, "Lege den vorbereiteten Datenstand im Cache ab …")
+    return write_store(prepared, folder)
+
+
+def _stadtkarte(prepared: Prepared, store: Path, progress: bool | None) -> str:
+    """The index page's city map, drawn once per data state and code version."""
+    from sozialraum.report import stadtkarte_html
+
+    code = hashlib.sha256(code_fingerprint().encode()).hexdigest()[:16]
+    cached = store / f"stadtkarte-{code}.html"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    n = len(prepared.inputs.quartiere)
+    g = prepared.cfg.begriffe.gebiet
+    _note(progress, f"Zeichne die Stadtkarte der Startseite ({n} {g.mehrzahl}) …")
+    html = stadtkarte_html(prepared)
+    try:
+        write_atomic(cached, html)
+    except OSError:
+        pass  # a read-only cache costs time on the next run, not the result
+    return html
+
+
 def run_batch(
     cfg: Config,
     *,
     sozialraeume: list[str] | None = None,
+    gesamtstadt: bool | None = None,
     out: Path | None = None,
     jobs: int | None = None,
     force: bool = False,
     progress: bool | None = None,
 ) -> BatchResult:
-    """Render the reports of the config's report year into ``<out>/<year>/``."""
+    """Render the reports of the config's report year into ``<out>/<year>/``.
+
+    Parameters
+    ----------
+    cfg
+        The city's config.
+    sozialraeume
+        Units to render (names, slugs or ids); None renders all of them and the overview.
+    gesamtstadt
+        Render the city overview. None: with all units yes; with a selection only if an
+        existing overview is out of date (its own inputs changed).
+    out
+        Output folder (default: ``[bericht] ausgabe``); reports go to ``<out>/<year>/``.
+    jobs
+        Worker processes (default: every CPU).
+    force
+        Render even what the cache says is current.
+    progress
+        Show what is going on (default: when stderr is a terminal).
+    """
     from sozialraum.render import write_index_page
-    from sozialraum.report import stadtkarte_html
 
     keys = sozialraeume or [s.name for s in cfg.sozialraeume]
     for key in keys:  # fail before any work with the list of valid names
         cfg.sozialraum(key)
-    prepared = prepare(cfg)
     out_dir = Path(out) if out else cfg.bericht_pfad("ausgabe")
     year_dir = out_dir / str(cfg.methode.berichtsjahr)
-    store = write_store(prepared, year_dir / STORE_DIR)
+    shutil.rmtree(year_dir / LEGACY_STORE_DIR, ignore_errors=True)
+
+    # Fingerprint before validating: an unchanged batch ends here.
+    data_fp = fingerprint(cfg, input_checksums(cfg))
+    store = store_path(data_fp)
+    overview = overview_job(cfg, year_dir, store)
+    if gesamtstadt is None:
+        gesamtstadt = sozialraeume is None or (
+            overview.output.is_file()
+            and not _is_current(overview.output, cache_key(data_fp, overview))
+        )
+    planned = report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt)
+    index_path = year_dir / "index.html"
+    if not force and all(_is_current(j.output, cache_key(data_fp, j)) for j in planned):
+        if _index_current(index_path, _index_key(data_fp, _existing_links(cfg, year_dir))):
+            return BatchResult(RenderResult(skipped=list(planned)), year_dir, index_path)
+
+    _note(progress, "Prüfe die Eingaben und berechne den Index …")
+    prepared = prepare(cfg)
+    store = _prepared_store(prepared, progress)
     result = render_reports(
         cfg,
-        notebook_jobs=report_jobs(cfg, keys, year_dir, store),
+        notebook_jobs=report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
         out_dir=year_dir,
         jobs=jobs,
         force=force,
@@ -107,17 +257,23 @@ def run_batch(
         for stale in (failure.job.output, failure.job.output.with_suffix(".key")):
             if Path(stale).exists():
                 Path(stale).unlink()
+    key = _index_key(prepared.fingerprint, _existing_links(cfg, year_dir))
+    key_path = index_path.with_suffix(".key")
+    if not force and _index_current(index_path, key):
+        return BatchResult(result, year_dir, index_path)
+    key_path.unlink(missing_ok=True)
     index_page = write_index_page(
         cfg,
         _index_entries(cfg, prepared, year_dir),
-        year_dir / "index.html",
-        stadtkarte_html(prepared),
+        index_path,
+        _stadtkarte(prepared, store, progress),
         jahr=cfg.methode.berichtsjahr,
         beispieldaten=prepared.inputs.erfunden,
     )
+    write_atomic(key_path, key + "\n")
     return BatchResult(result, year_dir, index_page)
 
 
-def clean_store(year_dir: Path) -> None:
-    """Remove the prepared data of a batch (it is rebuilt by the next run)."""
-    shutil.rmtree(Path(year_dir) / STORE_DIR, ignore_errors=True)
+def clean_store(data_fingerprint: str) -> None:
+    """Remove the cached prepared data of one data state (it is rebuilt by the next run)."""
+    shutil.rmtree(store_path(data_fingerprint), ignore_errors=True)

@@ -74,12 +74,19 @@ def list_sozialraeume(config_path: Path | None) -> None:
     default=None,
     help="Parallele Prozesse (Vorgabe: Zahl der Prozessorkerne).",
 )
+@click.option(
+    "--gesamtstadt/--ohne-gesamtstadt",
+    default=None,
+    help="Den Überblick über die Gesamtstadt (neu) erzeugen. Vorgabe: ohne --sozialraum ja; "
+    "mit --sozialraum nur, wenn ein vorhandener Überblick veraltet ist.",
+)
 @click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
 def render(
     config_path: Path | None,
     sozialraeume: tuple[str, ...],
     out: Path | None,
     jobs: int | None,
+    gesamtstadt: bool | None,
     force: bool,
 ) -> None:
     """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
@@ -89,7 +96,12 @@ def render(
     cfg = _config(config_path)
     try:
         result = run_batch(
-            cfg, sozialraeume=list(sozialraeume) or None, out=out, jobs=jobs, force=force
+            cfg,
+            sozialraeume=list(sozialraeume) or None,
+            gesamtstadt=gesamtstadt,
+            out=out,
+            jobs=jobs,
+            force=force,
         )
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -166,6 +166,29 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def input_checksums(cfg: Config) -> dict[str, str]:
+    """SHA-256 of every configured input file, keyed by its path relative to the config.
+
+    Cheap compared with validation, so that a batch can tell "nothing changed" before it reads
+    a single table. A Shapefile counts with its sidecars (.dbf, .shx, .prj, .cpg).
+    """
+    files: list[Path] = []
+    for name in type(cfg.eingaben).model_fields:
+        if name == "mentimeter" or cfg.eingabe(name) is None:
+            continue
+        files.append(cfg.datei(name))
+    files += [(cfg.basis / m.datei).resolve() for m in cfg.eingaben.mentimeter]
+    out: dict[str, str] = {}
+    for path in files:
+        sides = [path]
+        if path.suffix.lower() == ".shp":
+            sides += [path.with_suffix(e) for e in (".dbf", ".shx", ".prj", ".cpg")]
+        for p in sides:
+            if p.is_file():
+                out[Path(os.path.relpath(p, cfg.basis)).as_posix()] = sha256(p)
+    return dict(sorted(out.items()))
+
+
 # ---------------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------------
@@ -1139,7 +1162,7 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
                 "grund": pd.Series(list(run.ausschluesse.values()), dtype="str"),
             }
         ),
-        checksums=dict(sorted(run.checksums.items())),
+        checksums=input_checksums(run.cfg),
     )
 
 
