@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONFIG ?= config/oberhausen.toml
 
-.PHONY: venv test reports validate lint format sample-data bench clean
+BERLIN ?= ../shared/real/berlin-mss-2021
+BERLIN_CONFIG ?= examples/berlin-mss-2021/berlin.toml
+
+.PHONY: venv test reports validate lint format sample-data bench conformance clean
 
 venv: $(STAMP)
 
@@ -26,6 +29,13 @@ validate: $(STAMP)
 
 reports: $(STAMP)
 	$(BIN)/sozialraum render --config $(CONFIG)
+
+# Berlin's MSS 2021 from its untouched published files: the published classes must come back.
+conformance: $(STAMP)
+	cd $(BERLIN) && sha256sum --quiet -c SHA256SUMS
+	$(BIN)/sozialraum validate --config $(BERLIN_CONFIG)
+	$(BIN)/sozialraum abgleich --config $(BERLIN_CONFIG)
+	cd $(BERLIN) && sha256sum --quiet -c SHA256SUMS
 
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests scripts benches

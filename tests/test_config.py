@@ -31,7 +31,9 @@ def test_unknown_key_is_an_error_naming_it(tmp_path):
     text = PROJECT_CONFIG.read_text().replace("mindestfallzahl = 3", "mindestfalzahl = 3")
     bad = tmp_path / "stadt.toml"
     bad.write_text(text)
-    with pytest.raises(ConfigError, match=r"methode\.mindestfalzahl"):
+    with pytest.raises(
+        ConfigError, match=r"\[methode\] mindestfalzahl.*Meinten Sie \"mindestfallzahl\""
+    ):
         load_config(bad)
 
 
@@ -41,7 +43,7 @@ def test_class_labels_must_match_thresholds(tmp_path):
     )
     bad = tmp_path / "stadt.toml"
     bad.write_text(text)
-    with pytest.raises(ConfigError, match="3 classes"):
+    with pytest.raises(ConfigError, match="3 Klassen"):
         load_config(bad)
 
 

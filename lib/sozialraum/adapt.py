@@ -38,7 +38,8 @@ def _find(raw: RawTable, header: str) -> str | None:
 
 
 def _missing_column(raw: RawTable, header: str, wozu: str, key: str) -> Problem:
-    found = list(raw.spalten.values())
+    # the file's own headers (not the contract names an earlier step added for messages)
+    found = [h for n, h in raw.spalten.items() if n == normalize_header(h)]
     near = closest(header, found, cutoff=0.6)
     return Problem(
         raw.datei,

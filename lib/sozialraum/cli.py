@@ -45,6 +45,27 @@ def validate(config_path: Path | None) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+def abgleich(config_path: Path | None) -> None:
+    """Vergleicht die berechneten Klassen mit den veröffentlichten ([abgleich] der Config)."""
+    from sozialraum.abgleich import abgleichen
+    from sozialraum.store import prepare
+    from sozialraum.validate import ValidationFailed
+
+    cfg = _config(config_path)
+    try:
+        result = abgleichen(cfg, prepare(cfg).result)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValidationFailed as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(result.text(cfg))
+    if not result.ok:
+        sys.exit(1)
+
+
 @main.command(name="list")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
 def list_sozialraeume(config_path: Path | None) -> None:

@@ -73,7 +73,8 @@ VERGLEICHBARE_VERFAHREN = [
 class Begriffe(_Strict):
     """The city's own words for its report units, areas, index and publication series.
 
-    The defaults are Oberhausen's words; Berlin says "Bezirk", "Planungsraum" and "MSS 2021".
+    The defaults are the words of a typical NRW Sozialbericht; Berlin says "Bezirk",
+    "Planungsraum" and "MSS 2021".
     """
 
     einheit: Begriff = Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m")
@@ -357,6 +358,24 @@ class Eingaben(_Strict):
         return self.veranstaltungen is not None
 
 
+class Abgleich(_Strict):
+    """Published classes to compare the computed ones with (``sozialraum abgleich``).
+
+    A city that publishes its index can prove the workbook reproduces it: every rated area must
+    get the published status, dynamics and combined class, every area the publication leaves
+    unrated must be "nicht bewertet" with the published reason.
+    """
+
+    datei: Path
+    spalten: dict[Literal["quartier_id", "status", "dynamik", "kombi", "gueltigkeit"], str]
+    kombi_muster: str = Field(
+        "{status} / {dynamik}",
+        description="How the file writes a combined class, e.g. 'Status {status} , Dynamik "
+        "{dynamik}'",
+    )
+    gueltig: list[str] = Field(default_factory=lambda: ["gültig"])
+
+
 class Bericht(_Strict):
     """Where the report notebooks live and where rendered reports go, relative to the config."""
 
@@ -375,6 +394,7 @@ class Config(_Strict):
     methode: Methode
     eingaben: Eingaben
     bericht: Bericht = Bericht()
+    abgleich: Abgleich | None = None
     pfad: Path = Field(description="The config file itself (set by load_config)")
 
     @model_validator(mode="after")
@@ -387,7 +407,9 @@ class Config(_Strict):
         ):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
-                raise ValueError(f"{what} must be unique; repeated: {', '.join(dupes)}")
+                raise ValueError(
+                    f"{what} muss eindeutig sein; mehrfach vergeben: {', '.join(dupes)}"
+                )
         if not self.sozialraeume:
             raise ValueError("[[sozialraeume]]: mindestens eine Einheit wird gebraucht")
         m = self.methode
@@ -507,10 +529,22 @@ def load_config(path: str | Path | None = None) -> Config:
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: kein gültiges TOML: {exc}") from exc
+        from sozialraum.config_errors import toml_message
+
+        raise ConfigError(toml_message(exc, path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: Die Konfiguration ist keine UTF-8-Textdatei (Byte {exc.start}). Tipp: im "
+            "Editor als UTF-8 speichern."
+        ) from exc
+    if "pfad" in raw:
+        raise ConfigError(
+            f'{path}: Der Schlüssel "pfad" wird vom Programm gesetzt (die Konfigurationsdatei '
+            "selbst) und darf nicht in der Datei stehen. Tipp: die Zeile löschen."
+        )
     try:
         return Config(**raw, pfad=path)
     except ValidationError as exc:
         from sozialraum.config_errors import validation_message
 
-        raise ConfigError(validation_message(exc, path, Config)) from exc
+        raise ConfigError(validation_message(exc, path, Config, internal=["pfad"])) from exc

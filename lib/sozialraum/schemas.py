@@ -82,8 +82,8 @@ class IndikatorenSchema(_Herkunft):
     quartier: Series[str] = _text("der Name eines Sozialquartiers der Geometrie", optional=True)
     jahr: Series[pd.Int64Dtype] = pa.Field(description="ein Jahr (ganze Zahl)")
     indikator: Series[str] = _text("eine id aus [[indikatoren]] der Konfiguration")
-    zaehler: Series[float] = pa.Field(nullable=True, ge=0, description=GANZ)
-    nenner: Series[float] = pa.Field(nullable=True, ge=0, description=GANZ)
+    zaehler: Series[float] = pa.Field(nullable=True, required=False, ge=0, description=GANZ)
+    nenner: Series[float] = pa.Field(nullable=True, required=False, ge=0, description=GANZ)
     anteil: Series[float] = pa.Field(
         nullable=True,
         required=False,

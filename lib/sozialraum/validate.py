@@ -637,6 +637,24 @@ def _indikatoren(run: _Run, conv: Converted, excluded: set[str]) -> None:
         i.id for i in run.cfg.indikatoren if i.dynamik and i.veraenderung == "veroeffentlicht"
     }
 
+    gezaehlt = sorted({i for i in df["indikator"].dropna() if eingabe.get(i) == "anzahl"})
+    absent = [c for c in ("zaehler", "nenner") if c not in conv.raw.df.columns]
+    if gezaehlt and absent:
+        found = list(conv.raw.df.columns)
+        shown = ", ".join(f'"{conv.raw.spalten.get(f, f)}"' for f in found)
+        for col in absent:
+            near = closest(col, found, cutoff=0.7)
+            run.problem(
+                conv.raw.datei,
+                f'Die Spalte "{col}" fehlt (gefunden: {shown}); die Indikatoren '
+                f'{", ".join(gezaehlt)} werden als Anzahl eingegeben (eingabe = "anzahl")',
+                zeile=1,
+                spalte=col,
+                erwartet='die Spalten "zaehler" und "nenner", oder eingabe = "anteil" mit "anteil"',
+                vorschlag=conv.raw.spalten.get(near, near) if near else None,
+            )
+        return
+
     def fehlt(pos: int, col: str, v: float) -> bool:
         """A missing value that is an error: not declared, not unconvertible, area rated."""
         return (
