@@ -1,0 +1,123 @@
+"""The batch: one unit renders one unit, the overview only when asked or stale, nothing leaks.
+
+A real run on the mini city (papermill + nbconvert), in the order an analyst works: one unit
+while preparing its event, the next one, then the whole batch, then a data correction.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fixtures_city import make_city
+
+from conftest import ROOT
+from sozialraum import batch
+from sozialraum.batch import cache_dir, run_batch
+from sozialraum.config import load_config
+
+
+def _with_notebooks(text: str) -> str:
+    return text + (
+        "\n[bericht]\n"
+        f'notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"\n'
+        f'notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"\n'
+        'ausgabe = "../reports"\n'
+    )
+
+
+def _links(index: Path) -> list[str]:
+    soup = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    return sorted({a["href"] for a in soup.find_all("a", href=True) if a["href"].endswith(".html")})
+
+
+def _slugs(jobs) -> list[str]:
+    return sorted(j.slug for j in jobs)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stadt")
+    config = make_city(root, config=_with_notebooks)
+    return load_config(config), root / "berichte"
+
+
+@pytest.fixture(scope="module")
+def runs(city):
+    """Four batches in a row; each later test looks at one of them."""
+    cfg, out = city
+    year = out / "2023"
+    first = run_batch(cfg, sozialraeume=["Nord"], out=out, jobs=2, progress=False)
+    index_after_first = _links(year / "index.html")
+    overview_after_first = (year / "gesamtstadt.html").exists()
+    nord_mtime = (year / "nord.html").stat().st_mtime_ns
+    second = run_batch(cfg, sozialraeume=["Süd"], out=out, jobs=2, progress=False)
+    index_after_second = _links(year / "index.html")
+    nord_untouched = (year / "nord.html").stat().st_mtime_ns == nord_mtime
+    full = run_batch(cfg, out=out, jobs=2, progress=False)
+    return {
+        "first": first,
+        "index_first": index_after_first,
+        "overview_first": overview_after_first,
+        "second": second,
+        "index_second": index_after_second,
+        "nord_untouched": nord_untouched,
+        "full": full,
+        "year": year,
+    }
+
+
+def test_one_unit_renders_that_unit_and_the_index_only(runs):
+    first = runs["first"]
+    assert _slugs(first.render.done) == ["nord"]
+    assert not runs["overview_first"]
+    assert runs["index_first"] == ["nord.html"]
+
+
+def test_next_unit_leaves_the_first_alone_and_the_index_links_both(runs):
+    assert _slugs(runs["second"].render.done) == ["sued"]
+    assert runs["nord_untouched"]
+    assert runs["index_second"] == ["nord.html", "sued.html"]
+
+
+def test_full_batch_adds_the_overview_and_skips_current_units(runs):
+    full = runs["full"]
+    assert _slugs(full.render.done) == ["gesamtstadt"]
+    assert _slugs(full.render.skipped) == ["nord", "sued"]
+    assert _links(runs["year"] / "index.html") == ["gesamtstadt.html", "nord.html", "sued.html"]
+
+
+def test_unchanged_rerun_decides_before_validating(runs, city, monkeypatch):
+    cfg, out = city
+
+    def no_validation(*args, **kwargs):
+        raise AssertionError("an unchanged batch must not validate the inputs again")
+
+    monkeypatch.setattr(batch, "prepare", no_validation)
+    again = run_batch(cfg, out=out, jobs=2, progress=False)
+    assert again.render.done == [] and _slugs(again.render.skipped) == [
+        "gesamtstadt",
+        "nord",
+        "sued",
+    ]
+
+
+def test_prepared_data_live_in_the_cache_not_beside_the_reports(runs):
+    published = [p for p in runs["year"].rglob("*") if p.is_file()]
+    assert published, "the batch wrote reports"
+    assert not any(p.suffix == ".parquet" or p.name == "manifest.json" for p in published)
+    assert not (runs["year"] / ".daten").exists()
+    stores = list(cache_dir().glob("datenstand-*/manifest.json"))
+    assert stores, "the prepared store is in the cache folder"
+    assert os.path.commonpath([cache_dir(), runs["year"]]) != str(runs["year"])
+
+
+def test_changed_data_rerenders_the_unit_and_the_stale_overview(runs, city):
+    cfg, out = city
+    path = cfg.datei("bevoelkerung")
+    path.write_text(path.read_text(encoding="utf-8").replace(";5200;", ";5300;"), "utf-8")
+    changed = run_batch(cfg, sozialraeume=["Nord"], out=out, jobs=2, progress=False)
+    assert _slugs(changed.render.done) == ["gesamtstadt", "nord"]
+    assert _slugs(changed.render.skipped) == []
