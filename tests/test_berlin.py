@@ -1,0 +1,88 @@
+"""Berlin's MSS 2021 from its untouched published files, by configuration alone.
+
+The files live beside the project (``../shared/real/berlin-mss-2021/``), never in it. A missing
+folder is a failure, not a skip: CI runs with it, and a silent skip would hide a broken example.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from sozialraum.abgleich import abgleichen
+from sozialraum.config import load_config
+from sozialraum.store import prepare
+from sozialraum.validate import validate
+
+BERLIN = ROOT.parent / "shared" / "real" / "berlin-mss-2021"
+CONFIG = ROOT / "examples" / "berlin-mss-2021" / "berlin.toml"
+
+
+def _published_checksums() -> dict[str, str]:
+    assert BERLIN.is_dir(), f"Berlin's published files are expected in {BERLIN}"
+    sums = {}
+    for line in (BERLIN / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        sums[name.strip()] = digest
+    return sums
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepare(load_config(CONFIG))
+
+
+def test_validates_with_no_error_and_names_its_own_vocabulary():
+    report = validate(load_config(CONFIG))
+    assert report.fehler == [], report.text()
+    assert report.summary.startswith("12 Bezirke, 542 Planungsräume, Jahr 2020")
+
+
+def test_published_classes_come_back_for_every_area(prepared):
+    result = abgleichen(prepared.cfg, prepared.result)
+    assert result.bewertet == 536
+    assert result.treffer == {"Status": 536, "Dynamik": 536, "Kombination": 536}
+    assert (result.nicht_bewertet, result.nicht_bewertet_treffer) == (6, 6)
+    assert result.ok, result.text(prepared.cfg)
+
+
+def test_invalid_areas_carry_the_reason_from_kom_once(prepared):
+    idx = prepared.result.index.set_index("quartier_id")
+    assert idx.loc["10100205", "ausschluss_grund"] == "ungültig (Ausreißer)"
+    assert idx.loc["03400831", "ausschluss_grund"] == "ungültig (EW unter 300)"  # empty EW
+    reasons = idx.loc[idx["ausgeschlossen"], "ausschluss_grund"]
+    assert len(reasons) == 6 and not reasons.str.contains(";").any()
+
+
+def test_dynamics_use_the_published_changes_not_an_invented_year(prepared):
+    ver = prepared.result.veraenderung.set_index(["quartier_id", "indikator"])
+    # PLR 01100101 Stülerstraße: D1 = 1.46443 in mss_2021_index_indikatoren.csv
+    assert ver.loc[("01100101", "s1"), "veraenderung_pp"] == pytest.approx(1.46443)
+    assert ver["anteil_vergleichsjahr"].isna().all()
+    assert set(prepared.result.werte["jahr"]) == {2020}
+
+
+def test_the_published_files_are_unchanged_after_a_run(prepared):
+    for name, digest in _published_checksums().items():
+        assert _sha(BERLIN / name) == digest, f"{name} was changed"
+
+
+def test_no_published_file_is_copied_into_the_repository():
+    published = set(_published_checksums().values())
+    names = set(_published_checksums())
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for rel in filter(None, tracked):
+        path = ROOT / rel.decode()
+        assert path.name not in names, f"{rel.decode()} looks like a copy of Berlin's data"
+        if path.is_file() and path.stat().st_size > 1000:
+            assert _sha(path) not in published, f"{rel.decode()} is a copy of Berlin's data"
