@@ -51,7 +51,8 @@ def _sample_copy_with_misspelling(tmp_path: Path) -> int:
     raw = path.read_bytes().decode("cp1252")
     lines = raw.splitlines(keepends=True)
     row = next(i for i, line in enumerate(lines) if ";Lirich-Süd;" in line)
-    lines[row] = lines[row].replace(";Lirich-Süd;", ";Lirich-Sud;")
+    # a row typed by name only (no id): the misspelt name cannot be resolved, which is an error
+    lines[row] = ";" + lines[row].split(";", 1)[1].replace("Lirich-Süd;", "Lirich-Sud;", 1)
     path.write_bytes("".join(lines).encode("cp1252"))
     return row
 

@@ -132,6 +132,14 @@ def _existing_links(cfg: Config, year_dir: Path) -> list[str]:
     return [s for s in slugs if (year_dir / f"{s}.html").is_file()]
 
 
+def _current(job: Job, data_fingerprint: str) -> bool:
+    """Whether a job's page is up to date; a missing notebook is reported by the render."""
+    try:
+        return _is_current(job.output, cache_key(data_fingerprint, job))
+    except OSError:
+        return False
+
+
 def _index_key(data_fingerprint: str, links: list[str]) -> str:
     """Key of the index page: data and code (its map), and which reports it links."""
     h = hashlib.sha256()
@@ -236,7 +244,7 @@ def run_batch(
         )
     planned = report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt)
     index_path = year_dir / "index.html"
-    if not force and all(_is_current(j.output, cache_key(data_fp, j)) for j in planned):
+    if not force and all(_current(j, data_fp) for j in planned):
         if _index_current(index_path, _index_key(data_fp, _existing_links(cfg, year_dir))):
             return BatchResult(RenderResult(skipped=list(planned)), year_dir, index_path)
 

@@ -80,7 +80,8 @@ class Problem:
         if self.vorschlag:
             text += f' Meinten Sie "{self.vorschlag}"?'
         if self.hinweis:
-            text += f" Tipp: {self.hinweis.rstrip('.')}."
+            tip = self.hinweis.rstrip(".")
+            text += f" Tipp: {tip}" + ("" if tip.endswith(("?", "!")) else ".")
         return text
 
 
@@ -116,6 +117,8 @@ class RawTable:
     """Cells (position, column) that held a declared missing-value marker such as ``-9999``."""
     herkunft: dict[tuple[int, str], str] = field(default_factory=dict)
     """Header in the file of a cell that a wide table moved into a contract column."""
+    abgeschnitten: int | None = None
+    """Row at which the file seems cut off; later findings are likely consequences."""
 
     def spalte_von(self, pos: int | None, column: str) -> str:
         """The column header the analyst finds in the file for ``column`` in row ``pos``."""
@@ -123,6 +126,13 @@ class RawTable:
             return self.herkunft[(pos, column)]
         return self.spalten.get(column, column)
 
+
+#: Largest table file read (bytes): statistics tables and poster transcripts stay far below it;
+#: anything bigger is a wrong export, and reading it would stall validation for minutes.
+MAX_TABELLE_BYTES = 200 * 1024 * 1024
+
+#: Largest single cell, in characters (a moderation card is a sentence, not a book).
+MAX_FELD_ZEICHEN = 100_000
 
 _BINARY_SIGNATURES = {
     b"%PDF": "ein PDF-Dokument",
@@ -185,10 +195,24 @@ def read_table(
         raise ReadError(
             Problem(datei, "Die Datei existiert nicht", erwartet=_expected(expected_columns))
         )
+    size = path.stat().st_size
+    if size > MAX_TABELLE_BYTES:
+        raise ReadError(
+            Problem(
+                datei,
+                f"Die Datei ist mit {size / 1024 / 1024:.0f} MB zu groß für eine Tabelle".replace(
+                    ".", ","
+                ),
+                erwartet=f"höchstens {MAX_TABELLE_BYTES // 1024 // 1024} MB",
+                hinweis="prüfen, ob die richtige Datei exportiert wurde",
+            )
+        )
     data = path.read_bytes()
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ReadError(Problem(datei, "Die Datei ist leer", erwartet=_expected(expected_columns)))
-    if path.suffix.lower() in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+    if data[:4] == b"PK\x03\x04":
+        return _read_zip(path, datei, data, expected_columns)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, datei, expected_columns)
     for signature, what in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
@@ -200,7 +224,10 @@ def read_table(
                     hinweis="in Excel „Speichern unter“ → „CSV (Trennzeichen-getrennt)“ wählen",
                 )
             )
-    if b"\x00" in data[:4096]:
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        text, encoding = data.decode(utf16).lstrip("\ufeff"), "utf-16"
+    elif b"\x00" in data[:4096]:
         raise ReadError(
             Problem(
                 datei,
@@ -208,15 +235,23 @@ def read_table(
                 erwartet=_expected(expected_columns),
             )
         )
-    text, encoding = decode(data)
+    else:
+        text, encoding = decode(data)
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype", "<html", "<?xml", "<table", "{", "[")):
         what = "JSON" if head.startswith(("{", "[")) else "HTML/XML"
+        hint = None
+        if what == "HTML/XML":
+            hint = (
+                "vermutlich eine gespeicherte Webseite oder ein „Excel-Export“ als HTML: die Datei "
+                "in Excel öffnen und als „CSV (Trennzeichen-getrennt)“ speichern"
+            )
         raise ReadError(
             Problem(
                 datei,
                 f"Die Datei ist keine CSV-Datei, sondern {what}",
                 erwartet=_expected(expected_columns),
+                hinweis=hint,
             )
         )
     first_line = next((line for line in text.splitlines() if line.strip()), "")
@@ -232,8 +267,125 @@ def read_table(
                 erwartet=_expected(expected_columns),
             )
         )
-    records = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter or ";"))
-    return _to_raw(records, datei, encoding=encoding, delimiter=delimiter, text=True)
+    # Read long fields whole, so that validation can name the row and column of a field that is
+    # too long instead of the reader failing on the whole file.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_TABELLE_BYTES))
+    try:
+        records = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter or ";"))
+    except csv.Error as exc:
+        raise ReadError(
+            Problem(
+                datei,
+                f"Die Datei lässt sich nicht als CSV lesen ({exc})",
+                erwartet=_expected(expected_columns),
+                hinweis="ein Feld ist extrem lang oder ein Anführungszeichen ist nicht geschlossen",
+            )
+        ) from exc
+    raw = _to_raw(records, datei, encoding=encoding, delimiter=delimiter, text=True)
+    _check_truncated(raw, text, records)
+    if encoding == "utf-16":
+        raw.probleme.append(
+            Problem(
+                datei,
+                "Die Datei ist als UTF-16 („Unicode-Text“) gespeichert; sie wurde gelesen",
+                erwartet="CSV in UTF-8 oder Windows-1252",
+                hinweis="in Excel „CSV UTF-8 (durch Trennzeichen getrennt)“ wählen",
+                schwere="Warnung",
+            )
+        )
+    return raw
+
+
+def _utf16(data: bytes) -> str | None:
+    """``"utf-16"`` when the bytes are UTF-16 text (Excel's "Unicode-Text"), else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def _read_zip(path: Path, datei: str, data: bytes, expected_columns: list[str] | None) -> RawTable:
+    """An Excel workbook (whatever its name), or a ZIP archive that has to be unpacked first."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            names = zf.namelist()
+    except zipfile.BadZipFile as exc:
+        raise ReadError(
+            Problem(
+                datei,
+                "Die Datei ist ein beschädigtes ZIP- oder Excel-Archiv (unvollständig kopiert?)",
+                erwartet=_expected(expected_columns),
+            )
+        ) from exc
+    if "xl/workbook.xml" not in names:
+        listed = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+        raise ReadError(
+            Problem(
+                datei,
+                f"Die Datei ist ein ZIP-Archiv, keine Tabelle (es enthält: {listed})",
+                erwartet=_expected(expected_columns),
+                hinweis="das Archiv entpacken und die Tabelle darin angeben",
+            )
+        )
+    raw = _read_xlsx(path, datei, expected_columns)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raw.probleme.append(
+            Problem(
+                datei,
+                f"Die Datei heißt „{path.suffix}“, ist aber eine Excel-Arbeitsmappe (.xlsx); "
+                "sie wurde als Excel gelesen",
+                erwartet="eine Endung, die zum Inhalt passt",
+                hinweis="die Datei in .xlsx umbenennen oder als CSV speichern",
+                schwere="Warnung",
+            )
+        )
+    return raw
+
+
+def _check_truncated(raw: RawTable, text: str, records: list[list[str]]) -> None:
+    """Name a file that ends in the middle of a row (a cut-off export or copy) as such.
+
+    Two signs: an open quotation mark at the end (the reader then swallows the rest into one
+    field), or a last line without line break that has fewer fields than the header. Everything
+    validation finds after that is most likely a consequence; :attr:`RawTable.abgeschnitten`
+    lets it fold those messages into one line.
+    """
+    if not raw.zeilen:
+        return
+    width = len(raw.spalten)
+    last = records[-1] if records else []
+    open_quote = text.count('"') % 2 == 1
+    short = (
+        not text.endswith(("\n", "\r"))
+        and 0 < len([c for c in last if c.strip()])
+        and (len(last) < width)
+    )
+    if not (open_quote or short):
+        return
+    zeile = raw.zeilen[-1]
+    grund = (
+        "ein Anführungszeichen wird nicht mehr geschlossen"
+        if open_quote
+        else f"die letzte Zeile hat nur {len(last)} von {width} Feldern und keinen Zeilenumbruch"
+    )
+    raw.abgeschnitten = zeile
+    raw.probleme.append(
+        Problem(
+            raw.datei,
+            f"Die Datei ist offenbar abgeschnitten: {grund}",
+            zeile=zeile,
+            erwartet="eine vollständige Datei, deren letzte Zeile alle Felder hat",
+            hinweis="die Datei erneut exportieren oder vollständig kopieren",
+        )
+    )
 
 
 def _cell_text(value: Any) -> str:

@@ -20,6 +20,7 @@ from pandera.typing import Series
 
 from sozialraum.io import (
     DATE_EXPECTED,
+    MAX_FELD_ZEICHEN,
     Problem,
     RawTable,
     parse_bool,
@@ -344,6 +345,21 @@ def convert(raw: RawTable, model: type[pa.DataFrameModel]) -> Converted:
             continue
         texts = raw.df[name].tolist()
         if kind == "text":
+            for pos, t in enumerate(texts):
+                if len(t) > MAX_FELD_ZEICHEN:
+                    bad.add((pos, name))
+                    problems.append(
+                        Problem(
+                            raw.datei,
+                            f"Der Text ist mit {len(t):,} Zeichen zu lang".replace(",", "."),
+                            zeile=raw.zeilen[pos],
+                            spalte=raw.spalte_von(pos, name),
+                            wert=t[:40] + "…",
+                            erwartet=f"höchstens {MAX_FELD_ZEICHEN:,} Zeichen".replace(",", "."),
+                            hinweis="ist versehentlich eine ganze Datei in die Zelle geraten?",
+                        )
+                    )
+                    texts[pos] = ""
             out[name] = pd.Series([t if t else None for t in texts], dtype="str")
             continue
         values: list[Any] = []

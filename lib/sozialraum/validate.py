@@ -202,6 +202,7 @@ class _Run:
         self.tables: dict[str, Converted] = {}
         self.checksums: dict[str, str] = {}
         self.ausschluesse: dict[str, str] = {}  # quartier_id -> reason, first reason wins
+        self.raws: dict[str, RawTable] = {}
 
     def label(self, path: Path) -> str:
         """How messages name a file: relative to the project folder (the config's parent)."""
@@ -240,6 +241,7 @@ class _Run:
             self.problems.append(exc.problem)
             return None
         self.add(raw.probleme)
+        self.raws[raw.datei] = raw
         raw, layout = adapt(raw, self.cfg.eingabe(name), self.cfg, name)
         self.add(layout)
         if any(p.schwere == "Fehler" for p in layout):
@@ -339,12 +341,37 @@ def validate(cfg: Config) -> ValidationReport:
     run.validate_schema("kanalregeln", kanal)
     mentimeter = _mentimeter(run, events)
 
+    _fold_truncated(run)
     inputs = None
     errors = [p for p in run.problems if p.schwere == "Fehler"]
     if not errors:
         inputs = _inputs(run, quartiere, mentimeter)
     summary = _summary(run, quartiere, mentimeter)
     return ValidationReport(run.problems, inputs, summary)
+
+
+def _fold_truncated(run: _Run) -> None:
+    """Keep one line for the follow-up errors of a file that is cut off.
+
+    A truncated export produces a message for every row and Quartier it lacks; the analyst needs
+    to hear "the file is cut off" once, not 285 times.
+    """
+    for datei, raw in run.raws.items():
+        if raw.abgeschnitten is None:
+            continue
+        cause = [p for p in run.problems if p.datei == datei and "abgeschnitten" in p.meldung]
+        follow = [
+            p for p in run.problems if p.datei == datei and p.schwere == "Fehler" and p not in cause
+        ]
+        if not follow:
+            continue
+        run.problems = [p for p in run.problems if p not in follow]
+        run.problem(
+            datei,
+            f"{_count(len(follow), 'weiterer Fehler', 'weitere Fehler')} in dieser Datei sind "
+            f"wahrscheinlich Folgen davon (der erste: {follow[0].meldung})",
+            erwartet="eine vollständige Datei; danach erneut prüfen",
+        )
 
 
 def load_inputs(cfg: Config) -> Inputs:
@@ -418,9 +445,10 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
             zeile=int(pos) + 2,
             spalte="geometry",
             wert=str(conv.df["quartier"].iloc[pos]),
-            erwartet="ein Polygon oder MultiPolygon je Sozialquartier",
+            erwartet=f"ein Polygon oder MultiPolygon je {cfg.begriffe.gebiet.name}",
         )
     df = conv.df
+    _topology(run, gdf.geometry.to_numpy(), df["quartier"].fillna("?").tolist(), datei)
     quartiere = gdf[["geometry"]].copy()
     for c in ("quartier_id", "quartier", "sozialraum_id", "erfunden"):
         quartiere[c] = df[c].to_numpy()
@@ -450,6 +478,79 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
         ids_by_name=ids_by_name,
     )
     return quartiere, geo
+
+
+#: Overlaps and gaps smaller than this (m²) are digitising noise, not a finding.
+_TOPOLOGIE_M2 = 1.0
+_TOPOLOGIE_MAX = 20
+
+
+def _m2(area: float) -> str:
+    if area >= 10_000:
+        return f"{area / 1_000_000:.2f} km²".replace(".", ",")
+    return f"{area:,.0f} m²".replace(",", ".")
+
+
+def _topology(run: _Run, geoms: np.ndarray, names: list[str], datei: str) -> None:
+    """Warn where areas overlap or leave gaps: a map would show it and the counts double."""
+    import shapely
+
+    ok = np.array([g is not None and not g.is_empty for g in geoms])
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return
+    valid = geoms[idx]
+    tree = shapely.STRtree(valid)
+    a, b = tree.query(valid, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    found = 0
+    if len(a):
+        areas = shapely.area(shapely.intersection(valid[a], valid[b]))
+        for i in np.flatnonzero(areas > _TOPOLOGIE_M2):
+            found += 1
+            if found > _TOPOLOGIE_MAX:
+                continue
+            qa, qb = names[idx[a[i]]], names[idx[b[i]]]
+            run.problem(
+                datei,
+                f'Die Flächen von "{qa}" und "{qb}" überlappen sich ({_m2(float(areas[i]))})',
+                zeile=int(idx[a[i]]) + 2,
+                spalte="geometry",
+                wert=qa,
+                erwartet="Flächen, die sich höchstens an den Grenzen berühren",
+                hinweis="im GIS prüfen (QGIS: Vektor → Geometriewerkzeuge → Topologieprüfung)",
+                schwere="Warnung",
+            )
+    union = shapely.union_all(valid)
+    polys = list(getattr(union, "geoms", [union]))
+    for poly in polys:
+        for ring in getattr(poly, "interiors", []):
+            hole = shapely.Polygon(ring)
+            if hole.area <= _TOPOLOGIE_M2:
+                continue
+            found += 1
+            if found > _TOPOLOGIE_MAX:
+                continue
+            near = tree.query(hole.buffer(1.0), predicate="intersects")
+            around = ", ".join(f'"{names[idx[j]]}"' for j in sorted(near)[:6])
+            run.problem(
+                datei,
+                f"Zwischen {around} liegt eine Lücke von {_m2(hole.area)}, die zu keinem Gebiet "
+                "gehört",
+                spalte="geometry",
+                erwartet="Flächen ohne Lücken zwischen Nachbarn",
+                hinweis="im GIS prüfen, ob dort eine Fläche fehlt oder Grenzen nicht aufeinander "
+                "liegen",
+                schwere="Warnung",
+            )
+    if found > _TOPOLOGIE_MAX:
+        run.problem(
+            datei,
+            f"… und {_de_int(found - _TOPOLOGIE_MAX)} weitere Überlappungen oder Lücken",
+            spalte="geometry",
+            schwere="Warnung",
+        )
 
 
 def _attr_text(value: Any) -> str:
@@ -505,6 +606,17 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                         vorschlag=geo.name_by_id[qid],
                         schwere="Warnung",
                     )
+                elif match is not None and not match.ok:
+                    run.cell(
+                        conv,
+                        pos,
+                        "quartier",
+                        f'Der Name "{name}" passt zu keinem Namen der Geometrie; "{qid}" ist dort '
+                        f'"{geo.name_by_id[qid]}", verwendet wird die ID',
+                        erwartet=f"den Namen aus der Geometrie {geo.datei}",
+                        vorschlag=geo.name_by_id[qid],
+                        schwere="Warnung",
+                    )
             else:
                 vorschlag = None
                 if match is not None and match.ok:
@@ -517,7 +629,7 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                     conv,
                     pos,
                     "quartier_id",
-                    f'Das Quartier "{qid}"{shown} fehlt in der Geometrie {geo.datei}',
+                    f'{_der(run)} "{qid}"{shown} fehlt in der Geometrie {geo.datei}',
                     erwartet="eine quartier_id aus der Geometrie",
                     vorschlag=vorschlag,
                 )
@@ -541,7 +653,7 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                 pos,
                 "quartier_id" if has_id else "quartier",
                 "Weder quartier_id noch quartier ist angegeben",
-                erwartet="die ID oder den Namen eines Sozialquartiers",
+                erwartet="die ID oder den Namen eines Gebiets der Geometrie",
             )
         if resolved is None:
             unresolved.add(pos)
@@ -550,6 +662,18 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
     df["quartier_id"] = pd.Series(ids, dtype="str", index=df.index)
     df["quartier"] = pd.Series(names, dtype="str", index=df.index)
     return unresolved
+
+
+def _der(run: _Run) -> str:
+    g = run.cfg.begriffe.gebiet
+    return f"{g.form('der').capitalize()} {g.name}"
+
+
+def _kein_bekannt(run: _Run) -> str:
+    """The gendered phrase: "kein bekanntes Sozialquartier", "kein bekannter Planungsraum"."""
+    g = run.cfg.begriffe.gebiet
+    endung = {"m": "kein bekannter", "f": "keine bekannte", "n": "kein bekanntes"}[g.genus]
+    return f"{endung} {g.name}"
 
 
 def _unknown_name(run: _Run, conv: Converted, pos: int, name: str, match: Any, geo: _Geo) -> None:
@@ -566,7 +690,7 @@ def _unknown_name(run: _Run, conv: Converted, pos: int, name: str, match: Any, g
             conv,
             pos,
             "quartier",
-            f'"{name}" ist kein bekanntes Sozialquartier',
+            f'"{name}" ist {_kein_bekannt(run)}',
             erwartet=f"ein Name aus der Geometrie {geo.datei}",
             vorschlag=match.vorschlag,
         )
@@ -983,7 +1107,7 @@ def _handlungsempfehlungen(run: _Run, he: Converted, sr_erlaubt: Erlaubt, geo: _
                     he,
                     pos,
                     "quartiere",
-                    f'"{part}" ist kein bekanntes Sozialquartier',
+                    f'"{part}" ist {_kein_bekannt(run)}',
                     wert=part,
                     erwartet="IDs oder Namen aus der Geometrie, mit Komma getrennt",
                     vorschlag=match.vorschlag,
