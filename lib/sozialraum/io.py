@@ -143,6 +143,15 @@ _BINARY_SIGNATURES = {
 }
 
 
+def nearby_file(path: Path) -> str | None:
+    """The name of a file beside ``path`` that is spelt almost the same (a typo in the config)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return None
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    return closest(path.name, names, cutoff=0.75)
+
+
 def _expected(columns: list[str] | None) -> str:
     if not columns:
         return "eine Tabelle mit Kopfzeile"
@@ -193,7 +202,12 @@ def read_table(
     datei = datei or path.name
     if not path.is_file():
         raise ReadError(
-            Problem(datei, "Die Datei existiert nicht", erwartet=_expected(expected_columns))
+            Problem(
+                datei,
+                "Die Datei existiert nicht",
+                erwartet=_expected(expected_columns),
+                vorschlag=nearby_file(path),
+            )
         )
     size = path.stat().st_size
     if size > MAX_TABELLE_BYTES:
@@ -648,7 +662,14 @@ def read_geometry(
     path = Path(path)
     datei = datei or path.name
     if not path.exists():
-        raise ReadError(Problem(datei, "Die Datei existiert nicht", erwartet="eine Geometriedatei"))
+        raise ReadError(
+            Problem(
+                datei,
+                "Die Datei existiert nicht",
+                erwartet="eine Geometriedatei",
+                vorschlag=nearby_file(path),
+            )
+        )
     if path.is_file() and not path.read_bytes()[:4096].strip():
         raise ReadError(
             Problem(datei, "Die Datei ist leer", erwartet="Polygone der Sozialquartiere")

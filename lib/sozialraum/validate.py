@@ -25,6 +25,7 @@ from sozialraum.io import (
     RawTable,
     ReadError,
     mentimeter_words,
+    nearby_file,
     read_geometry,
     read_mentimeter,
     read_table,
@@ -1135,7 +1136,12 @@ def _mentimeter(run: _Run, events: dict[str, Converted]) -> pd.DataFrame:
                 vorschlag=closest(m.veranstaltung_id, known, 0.6),
             )
         if not path.is_file():
-            run.problem(datei, "Die Datei existiert nicht", erwartet="ein Mentimeter-Export")
+            run.problem(
+                datei,
+                "Die Datei existiert nicht",
+                erwartet="ein Mentimeter-Export",
+                vorschlag=nearby_file(path),
+            )
             continue
         try:
             export = read_mentimeter(path)

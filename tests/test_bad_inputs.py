@@ -1,0 +1,335 @@
+"""A corpus of bad inputs: each case breaks one thing in the mini city and must give one clear,
+German message (file, row, column, value, what was expected, a suggestion) – and no new file.
+
+The message asserted is the first line of the validation; the run is the real console command
+``sozialraum render``, which must stop before it writes anything into the output folder.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixtures_city import FILES, make_city, quartiere_gdf
+from shapely.geometry import Point
+
+from sozialraum.cli import main
+
+
+def rep(old, new):
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    return edit
+
+
+def zipbytes():
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("karten.csv", "a;b\n")
+        z.writestr("liesmich.txt", "x")
+    return b.getvalue()
+
+
+def geo_dup():
+    g = quartiere_gdf()
+    g.loc[3, "quartier_id"] = "01"
+    return g
+
+
+def geo_sr():
+    g = quartiere_gdf()
+    g.loc[3, "sozialraum_id"] = "9"
+    return g
+
+
+def geo_point():
+    g = quartiere_gdf()
+    g.loc[2, "geometry"] = Point(350500, 5705500)
+    return g
+
+
+def geo_nocol():
+    return quartiere_gdf().drop(columns="quartier")
+
+
+def geo_noprj(path):
+    p = path.with_suffix(".shp")
+    quartiere_gdf().to_file(p)
+    p.with_suffix(".prj").unlink()
+
+
+def geo_latlon(path):
+    g = quartiere_gdf().set_crs("EPSG:4326", allow_override=True)
+    g.to_file(path)
+
+
+CASES = {
+    "bev_leer": dict(bevoelkerung=""),
+    "ind_pdf": dict(indikatoren=b"%PDF-1.4 ..."),
+    "ind_html": dict(indikatoren="<html><table><tr><td>1</td></tr></table></html>"),
+    "ind_json": dict(indikatoren='[{"a": 1}]'),
+    "karten_zip": dict(karten=zipbytes()),
+    "karten_quote": dict(karten=lambda t: t + 'r2-x;r2-sport;f-bekannt;"abgebrochen'),
+    "ind_kurz": dict(indikatoren=lambda t: t.rstrip("\n") + "\n04;Weststadt;2023;sgb2"),
+    "ind_binaer": dict(indikatoren=b"quartier_id;jahr\x00\x01\x02;;\n"),
+    "ind_kein_trenner": dict(indikatoren="Tabelle der Indikatoren\n1 2 3\n"),
+    "bev_felder": dict(
+        bevoelkerung=rep("01;Altstadt;2023;5200;Test;ja", "01;Altstadt;2023;5200;Test;ja;x;y")
+    ),
+    "bev_doppelkopf": dict(
+        bevoelkerung=rep(
+            "quartier_id;quartier;jahr;einwohner", "quartier_id;quartier;jahr;jahr;einwohner"
+        )
+    ),
+    "bev_ohne_ew": dict(
+        bevoelkerung=lambda t: (
+            "\n".join(
+                ";".join(c for i, c in enumerate(row.split(";")) if i != 3)
+                for row in t.splitlines()
+            )
+            + "\n"
+        )
+    ),
+    "bev_ew_tippfehler": dict(bevoelkerung=rep("einwohner", "Einwohnr")),
+    "bev_negativ": dict(bevoelkerung=rep("01;Altstadt;2023;5200", "01;Altstadt;2023;-5200")),
+    "bev_bruch": dict(bevoelkerung=rep("01;Altstadt;2023;5200", "01;Altstadt;2023;5200,5")),
+    "bev_text": dict(bevoelkerung=rep("01;Altstadt;2023;5200", "01;Altstadt;2023;viele")),
+    "bev_jahr": dict(bevoelkerung=rep("01;Altstadt;2023;5200", "01;Altstadt;2022;5200")),
+    "bev_jahr_text": dict(bevoelkerung=rep("01;Altstadt;2023;5200", "01;Altstadt;2O23;5200")),
+    "ind_name": dict(indikatoren=lambda t: t.replace("01;Altstadt;", ";Altstat;")),
+    "ind_id": dict(indikatoren=rep("04;Weststadt;2023;sgb2", "44;Weststadt;2023;sgb2")),
+    "bev_doppelt": dict(bevoelkerung=lambda t: t + "02;Lirich Sued;2023;4100;Test;ja\n"),
+    "ind_unbekannt": dict(indikatoren=rep(";2023;sgb2;", ";2023;sgb3;")),
+    "ind_zaehler_gross": dict(
+        indikatoren=rep("01;Altstadt;2020;sgb2;1040;5200", "01;Altstadt;2020;sgb2;6000;5200")
+    ),
+    "ind_dezimal": dict(
+        indikatoren=rep("01;Altstadt;2020;sgb2;1040;5200", "01;Altstadt;2020;sgb2;1040,5;5200")
+    ),
+    "ind_leer": dict(
+        indikatoren=rep("01;Altstadt;2020;sgb2;1040;5200", "01;Altstadt;2020;sgb2;;5200")
+    ),
+    "ind_jahr_fehlt": dict(
+        indikatoren=lambda t: (
+            "\n".join(row for row in t.splitlines() if ";2020;kinderarmut;" not in row) + "\n"
+        )
+    ),
+    "ind_zeile_fehlt": dict(
+        indikatoren=lambda t: (
+            "\n".join(
+                row for row in t.splitlines() if not row.startswith("03;Mühlenfeld;2023;sgb2")
+            )
+            + "\n"
+        )
+    ),
+    "ev_sr": dict(veranstaltungen=rep("2023-sued;2;", "2023-sued;7;")),
+    "ev_datum": dict(veranstaltungen=rep("06.09.2023", "31.02.2023")),
+    "ev_termin": dict(veranstaltungen=rep("06.09.2023", "07.09.2023")),
+    "ev_doppelt": dict(veranstaltungen=rep("2023-sued;2;", "2023-nord;2;")),
+    "ev_negativ": dict(veranstaltungen=rep(";88;", ";-88;")),
+    "st_leer": dict(stationen=rep("Themeninsel;Sport/Bewegung;", "Themeninsel;;")),
+    "an_station": dict(angebote=rep("r2-sport-verein;r2-sport;", "r2-sport-verein;r2-spot;")),
+}
+CASES2 = {
+    "fr_typ": dict(fragen=lambda t: t.replace(";ja_nein;", ";multiple;", 1)),
+    "ab_antwort": dict(abstimmungen=lambda t: t.replace(";JA;", ";VIELLEICHT;", 1)),
+    "ab_anzahl": dict(abstimmungen=lambda t: t.replace(";JA;", ";JA;drei;x", 1)),
+    "ka_leer": dict(karten=lambda t: t.replace("Verteilung in Kita", "", 1)),
+    "ka_lang": dict(karten=lambda t: t.replace("Verteilung in Kita", "x" * 1_000_001, 1)),
+    "fb_ev": dict(feedback=lambda t: t.replace("2023-sued", "2023-west", 1)),
+    "he_status": dict(handlungsempfehlungen=lambda t: t.replace(";offen;", ";fertig;", 1)),
+    "he_datum": dict(handlungsempfehlungen=lambda t: t.replace(";15.02.2023", ";15.13.2023", 1)),
+    "he_doppelt": dict(handlungsempfehlungen=lambda t: t.replace("HE-2;", "HE-1;", 1)),
+    "he_quartier": dict(
+        handlungsempfehlungen=lambda t: t.replace("01, Lirich Sued", "01, Lirich Nord", 1)
+    ),
+    "kr_doppelt": dict(kanalregeln=lambda t: t.replace("2;Flyer", "1;Flyer", 1)),
+    "geo_dup": dict(geometrie=geo_dup()),
+    "geo_sr": dict(geometrie=geo_sr()),
+    "geo_punkt": dict(geometrie=geo_point()),
+    "geo_ohne_name": dict(geometrie=geo_nocol()),
+    "geo_ohne_prj": dict(geometrie=geo_noprj, geometrie_datei="geo/quartiere.shp"),
+    "geo_grad": dict(geometrie=geo_latlon),
+    "karten_utf16": dict(karten=FILES["karten"].encode("utf-16")),
+    "karten_utf16_ohne_bom": dict(karten=FILES["karten"].encode("utf-16-le")),
+}
+
+EXPECTED = {
+    "bev_leer": 'data/bevoelkerung.csv: Die Datei ist leer. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "einwohner".',
+    "ind_pdf": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern ein PDF-Dokument. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Tipp: in Excel „Speichern unter“ → „CSV (Trennzeichen-getrennt)“ wählen.',
+    "ind_html": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern HTML/XML. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Tipp: vermutlich eine gespeicherte Webseite oder ein „Excel-Export“ als HTML: die Datei in Excel öffnen und als „CSV (Trennzeichen-getrennt)“ speichern.',
+    "ind_json": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern JSON. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator".',
+    "karten_zip": 'data/karten.csv: Die Datei ist ein ZIP-Archiv, keine Tabelle (es enthält: karten.csv, liesmich.txt). Erwartet: eine CSV-Tabelle mit den Spalten "veranstaltung_id", "station_id", "frage_id", "text". Tipp: das Archiv entpacken und die Tabelle darin angeben.',
+    "karten_quote": "data/karten.csv, Zeile 4: Die Datei ist offenbar abgeschnitten: ein Anführungszeichen wird nicht mehr geschlossen. Erwartet: eine vollständige Datei, deren letzte Zeile alle Felder hat. Tipp: die Datei erneut exportieren oder vollständig kopieren.",
+    "ind_kurz": "data/indikatoren.csv, Zeile 18: Die Datei ist offenbar abgeschnitten: die letzte Zeile hat nur 4 von 9 Feldern und keinen Zeilenumbruch. Erwartet: eine vollständige Datei, deren letzte Zeile alle Felder hat. Tipp: die Datei erneut exportieren oder vollständig kopieren.",
+    "ind_binaer": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei (sie enthält Binärdaten). Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator".',
+    "ind_kein_trenner": 'data/indikatoren.csv, Zeile 1: Die Datei ist keine CSV-Tabelle: in der Kopfzeile steht kein Trennzeichen (; oder ,). Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator".',
+    "bev_felder": "data/bevoelkerung.csv, Zeile 3: Die Zeile hat 8 Felder, die Kopfzeile nur 6. Erwartet: 6 Felder wie in der Kopfzeile.",
+    "bev_doppelkopf": 'data/bevoelkerung.csv, Zeile 1, Spalte "jahr": Die Spalte "jahr" kommt in der Kopfzeile mehrfach vor. Erwartet: jede Spalte einmal.',
+    "bev_ohne_ew": 'data/bevoelkerung.csv, Zeile 1, Spalte "einwohner": Die Spalte "einwohner" fehlt (gefunden: "quartier_id", "quartier", "jahr", "quelle", "erfunden"). Erwartet: die Spalten "jahr", "einwohner".',
+    "bev_ew_tippfehler": 'data/bevoelkerung.csv, Zeile 1, Spalte "einwohner": Die Spalte "einwohner" fehlt (gefunden: "quartier_id", "quartier", "jahr", "Einwohnr", "quelle", "erfunden"). Erwartet: die Spalten "jahr", "einwohner". Meinten Sie "Einwohnr"?',
+    "bev_negativ": 'data/bevoelkerung.csv, Zeile 3, Spalte "einwohner": "-5200" ist negativ. Erwartet: eine ganze Zahl ≥ 0.',
+    "bev_bruch": 'data/bevoelkerung.csv, Zeile 3, Spalte "einwohner": "5200,5" ist keine ganze Zahl. Erwartet: eine ganze Zahl ≥ 0.',
+    "bev_text": 'data/bevoelkerung.csv, Zeile 3, Spalte "einwohner": "viele" ist keine Zahl. Erwartet: eine ganze Zahl ≥ 0.',
+    "bev_jahr": 'data/bevoelkerung.csv, Zeile 3, Spalte "jahr": "2022" ist kein Jahr der Methode. Erwartet: ein Jahr aus methode.jahre: 2020, 2023. Meinten Sie "2023"?',
+    "bev_jahr_text": 'data/bevoelkerung.csv, Zeile 3, Spalte "jahr": "2O23" ist keine Zahl. Erwartet: ein Jahr (ganze Zahl).',
+    "ind_name": 'data/indikatoren.csv, Zeile 2, Spalte "quartier": "Altstat" ist kein bekanntes Sozialquartier. Erwartet: ein Name aus der Geometrie geo/quartiere.gpkg. Meinten Sie "Altstadt"?',
+    "ind_id": 'data/indikatoren.csv, Zeile 16, Spalte "quartier_id": Das Sozialquartier "44" ("Weststadt") fehlt in der Geometrie geo/quartiere.gpkg. Erwartet: eine quartier_id aus der Geometrie. Meinten Sie "04"?',
+    "bev_doppelt": 'data/bevoelkerung.csv, Zeile 10, Spalte "quartier_id, jahr": Doppelte Zeile: quartier_id = 02, jahr = 2023 steht schon in Zeile 5. Erwartet: jede Kombination aus quartier_id, jahr nur einmal.',
+    "ind_unbekannt": 'data/indikatoren.csv, Zeile 4, Spalte "indikator": "sgb3" ist kein Indikator der Konfiguration. Erwartet: eine id aus [[indikatoren]]: sgb2, kinderarmut. Meinten Sie "sgb2"?',
+    "ind_zaehler_gross": 'data/indikatoren.csv, Zeile 2, Spalte "zaehler": Der Zähler "6000" ist größer als der Nenner "5200". Erwartet: zaehler ≤ nenner (der Zähler ist eine Teilmenge des Nenners). Tipp: Zähler und Nenner vertauscht?',
+    "ind_dezimal": 'data/indikatoren.csv, Zeile 2, Spalte "zaehler": "1040,5" ist keine ganze Zahl. Erwartet: eine ganze Zahl ≥ 0.',
+    "ind_leer": 'data/indikatoren.csv, Zeile 2, Spalte "zaehler": Der Wert fehlt (Indikator sgb2 wird als Anzahl eingegeben). Erwartet: eine ganze Zahl ≥ 0. Tipp: liefert die Statistikstelle hier bewusst keinen Wert, das in der Konfiguration sagen: fehlwerte = [""] beim Eintrag dieser Datei in [eingaben].',
+    "ind_jahr_fehlt": 'data/indikatoren.csv, Spalte "indikator": Für den Indikator "kinderarmut" fehlen alle Werte des Jahres 2020. Erwartet: Werte für jedes Jahr der Methode.',
+    "ind_zeile_fehlt": 'data/indikatoren.csv, Spalte "quartier_id": Das Sozialquartier "Mühlenfeld" (ID 03) fehlt für 2023 beim Indikator "sgb2". Erwartet: eine Zeile je Sozialquartier, Jahr und Indikator.',
+    "ev_sr": 'data/veranstaltungen.csv, Zeile 3, Spalte "sozialraum_id": "7" ist kein Sozialraum der Konfiguration. Erwartet: eine id aus [[sozialraeume]]: 1 (Nord), 2 (Süd).',
+    "ev_datum": 'data/veranstaltungen.csv, Zeile 2, Spalte "datum": "31.02.2023" ist kein gültiges Datum (diesen Tag gibt es nicht). Erwartet: ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ (nur Monat: JJJJ-MM oder MM/JJJJ).',
+    "ev_termin": 'data/veranstaltungen.csv, Zeile 2, Spalte "datum": Das Datum passt nicht zum Termin der Konfiguration (Nord, Runde 2: 06.09.2023). Erwartet: den Termin aus der Konfiguration (06.09.2023).',
+    "ev_doppelt": 'data/veranstaltungen.csv, Zeile 3, Spalte "veranstaltung_id": Doppelter Wert "2023-nord": steht schon in Zeile 2. Erwartet: jeden Wert in "veranstaltung_id" nur einmal.',
+    "ev_negativ": 'data/veranstaltungen.csv, Zeile 2, Spalte "teilnehmende": "-88" ist negativ. Erwartet: eine ganze Zahl ≥ 0.',
+    "st_leer": 'data/stationen.csv, Zeile 2, Spalte "station": Der Wert fehlt. Erwartet: der Titel der Station.',
+    "an_station": 'data/angebote.csv, Zeile 2, Spalte "station_id": "r2-spot" kommt in data/stationen.csv nicht vor. Erwartet: eine station_id aus data/stationen.csv. Meinten Sie "r2-sport"?',
+    "fr_typ": 'data/fragen.csv, Zeile 2, Spalte "typ": "multiple" ist kein Fragetyp. Erwartet: ja_nein, freitext, bewertung oder feedback_wort.',
+    "ab_antwort": 'data/abstimmungen.csv, Zeile 2, Spalte "antwort": "VIELLEICHT" ist keine Antwort auf eine Frage vom Typ ja_nein. Erwartet: JA oder NEIN.',
+    "ab_anzahl": "data/abstimmungen.csv, Zeile 2: Die Zeile hat 8 Felder, die Kopfzeile nur 7. Erwartet: 7 Felder wie in der Kopfzeile.",
+    "ka_leer": 'data/karten.csv, Zeile 2, Spalte "text": Der Wert fehlt. Erwartet: der Text der Karte (nicht leer).',
+    "ka_lang": 'data/karten.csv, Zeile 2, Spalte "text": Der Text ist mit 1.000.001 Zeichen zu lang. Erwartet: höchstens 100.000 Zeichen. Tipp: ist versehentlich eine ganze Datei in die Zelle geraten?',
+    "fb_ev": 'data/feedback.csv, Zeile 2, Spalte "veranstaltung_id": "2023-west" kommt in data/veranstaltungen.csv nicht vor. Erwartet: eine veranstaltung_id aus data/veranstaltungen.csv. Meinten Sie "2023-sued"?',
+    "he_status": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "status": "fertig" ist kein Status. Erwartet: offen, in Umsetzung, umgesetzt, zurückgestellt.',
+    "he_datum": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "status_datum": "15.13.2023" ist kein gültiges Datum (diesen Tag gibt es nicht). Erwartet: ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ (nur Monat: JJJJ-MM oder MM/JJJJ).',
+    "he_doppelt": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "he_id": Doppelter Wert "HE-1": steht schon in Zeile 2. Erwartet: jeden Wert in "he_id" nur einmal.',
+    "he_quartier": 'data/handlungsempfehlungen.csv, Zeile 2, Spalte "quartiere": "Lirich Nord" ist kein bekanntes Sozialquartier. Erwartet: IDs oder Namen aus der Geometrie, mit Komma getrennt.',
+    "kr_doppelt": 'data/kanalregeln.csv, Zeile 3, Spalte "reihenfolge": Doppelter Wert "1": steht schon in Zeile 2. Erwartet: jeden Wert in "reihenfolge" nur einmal.',
+    "geo_dup": 'geo/quartiere.gpkg, Zeile 5, Spalte "quartier_id": Doppelter Wert "01": steht schon in Zeile 2. Erwartet: jeden Wert in "quartier_id" nur einmal.',
+    "geo_sr": 'geo/quartiere.gpkg, Zeile 5, Spalte "sozialraum_id": "9" ist kein Sozialraum der Konfiguration. Erwartet: eine id aus [[sozialraeume]]: 1 (Nord), 2 (Süd).',
+    "geo_punkt": 'geo/quartiere.gpkg, Zeile 4, Spalte "geometry": Das Objekt ist keine Fläche (Point). Erwartet: ein Polygon oder MultiPolygon je Sozialquartier.',
+    "geo_ohne_name": 'geo/quartiere.gpkg, Zeile 1, Spalte "quartier": Die Spalte "quartier" fehlt (gefunden: "quartier_id", "sozialraum_id", "erfunden"). Erwartet: die Spalten "quartier_id", "quartier", "sozialraum_id". Meinten Sie "quartier_id"?',
+    "geo_ohne_prj": "geo/quartiere.shp: Die Geometrie hat kein Koordinatenbezugssystem (KBS). Erwartet: ein angegebenes KBS, z. B. EPSG:25832. Tipp: EPSG:25832 setzen, z. B. in QGIS (Layer → Layer-KBS setzen) oder eine .prj-Datei neben die .shp legen.",
+    "geo_grad": "geo/quartiere.gpkg: Die Koordinaten passen nicht zum angegebenen KBS EPSG:4326 (Werte außerhalb von ±180°). Erwartet: Koordinaten im angegebenen KBS. Tipp: das richtige KBS angeben, vermutlich EPSG:25832.",
+    "karten_utf16": "data/karten.csv: Warnung: Die Datei ist als UTF-16 („Unicode-Text“) gespeichert; sie wurde gelesen. Erwartet: CSV in UTF-8 oder Windows-1252. Tipp: in Excel „CSV UTF-8 (durch Trennzeichen getrennt)“ wählen.",
+    "karten_utf16_ohne_bom": "data/karten.csv: Warnung: Die Datei ist als UTF-16 („Unicode-Text“) gespeichert; sie wurde gelesen. Erwartet: CSV in UTF-8 oder Windows-1252. Tipp: in Excel „CSV UTF-8 (durch Trennzeichen getrennt)“ wählen.",
+}
+
+
+def cfgrep(old, new):
+    def edit(t):
+        assert old in t, old
+        return t.replace(old, new, 1)
+
+    return edit
+
+
+def geo_empty(path):
+    path.write_bytes(b"")
+
+
+def geo_missing(path):
+    pass
+
+
+CASES3 = {
+    "cfg_schluessel": dict(
+        config=cfgrep("vergleichsjahr = 2020", "vergleichsjahr = 2020\nmindesbevoelkerung = 300")
+    ),
+    "cfg_slug": dict(config=cfgrep('slug = "nord"', 'slug = "Nord Stadt"')),
+    "cfg_toml": dict(config=cfgrep('name = "Musterstadt"', "name = Musterstadt")),
+    "cfg_datei_fehlt": dict(
+        config=cfgrep(
+            'indikatoren = "../data/indikatoren.csv"', 'indikatoren = "../data/indikatorn.csv"'
+        )
+    ),
+    "cfg_mentimeter_frage": dict(
+        config=cfgrep(
+            'frage = "Formulieren Sie in 1-2 Worten Ihr Feedback"', 'frage = "Wie fanden Sie es"'
+        )
+    ),
+    "cfg_mentimeter_datei": dict(
+        config=cfgrep(
+            'datei = "../data/mentimeter/2023-nord.xlsx"',
+            'datei = "../data/mentimeter/2023-nort.xlsx"',
+        )
+    ),
+    "cfg_klassen": dict(
+        config=cfgrep('labels = ["hoch", "mittel", "niedrig"]', 'labels = ["hoch", "niedrig"]')
+    ),
+    "cfg_farbe": dict(
+        config=cfgrep(
+            'farben = ["#eeeeee", "#999999", "#333333"]', 'farben = ["#eeeeee", "grau", "#333333"]'
+        )
+    ),
+    "geo_leer": dict(geometrie=geo_empty),
+    "geo_fehlt": dict(geometrie=geo_missing),
+    "he_sozialraum": dict(handlungsempfehlungen=cfgrep("HE-2;2;", "HE-2;3;")),
+    "ab_freitext": dict(abstimmungen=cfgrep("r2-kennen", "r2-bekannter")),
+    "ka_janein": dict(karten=cfgrep("r2-bekannter", "r2-kennen")),
+    "kr_leer": dict(kanalregeln=cfgrep(";kita*", ";")),
+    "ev_datum_text": dict(veranstaltungen=cfgrep("06.09.2023", "Anfang September")),
+}
+
+
+EXPECTED.update(
+    {
+        "cfg_schluessel": 'config/stadt.toml, Zeile 36, [methode] mindesbevoelkerung: unbekannter Schlüssel "mindesbevoelkerung" = 300. Meinten Sie "mindestbevoelkerung"?',
+        "cfg_slug": 'config/stadt.toml, Zeile 9, [[sozialraeume]] Nr. 1 → slug: "Nord Stadt" ist hier nicht erlaubt. Erwartet: nur Kleinbuchstaben, Ziffern und Bindestriche, am Anfang ein Kleinbuchstabe oder eine Ziffer. Meinten Sie "nord-stadt"?',
+        "cfg_toml": 'config/stadt.toml, Zeile 2, Spalte 8: kein gültiges TOML (ungültiger Wert). Tipp: Texte in Anführungszeichen setzen ("…"), Zahlen mit Dezimalpunkt (1.5), Wahrheitswerte als true oder false.',
+        "cfg_datei_fehlt": 'data/indikatorn.csv: Die Datei existiert nicht. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Meinten Sie "indikatoren.csv"?',
+        "cfg_mentimeter_frage": 'data/mentimeter/2023-nord.xlsx: Keine Frage beginnt mit "Wie fanden Sie es". Gefundene Fragen: "Waren Sie schon einmal bei einem Expert*innendialog?"; "Formulieren Sie in 1–2 Worten Ihr Feedback". Erwartet: eine Frage, die mit "Wie fanden Sie es" beginnt.',
+        "cfg_mentimeter_datei": 'data/mentimeter/2023-nort.xlsx: Die Datei existiert nicht. Erwartet: ein Mentimeter-Export. Meinten Sie "2023-nord.xlsx"?',
+        "cfg_klassen": "config/stadt.toml, Zeile 37, [methode.status]: 2 Schwellen ergeben 3 Klassen: labels und farben brauchen je 3 Einträge (gefunden: 2 labels, 3 farben).",
+        "cfg_farbe": "config/stadt.toml, Zeile 40, [methode.status] farben: farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: grau.",
+        "geo_leer": "geo/quartiere.gpkg: Die Datei ist leer. Erwartet: Polygone der Sozialquartiere.",
+        "geo_fehlt": "geo/quartiere.gpkg: Die Datei existiert nicht. Erwartet: eine Geometriedatei.",
+        "he_sozialraum": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "sozialraum_id": "3" ist kein Sozialraum der Konfiguration. Erwartet: eine id aus [[sozialraeume]]: 1 (Nord), 2 (Süd).',
+        "ab_freitext": 'data/abstimmungen.csv, Zeile 2, Spalte "frage_id": Die Frage "r2-bekannter" hat den Typ freitext; abgestimmt wird nur über Fragen vom Typ ja_nein oder bewertung. Erwartet: eine frage_id vom Typ ja_nein oder bewertung.',
+        "ka_janein": 'data/karten.csv, Zeile 2, Spalte "frage_id": Die Frage "r2-kennen" hat den Typ ja_nein; Karten gehören zu Fragen vom Typ freitext. Erwartet: eine frage_id vom Typ freitext.',
+        "kr_leer": 'data/kanalregeln.csv, Zeile 2, Spalte "muster": Der Wert fehlt. Erwartet: ein Suchwort.',
+        "ev_datum_text": 'data/veranstaltungen.csv, Zeile 2, Spalte "datum": "Anfang September" ist kein Datum. Erwartet: ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ (nur Monat: JJJJ-MM oder MM/JJJJ).',
+    }
+)
+CASES.update(CASES2)
+CASES.update(CASES3)
+EXPECTED_WARNUNG = {"karten_utf16", "karten_utf16_ohne_bom"}
+
+
+def _run(tmp_path: Path, overrides: dict) -> tuple[int, str, Path]:
+    config = make_city(tmp_path, **overrides)
+    out = tmp_path / "berichte"
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(main, ["render", "--config", str(config), "--out", str(out)])
+    after = sorted(p for p in tmp_path.rglob("*"))
+    assert after == before, f"new files: {sorted(set(after) - set(before))}"
+    return result.exit_code, result.output.replace(f"{tmp_path}/", ""), out
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - EXPECTED_WARNUNG))
+def test_bad_input_gives_its_message_and_writes_nothing(tmp_path, name):
+    code, output, out = _run(tmp_path, CASES[name])
+    assert code == 1, output
+    lines = [
+        line.strip().removeprefix("- ").removeprefix("Error: ") for line in output.splitlines()
+    ]
+    assert EXPECTED[name] in lines, output
+    assert "Traceback" not in output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_WARNUNG))
+def test_warned_input_is_read(tmp_path, name):
+    from sozialraum.config import load_config
+    from sozialraum.validate import validate
+
+    report = validate(load_config(make_city(tmp_path, **CASES[name])))
+    assert report.ok, report.text()
+    assert EXPECTED[name] in [str(p) for p in report.problems]
+    assert len(report.inputs.karten) == 2  # every card read
+    assert "Verteilung in Kita" in set(report.inputs.karten["text"])
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 60
+    assert set(CASES) == set(EXPECTED)
