@@ -17,11 +17,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sozialraum.ausgabe import os_meldung, pruefen, sperre
 from sozialraum.config import Config
 from sozialraum.render import (
     GESAMTSTADT_SLUG,
     IndexEntry,
     Job,
+    JobFailure,
     RenderResult,
     _is_current,
     cache_key,
@@ -224,8 +226,6 @@ def run_batch(
     progress
         Show what is going on (default: when stderr is a terminal).
     """
-    from sozialraum.render import write_index_page
-
     keys = sozialraeume or [s.name for s in cfg.sozialraeume]
     for key in keys:  # fail before any work with the list of valid names
         cfg.sozialraum(key)
@@ -250,36 +250,61 @@ def run_batch(
 
     _note(progress, "Prüfe die Eingaben und berechne den Index …")
     prepared = prepare(cfg)
-    store = _prepared_store(prepared, progress)
-    result = render_reports(
-        cfg,
-        notebook_jobs=report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
-        out_dir=year_dir,
-        jobs=jobs,
-        force=force,
-        progress=progress,
-        data_fingerprint=prepared.fingerprint,
-        beispieldaten=prepared.inputs.erfunden,
-    )
-    for failure in result.failed:  # never link a report built from older data
-        for stale in (failure.job.output, failure.job.output.with_suffix(".key")):
-            if Path(stale).exists():
-                Path(stale).unlink()
+    pruefen(year_dir)
+    with sperre(out_dir):
+        store = _prepared_store(prepared, progress)
+        result = render_reports(
+            cfg,
+            notebook_jobs=report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
+            out_dir=year_dir,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+            data_fingerprint=prepared.fingerprint,
+            beispieldaten=prepared.inputs.erfunden,
+        )
+        for failure in result.failed:  # never link a report built from older data
+            for stale in (failure.job.output, failure.job.output.with_suffix(".key")):
+                if Path(stale).exists():
+                    Path(stale).unlink()
+        index_page = _write_index(cfg, prepared, store, year_dir, result, force, progress)
+    return BatchResult(result, year_dir, index_page)
+
+
+def _write_index(
+    cfg: Config,
+    prepared: Prepared,
+    store: Path,
+    year_dir: Path,
+    result: RenderResult,
+    force: bool,
+    progress: bool | None,
+) -> Path | None:
+    """Refresh the index page; a failure is one more failed job, never a lost batch summary."""
+    from sozialraum.render import write_index_page
+
+    index_path = year_dir / "index.html"
     key = _index_key(prepared.fingerprint, _existing_links(cfg, year_dir))
     key_path = index_path.with_suffix(".key")
     if not force and _index_current(index_path, key):
-        return BatchResult(result, year_dir, index_path)
+        return index_path
     key_path.unlink(missing_ok=True)
-    index_page = write_index_page(
-        cfg,
-        _index_entries(cfg, prepared, year_dir),
-        index_path,
-        _stadtkarte(prepared, store, progress),
-        jahr=cfg.methode.berichtsjahr,
-        beispieldaten=prepared.inputs.erfunden,
-    )
-    write_atomic(key_path, key + "\n")
-    return BatchResult(result, year_dir, index_page)
+    try:
+        page = write_index_page(
+            cfg,
+            _index_entries(cfg, prepared, year_dir),
+            index_path,
+            _stadtkarte(prepared, store, progress),
+            jahr=cfg.methode.berichtsjahr,
+            beispieldaten=prepared.inputs.erfunden,
+        )
+        write_atomic(key_path, key + "\n")
+        return page
+    except Exception as exc:  # noqa: BLE001 - reported with the other outcomes
+        job = Job("index", Path(__file__), {}, index_path, title="Startseite")
+        evalue = os_meldung(exc) if isinstance(exc, OSError) else str(exc)
+        result.failed.append(JobFailure(job, type(exc).__name__, evalue))
+        return None
 
 
 def clean_store(data_fingerprint: str) -> None:

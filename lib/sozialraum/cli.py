@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,57 @@ def _config(path: Path | None) -> Config:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group()
+class _Gruppe(click.Group):
+    """Every failure is a German message; ``--debug`` shows the traceback for developers."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo(
+                "Abgebrochen. Fertige Berichte bleiben erhalten, angefangene wurden nicht "
+                "geschrieben.",
+                err=True,
+            )
+            sys.exit(130)
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            click.echo(_meldung(exc), err=True)
+            click.echo(
+                "Für Entwickler: mit --debug (oder SOZIALRAUM_DEBUG=1) den vollständigen "
+                "Verlauf anzeigen.",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _debug(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool((root.params or {}).get("debug")) or os.environ.get("SOZIALRAUM_DEBUG") == "1"
+
+
+def _meldung(exc: Exception) -> str:
+    from sozialraum.ausgabe import AusgabeFehler, os_meldung
+
+    if isinstance(exc, AusgabeFehler):
+        return f"Fehler: {exc}"
+    if isinstance(exc, OSError):
+        return f"Fehler: {os_meldung(exc)}"
+    if isinstance(exc, MemoryError):
+        return "Fehler: Der Arbeitsspeicher reicht nicht. Tipp: --jobs 1 versuchen."
+    return (
+        f"Unerwarteter Fehler ({type(exc).__name__}): {exc}. Bitte mit der Ausgabe von --debug "
+        "an die Entwicklung melden."
+    )
+
+
+@click.group(cls=_Gruppe)
 @click.version_option(package_name="sozialraum")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Bei Fehlern den vollständigen Verlauf zeigen.")
+def main(debug: bool) -> None:
     """Sozialraum-Berichte: Daten prüfen, Sozialindex berechnen, Berichte erzeugen."""
 
 

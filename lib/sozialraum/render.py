@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -411,47 +412,94 @@ def _first_line(source: str) -> str:
     return ""
 
 
+def _keep_notebook(tmp: Path, executed: Path) -> str | None:
+    """Move the executed notebook from the scratch folder into place, atomically."""
+    if not tmp.is_file():
+        return None
+    write_atomic(executed, tmp.read_text(encoding="utf-8"))
+    return str(executed)
+
+
 def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
-    """Run one job in a worker process; every error becomes a failure record, never a raise."""
+    """Run one job in a worker process; every error becomes a failure record, never a raise.
+
+    papermill writes the executed notebook while it runs; it writes into a scratch folder, so
+    that a killed or failing run never leaves a torn notebook beside the reports. Only complete
+    files are moved into the output folder (the failed notebook too, as evidence).
+    """
+    import tempfile
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from sozialraum.ausgabe import os_meldung
 
     started = time.monotonic()
     html_path = Path(job.output)
     executed = executed_notebook_path(html_path)
     _key_path(html_path).unlink(missing_ok=True)  # a failure must not leave the old key valid
-    try:
-        notebook = Path(job.notebook).resolve()
-        nb = pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            extra_arguments=list(KERNEL_ARGUMENTS),
-        )
-        write_atomic(html_path, lambda: export_html(nb, job, bericht))
-        write_atomic(_key_path(html_path), key + "\n")
-    except PapermillExecutionError as exc:
-        failure = {
-            "ename": exc.ename,
-            "evalue": exc.evalue,
-            "cell_index": exc.cell_index,
-            "execution_count": exc.exec_count,
-            "cell_source": _first_line(exc.source or ""),
-            "executed_notebook": str(executed) if executed.exists() else None,
-        }
-        return _Outcome(job.slug, time.monotonic() - started, failure)
-    except Exception as exc:  # one broken report must not stop the batch
-        failure = {
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-            "executed_notebook": str(executed) if executed.exists() else None,
-        }
-        return _Outcome(job.slug, time.monotonic() - started, failure)
+    with tempfile.TemporaryDirectory(prefix="sozialraum-") as scratch:
+        tmp = Path(scratch) / executed.name
+        try:
+            notebook = Path(job.notebook).resolve()
+            nb = pm.execute_notebook(
+                str(notebook),
+                str(tmp),
+                parameters=dict(job.parameters),
+                kernel_name=KERNEL_NAME,
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                log_output=False,
+                extra_arguments=list(KERNEL_ARGUMENTS),
+            )
+            _keep_notebook(tmp, executed)
+            write_atomic(html_path, lambda: export_html(nb, job, bericht))
+            write_atomic(_key_path(html_path), key + "\n")
+        except PapermillExecutionError as exc:
+            failure = {
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "cell_index": exc.cell_index,
+                "execution_count": exc.exec_count,
+                "cell_source": _first_line(exc.source or ""),
+                "executed_notebook": _keep_notebook(tmp, executed),
+            }
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+        except OSError as exc:
+            failure = {"ename": "Ausgabefehler", "evalue": os_meldung(exc)}
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+        except Exception as exc:  # one broken report must not stop the batch
+            try:
+                kept = _keep_notebook(tmp, executed)
+            except OSError:
+                kept = None
+            failure = {
+                "ename": type(exc).__name__,
+                "evalue": str(exc),
+                "executed_notebook": kept,
+            }
+            return _Outcome(job.slug, time.monotonic() - started, failure)
     return _Outcome(job.slug, time.monotonic() - started)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the batch like Ctrl-C: workers are stopped, nothing half-written stays."""
+    raise KeyboardInterrupt
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop every worker now (their kernels follow them within a second)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for proc in processes:
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
 
 
 # -- progress ---------------------------------------------------------------------------------
@@ -580,7 +628,13 @@ def render_reports(
         )
         # The platform's default start method: "spawn" (macOS, Windows) re-imports the caller's
         # main module and breaks for scripts without a main guard or code piped to python.
-        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+        from sozialraum.ausgabe import worker_init
+
+        pool = cf.ProcessPoolExecutor(
+            max_workers=workers, initializer=worker_init, initargs=(os.getpid(),)
+        )
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
             futures = {pool.submit(_render_job, job, key, bericht): job for job, key in pending}
             for future in cf.as_completed(futures):
                 job = futures[future]
@@ -600,6 +654,13 @@ def render_reports(
                         job, executed_notebook=Path(nb_path) if nb_path else None, **info
                     )
                     bar.report(job.slug, "FEHLER")
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        else:
+            pool.shutdown(wait=True)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return RenderResult(
         done=[j for j in resolved if j.slug in done],
