@@ -277,3 +277,62 @@ def test_notebook_run_with_its_defaults_shows_the_first_sozialraum(tmp_path, cfg
     first = cfg.sozialraeume[0].name
     assert f"<h1>Sozialraum {first}</h1>" in html
     assert "Methodik, Quellen und Datenstand" in html
+
+
+# -- a real city's shape by configuration alone, rendered through the real command -----------
+@pytest.fixture(scope="module")
+def berlin_like_run(tmp_path_factory):
+    from test_report import make_berlin_like
+
+    tmp = tmp_path_factory.mktemp("berlin_artig")
+    notebooks = (
+        "\n[bericht]\n"
+        f'notebook_sozialraum = "{(ROOT / "notebooks" / "sozialraumbericht.ipynb").as_posix()}"\n'
+        f'notebook_gesamtstadt = "{(ROOT / "notebooks" / "gesamtstadt.ipynb").as_posix()}"\n'
+    )
+    cfg_path = make_berlin_like(tmp / "stadt", config=lambda t: t + notebooks)
+    out = tmp / "out"
+    proc = subprocess.run(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(cfg_path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out / "2020"
+
+
+def test_berlin_like_pages_speak_the_city_s_language(berlin_like_run):
+    from test_report import VERBOTEN
+
+    pages = {p.stem: _soup(p) for p in berlin_like_run.glob("*.html") if p.stem != "index"}
+    assert {"nord", "sued", "gesamtstadt"} <= set(pages)
+    for name, soup in pages.items():
+        main = " ".join(soup.find("main").get_text(" ").split())
+        assert not VERBOTEN.findall(main), (name, sorted(set(VERBOTEN.findall(main))))
+        assert "MSS 2021" in main and "Sozialbericht 2018" not in main
+        assert "Datenquelle: Testamt Musterstadt, Monitoring 2021." in main
+        assert "Beispieldaten" not in main, "real data: no sample banner"
+        toc = " ".join(a.get_text() for a in soup.find("nav").find_all("a"))
+        for word in ("Veranstaltung", "Bekanntheit", "Moderationskarten", "Feedback", "Handlungs"):
+            assert word not in toc, (name, word)
+        for heading in soup.find("main").find_all(["h2", "h3", "h4"]):
+            assert heading.get_text(strip=True), f"{name}: empty heading"
+    nord = " ".join(pages["nord"].find("main").get_text(" ").split())
+    assert "Bezirk Nord" in nord and "Planungsraum-ID" in nord
+
+
+@pytest.mark.xfail(
+    reason="needs render.py/batch.py to pass cfg.begriffe and cfg.stadt.quellenangabe to the "
+    "page footer and the index page, and to title pages with report.berichtstitel",
+    strict=False,
+)
+def test_berlin_like_titles_footer_and_index_page(berlin_like_run):
+    from test_report import VERBOTEN
+
+    for page in berlin_like_run.glob("*.html"):
+        soup = _soup(page)
+        footer = soup.find("footer")
+        assert footer is not None and "Datenquelle: Testamt Musterstadt" in footer.get_text()
+        text = soup.find("title").get_text() + " " + soup.find("main").get_text(" ")
+        assert not VERBOTEN.findall(text), (page.name, sorted(set(VERBOTEN.findall(text))))

@@ -82,3 +82,53 @@ def test_latest_date_keeps_its_precision():
     assert fmt.fmt_latest_date(pd.to_datetime(["2021-05-06", "2024-01-02"])) == "02.01.2024"
     assert fmt.fmt_latest_date([None, "kein Datum"]) is None
     assert fmt.fmt_latest_date([]) is None
+
+
+def _begriff(name, mehrzahl, genus):
+    from sozialraum.config import Begriff
+
+    return Begriff(name=name, mehrzahl=mehrzahl, genus=genus)
+
+
+@pytest.mark.parametrize(
+    ("begriff", "gen", "dat", "dat_pl", "im", "keiner"),
+    [
+        (
+            ("Bezirk", "Bezirke", "m"),
+            "des Bezirks",
+            "dem Bezirk",
+            "Bezirken",
+            "im Bezirk",
+            "keiner",
+        ),
+        (
+            ("Sozialquartier", "Sozialquartiere", "n"),
+            "des Sozialquartiers",
+            "dem Sozialquartier",
+            "Sozialquartieren",
+            "im Sozialquartier",
+            "keines",
+        ),
+        (
+            ("Region", "Regionen", "f"),
+            "der Region",
+            "der Region",
+            "Regionen",
+            "in der Region",
+            "keine",
+        ),
+        (("Kiez", "Kieze", "m"), "des Kiezes", "dem Kiez", "Kiezen", "im Kiez", "keiner"),
+    ],
+)
+def test_configured_nouns_in_the_cases_sentences_need(begriff, gen, dat, dat_pl, im, keiner):
+    b = _begriff(*begriff)
+    assert fmt.genitiv(b) == gen
+    assert fmt.dativ(b) == dat
+    assert fmt.dativ_plural(b) == dat_pl
+    assert fmt.im(b) == im
+    assert fmt.keiner(b) == keiner
+
+
+def test_natural_key_sorts_ids_as_numbers_and_names_without_case():
+    assert sorted(["10", "2", "01", "1a"], key=fmt.natural_key) == ["01", "1a", "2", "10"]
+    assert sorted(["Zoo", "ärger", "Bahn"], key=fmt.natural_key) == ["ärger", "Bahn", "Zoo"]

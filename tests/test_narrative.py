@@ -130,12 +130,13 @@ def test_full_summary_has_eight_clean_sentences():
 
 def test_status_sentence_variants():
     assert _sentence(BASE, "In Alstaden") == (
-        "In Alstaden/Lirich hat 1 Quartier den Status „sehr niedrig“ und 1 Quartier den Status "
-        "„niedrig“ (von 3 bewerteten Quartieren)."
+        "In Alstaden/Lirich hat 1 Sozialquartier den Status „sehr niedrig“ und 1 Sozialquartier "
+        "den Status „niedrig“ (von 3 bewerteten Sozialquartieren)."
     )
     none = _ctx(status__klassen=[], status__n_auffaellig=0)
     assert _sentence(none, "Keines") == (
-        "Keines der 3 Quartiere in Alstaden/Lirich hat den Status „sehr niedrig“ oder „niedrig“."
+        "Keines der 3 Sozialquartiere in Alstaden/Lirich hat den Status „sehr niedrig“ oder "
+        "„niedrig“."
     )
     two = _ctx(
         status__klassen=[{"label": "niedrig", "n": 2}],
@@ -144,8 +145,8 @@ def test_status_sentence_variants():
         status__n_nicht_bewertet=1,
     )
     assert _sentence(two, "In Alstaden") == (
-        "In Alstaden/Lirich haben 2 Quartiere den Status „niedrig“ – das sind alle 2 bewerteten "
-        "Quartiere. 1 Quartier ist nicht in den Sozialindex eingegangen."
+        "In Alstaden/Lirich haben 2 Sozialquartiere den Status „niedrig“ – das sind alle 2 "
+        "bewerteten Sozialquartiere. 1 Sozialquartier ist nicht in den Sozialindex eingegangen."
     )
 
 
@@ -172,14 +173,14 @@ def test_trend_sentence_variants():
     assert s == (
         "Seit dem Sozialbericht 2020 ist dieser Anteil in Alstaden/Lirich um 1,2 Prozentpunkte "
         "gestiegen (von 18,0 % auf 19,2 %), in der Stadt insgesamt dagegen um 0,4 Prozentpunkte "
-        "gesunken; die Dynamikklasse „negativ“ hat 1 Quartier: Lirich-Süd."
+        "gesunken; die Dynamikklasse „negativ“ hat 1 Sozialquartier: Lirich-Süd."
     )
     same = _ctx(
         trend__stadt_diff=0.8, trend__stadt_richtung="gestiegen", status__n_dynamik_schlecht=0
     )
     s = _sentence(same, "Seit dem Sozialbericht")
     assert "in der Stadt insgesamt um 0,8 Prozentpunkte;" in s
-    assert s.endswith("; kein Quartier hat die Dynamikklasse „negativ“.")
+    assert s.endswith("; kein Sozialquartier hat die Dynamikklasse „negativ“.")
     assert _count_sentences([s]) == 1
     flat = _ctx(trend__sozialraum_richtung="gleich", trend__stadt_richtung="gleich")
     assert "nahezu unverändert geblieben (19,2 %), ebenso in der Stadt insgesamt;" in _sentence(
@@ -452,14 +453,66 @@ def test_stadt_summary_singular_and_plural():
     one = narrative.stadt_summary(_stadt_ctx(1, ["Nord"]))
     assert one[0].startswith("1 Sozialquartier hat einen Status „niedrig“ oder „sehr niedrig“")
     assert "in ihm leben 1.234 von 20.000 Einwohner*innen (6,2 %)" in one[0]
-    assert one[1] == "Die meisten davon liegen im Sozialraum Nord (2 Quartiere)."
+    assert one[1] == "Die meisten davon liegen im Sozialraum Nord (2 Sozialquartiere)."
     assert one[-1] == "Von 1 Handlungsempfehlung ist 1 umgesetzt und 0 in Umsetzung."
     many = narrative.stadt_summary(_stadt_ctx(3, ["Nord", "Süd"]))
     assert many[0].startswith("3 Sozialquartiere haben") and "in ihnen leben" in many[0]
-    assert "in den Sozialräumen Nord und Süd (je 2 Quartiere)" in many[1]
+    assert "in den Sozialräumen Nord und Süd (je 2 Sozialquartiere)" in many[1]
 
 
 def test_stadt_summary_without_low_status():
     text = narrative.stadt_summary(_stadt_ctx(0, []))
     assert text[0] == "Kein Sozialquartier hat einen Status „niedrig“ oder „sehr niedrig“."
     assert not any("Die meisten davon" in t for t in text)
+
+
+def test_published_change_names_its_period_not_an_earlier_report():
+    pub = _ctx(trend__veroeffentlicht=True, trend__von=2018, trend__bis=2020)
+    s = _sentence(pub, "Von 2018 bis 2020")
+    assert s.startswith("Von 2018 bis 2020 ist dieser Anteil in Alstaden/Lirich um 1,2 ")
+    assert "veröffentlichte Veränderung" in s
+    assert "Sozialbericht" not in s and "von 18,0 %" not in s  # no share of 2018 exists
+
+
+def test_the_city_s_own_nouns_and_genders_in_every_sentence():
+    from sozialraum.config import Begriff
+
+    bezirk = Begriff(name="Bezirk", mehrzahl="Bezirke", genus="m")
+    plr = Begriff(name="Planungsraum", mehrzahl="Planungsräume", genus="m")
+    ctx = _ctx(status__klassen=[], status__n_auffaellig=0, status__n_dynamik_schlecht=0)
+    ctx |= {
+        "einheit": bezirk,
+        "gebiet": plr,
+        "index_name": "Index Soziale Ungleichheit",
+        "reihe": "Monitoring Soziale Stadtentwicklung",
+        "mit_veranstaltungen": False,
+        "veranstaltung": None,
+        "handlungsempfehlungen": None,
+    }
+    ctx["status"]["n_nicht_bewertet"] = 1
+    text = " ".join(narrative.summary(ctx))
+    assert "Keiner der 3 Planungsräume in Alstaden/Lirich hat den Status" in text
+    assert "1 Planungsraum ist nicht in den Index Soziale Ungleichheit eingegangen" in text
+    assert "kein Planungsraum hat die Dynamikklasse" in text
+    assert not re.search("Sozialr|Sozialq|Quartier|Sozialindex|Veranstaltung|erfasst", text), text
+    stadt = narrative.stadt_summary(
+        {
+            "berichtsjahr": 2020,
+            "stadt": "Berlin",
+            "einheit": bezirk,
+            "gebiet": plr,
+            "status": {
+                "n": 2,
+                "klassen": ["niedrig"],
+                "einwohner": 10.0,
+                "einwohner_stadt": 100.0,
+                "anteil": 10.0,
+            },
+            "schwerpunkt": {"sozialraeume": ["Mitte", "Neukölln"], "n": 1},
+        }
+    )
+    assert stadt[0].startswith("2 Planungsräume haben einen Status „niedrig“")
+    assert (
+        stadt[1]
+        == "Die meisten davon liegen in den Bezirken Mitte und Neukölln (je 1 Planungsraum)."
+    )

@@ -1,10 +1,11 @@
 """Report sections on a mini city: missing event data, missing Handlungsempfehlungen, parameters."""
 
 import datetime as dt
+import re
 
 import pytest
 from bs4 import BeautifulSoup
-from fixtures_city import FILES, make_city
+from fixtures_city import FILES, make_city, quartiere_gdf
 
 from sozialraum.config import ConfigError
 from sozialraum.report import Gesamtstadtbericht, Sozialraumbericht
@@ -118,3 +119,439 @@ def test_bild_dpi_sharpens_figures_without_changing_their_size(city):
     normal, sharp = first_img(110), first_img(220)
     assert normal["width"] == sharp["width"]
     assert len(sharp["src"]) > 1.5 * len(normal["src"])
+
+
+# -- a real city's shape by configuration alone: Bezirk/Planungsraum, published shares and
+#    changes, a validity column, no events, no Handlungsempfehlungen, no invented records ----
+BERLIN_ARTIG = """\
+[stadt]
+name = "Musterstadt"
+crs = "EPSG:25832"
+geometrie_version = "Testgeometrie v1"
+quellenangabe = "Datenquelle: Testamt Musterstadt, Monitoring 2021."
+
+[begriffe]
+einheit = { name = "Bezirk", mehrzahl = "Bezirke", genus = "m" }
+gebiet = { name = "Planungsraum", mehrzahl = "Planungsräume", genus = "m" }
+index = "Index Soziale Ungleichheit"
+reihe = "Monitoring Soziale Stadtentwicklung"
+ausgabe = "MSS 2021"
+vergleichbare_verfahren = ["Sozialindex der Stadt Oberhausen"]
+
+[[sozialraeume]]
+id = "1"
+name = "Nord"
+slug = "nord"
+
+[[sozialraeume]]
+id = "2"
+name = "Süd"
+slug = "sued"
+
+[[indikatoren]]
+id = "s1"
+label = "Arbeitslosigkeit"
+kurz = "Arbeitslosigkeit"
+beschreibung = "Anteil der Arbeitslosen an den Einwohner*innen von 15 bis unter 65 Jahren"
+eingabe = "anteil"
+veraenderung = "veroeffentlicht"
+spalten = { anteil = "S1", veraenderung = "D1" }
+
+[[indikatoren]]
+id = "s4"
+label = "Kinderarmut"
+kurz = "Kinderarmut"
+beschreibung = "Anteil der unter 15-Jährigen in Bedarfsgemeinschaften nach SGB II"
+eingabe = "anteil"
+veraenderung = "veroeffentlicht"
+spalten = { anteil = "S4", veraenderung = "D4" }
+
+[methode]
+jahre = [2020]
+berichtsjahr = 2020
+vergleichsjahr = 2018
+kombination = "summe"
+erneut_standardisieren = true
+mindestbevoelkerung = 0
+sortierung = "id"
+
+[methode.status]
+schwellen = [-1.0, 1.0]
+labels = ["hoch", "mittel", "niedrig"]
+farben = ["#eeeeee", "#999999", "#333333"]
+
+[methode.dynamik]
+schwellen = [-1.0, 1.0]
+labels = ["positiv", "stabil", "negativ"]
+farben = ["#2166ac", "#f7f7f7", "#b2182b"]
+
+[eingaben]
+geometrie = "../geo/quartiere.gpkg"
+
+[eingaben.bevoelkerung]
+datei = "../data/bevoelkerung.csv"
+spalten = { quartier_id = "PLR_ID", einwohner = "EW" }
+jahr = 2020
+fehlwerte = ["-9999"]
+
+[eingaben.indikatoren]
+datei = "../data/indikatoren.csv"
+form = "breit"
+spalten = { quartier_id = "PLR_ID" }
+jahr = 2020
+fehlwerte = ["-9999"]
+gueltigkeit = { spalte = "KOM", gueltig = ["gültig"] }
+"""
+BERLIN_BEV = "PLR_ID;EW\n01;5200\n02;4100\n03;8300\n04;250\n"
+# 03 lacks one value ("keine Angabe"), 04 is invalid by the data's own column ("nicht bewertet")
+BERLIN_IND = (
+    "PLR_ID;S1;D1;S4;D4;KOM\n"
+    "01;6,5;0,3;20,1;-1,2;gültig\n"
+    "02;4,1;-0,2;12,0;0,4;gültig\n"
+    "03;8,2;0,5;-9999;1,1;gültig\n"
+    "04;-9999;-9999;-9999;-9999;ungültig (EW unter 300)\n"
+)
+EVENT_FILES = (
+    "veranstaltungen",
+    "stationen",
+    "angebote",
+    "fragen",
+    "abstimmungen",
+    "karten",
+    "feedback",
+    "kanalregeln",
+)
+VERBOTEN = re.compile(r"Sozialr[aä]um|Sozialquartier|Sozialbericht")
+
+
+def make_berlin_like(tmp, config=None):
+    """The mini city as Berlin publishes: Bezirke of Planungsräume, no events, real data."""
+    text = BERLIN_ARTIG if config is None else config(BERLIN_ARTIG)
+    return make_city(
+        tmp,
+        config=lambda _t: text,
+        geometrie=quartiere_gdf().drop(columns="erfunden"),
+        bevoelkerung=BERLIN_BEV,
+        indikatoren=BERLIN_IND,
+        handlungsempfehlungen=None,
+        **dict.fromkeys(EVENT_FILES),
+    )
+
+
+@pytest.fixture(scope="module")
+def berlin(tmp_path_factory):
+    return make_berlin_like(tmp_path_factory.mktemp("berlin"))
+
+
+SR_ABSCHNITTE = (
+    "titel",
+    "auf_einen_blick",
+    "lage",
+    "sozialindex",
+    "indikatoren",
+    "veranstaltung",
+    "bekanntheit",
+    "moderationskarten",
+    "feedback",
+    "handlungsempfehlungen",
+    "methodik",
+)
+GS_ABSCHNITTE = (
+    "titel",
+    "auf_einen_blick",
+    "sozialindex",
+    "indikatoren",
+    "bekanntheit",
+    "handlungsempfehlungen",
+    "methodik",
+)
+
+
+def _page(bericht, abschnitte) -> str:
+    return "\n".join(getattr(bericht, a)().data for a in abschnitte)
+
+
+def _clean(html: str) -> str:
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+def _own_text(html: str) -> str:
+    """Visible text, captions and tables of a page (the maps' alt texts are the maps' own)."""
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+def test_berlin_like_reports_use_the_configured_words_only(berlin):
+    sr = Sozialraumbericht.laden("Süd", config=berlin)
+    gs = Gesamtstadtbericht.laden(config=berlin)
+    for bericht, abschnitte in ((sr, SR_ABSCHNITTE), (gs, GS_ABSCHNITTE)):
+        text = _own_text(_page(bericht, abschnitte))
+        found = VERBOTEN.findall(text)
+        assert not found, f"{type(bericht).__name__}: {sorted(set(found))}"
+        assert "Sozialbericht 2018" not in text and "MSS 2021" in text
+        assert "Planungsr" in text and "Bezirk" in text
+    sr_text = _own_text(_page(sr, ("titel", "auf_einen_blick", "sozialindex", "indikatoren")))
+    assert "Bezirk Süd" in sr_text
+    assert "Index Soziale Ungleichheit 2020: Planungsräume in Süd" in sr_text
+    assert "Veränderung 2018–2020 (veröffentlicht)" in sr_text
+    assert "Dynamikindex 2018–2020 (veröffentlichte Veränderung)" in sr_text
+    assert "Werte des Bezirks und der Stadt" in sr_text  # genitive of a masculine noun
+    gs_text = _own_text(_page(gs, ("titel", "auf_einen_blick", "indikatoren")))
+    assert "alle Bezirke im Vergleich" in gs_text and "2 Bezirke" in gs_text
+    assert "Indikatoren nach Bezirk" in gs_text
+
+
+def test_berlin_like_summary_speaks_of_the_published_change(berlin):
+    text = _clean(Sozialraumbericht.laden("Nord", config=berlin).auf_einen_blick().data)
+    assert "Von 2018 bis 2020 ist dieser Anteil in Nord um" in text
+    assert "veröffentlichte Veränderung" in text
+    assert "Seit dem" not in text and "2018 auf" not in text  # no share of 2018 is invented
+    assert "Planungsräume" in text or "Planungsraum" in text
+
+
+def test_index_page_helpers_use_the_configured_words(berlin):
+    from sozialraum.report import (
+        berichtstitel,
+        gesamtstadt_beschreibung,
+        index_beschreibung,
+        startseitentitel,
+    )
+
+    data = Sozialraumbericht.laden("Nord", config=berlin).data
+    assert index_beschreibung(data, "1") == "2 Planungsräume"  # and no event line
+    assert berichtstitel(data.cfg, "nord") == "Bezirk Nord"
+    assert berichtstitel(data.cfg) == "Gesamtstadt Musterstadt"
+    assert startseitentitel(data.cfg) == "Bezirk-Berichte Musterstadt 2020"
+    assert gesamtstadt_beschreibung(data.cfg) == "Alle Bezirke im Vergleich"
+
+
+def test_index_page_template_takes_the_configured_words(berlin):
+    import jinja2
+
+    from sozialraum.render import TEMPLATES_DIR
+
+    cfg = Sozialraumbericht.laden("Nord", config=berlin).cfg
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    common = dict(
+        lang="de",
+        titel="T",
+        herausgeber="",
+        fussnote="",
+        gesamtstadt=[],
+        sozialraeume=[{"href": "nord.html", "titel": "Bezirk Nord", "beschreibung": ""}],
+        karte="",
+        css="",
+        beispieldaten=False,
+        version="0",
+    )
+    page = env.get_template("startseite.html.j2").render(
+        **common, begriffe=cfg.begriffe, quellenangabe=cfg.stadt.quellenangabe
+    )
+    assert '<h2 id="sozialraeume">Bezirke</h2>' in page
+    assert cfg.stadt.quellenangabe in page
+    # without the new variables the page keeps its old wording
+    assert "Sozialräume</h2>" in env.get_template("startseite.html.j2").render(**common)
+
+
+def test_city_without_events_shows_no_event_section_at_all(berlin):
+    from sozialraum.render import add_table_of_contents
+
+    sr = Sozialraumbericht.laden("Nord", config=berlin)
+    for a in ("veranstaltung", "bekanntheit", "moderationskarten", "feedback"):
+        assert getattr(sr, a)().data == "", a
+    assert sr.handlungsempfehlungen().data == ""
+    gs = Gesamtstadtbericht.laden(config=berlin)
+    assert gs.bekanntheit().data == "" and gs.handlungsempfehlungen().data == ""
+    for bericht, abschnitte in ((sr, SR_ABSCHNITTE), (gs, GS_ABSCHNITTE)):
+        page = (
+            '<html><body><!-- sozialraum:inhaltsverzeichnis --><main id="inhalt">'
+            + _page(bericht, abschnitte)
+            + "</main></body></html>"
+        )
+        soup = BeautifulSoup(add_table_of_contents(page), "html.parser")
+        toc = " ".join(a.get_text() for a in soup.find("nav").find_all("a"))
+        for word in ("Veranstaltung", "Bekanntheit", "Moderationskarten", "Feedback", "Handlungs"):
+            assert word not in toc, (type(bericht).__name__, word, toc)
+        text = _clean(page)
+        for phrase in ("Veranstaltung", "Handlungsempfehlung", "deshalb stehen", "Teilnehmende"):
+            assert phrase not in text, (type(bericht).__name__, phrase)
+        headings = [h.get_text(strip=True) for h in soup.find_all(["h2", "h3", "h4"])]
+        assert all(headings), "no empty headings"
+
+
+@pytest.fixture(scope="module")
+def ohne_he(tmp_path_factory):
+    """Events, but the city keeps no Handlungsempfehlungen."""
+    return make_city(
+        tmp_path_factory.mktemp("ohne_he"),
+        config=lambda t: t.replace(
+            'handlungsempfehlungen = "../data/handlungsempfehlungen.csv"\n', ""
+        ),
+        handlungsempfehlungen=None,
+    )
+
+
+def test_events_without_recommendations_show_events_but_no_recommendation_section(ohne_he):
+    sr = Sozialraumbericht.laden("Nord", config=ohne_he)
+    assert sr.cfg.eingabe("handlungsempfehlungen") is None
+    assert sr.handlungsempfehlungen().data == ""
+    assert "88 Teilnehmende" in _clean(sr.veranstaltung().data)
+    blick = _clean(sr.auf_einen_blick().data)
+    assert "Handlungsempfehlung" not in blick and "88 Teilnehmende" in blick
+    assert "deshalb stehen in diesem Bericht die Ergebnisse der" in _clean(sr.methodik().data)
+    gs = Gesamtstadtbericht.laden(config=ohne_he)
+    assert gs.handlungsempfehlungen().data == ""
+    assert "Handlungsempfehlung" not in _clean(gs.titel().data + gs.auf_einen_blick().data)
+
+
+def test_method_text_follows_the_configured_method(berlin, city):
+    text = _clean(Sozialraumbericht.laden("Nord", config=berlin).methodik().data)
+    assert "Der Index Soziale Ungleichheit fasst 2 Indikatoren je Planungsraum zusammen" in text
+    assert "Der Statusindex ist die Summe der z-Werte" in text
+    assert "ist der Summe" not in text
+    assert (
+        "der Dynamikindex die Summe der z-standardisierten veröffentlichten Veränderungen" in text
+    )
+    assert "erneut z-standardisiert" in text and "nicht erneut" not in text
+    assert "Spalte „KOM“" in text and "„gültig“" in text
+    assert "Einwohner*innen gehen nicht in die Standardisierung ein" not in text  # minimum 0
+    assert "Fallzahlen unter" not in text  # no counts, nothing to withhold
+    assert "mit der Einwohnerzahl gewichtete Mittel" in text
+    assert "Vergleichbare Verfahren: Sozialindex der Stadt Oberhausen." in text
+    assert "Monitoring Soziale Stadtentwicklung (Berlin)" not in text
+    assert "Datenquelle: Testamt Musterstadt, Monitoring 2021." in text
+    assert "Statistik: MSS 2021 (Berichtsjahr 2020, Veränderung 2018–2020 veröffentlicht)" in text
+    assert "deshalb stehen" not in text
+    assert "1 Planungsraum „nicht bewertet“ und 1 Planungsraum ohne Angabe" in text
+    soup = BeautifulSoup(
+        Sozialraumbericht.laden("Nord", config=berlin).methodik().data, "html.parser"
+    )
+    head = [th.get_text() for th in soup.find("table").find("thead").find_all("th")]
+    assert "Beschreibung" in head and "Zähler" not in head
+    assert "veröffentlicht (2018–2020)" in soup.find("table").get_text()
+
+    own = _clean(Sozialraumbericht.laden("Nord", config=city).methodik().data)
+    assert "Der Statusindex ist der Mittelwert der z-Werte" in own
+    assert "nicht erneut standardisiert" in own
+    assert "Sozialquartiere mit weniger als 300 Einwohner*innen gehen nicht" in own
+    assert "Fallzahlen unter 3" in own and "gewichtete Mittel" not in own
+    assert "Spalte" not in own
+    assert "Vergleichbare Verfahren: Monitoring Soziale Stadtentwicklung (Berlin)" in own
+    soup = BeautifulSoup(
+        Sozialraumbericht.laden("Nord", config=city).methodik().data, "html.parser"
+    )
+    head = [th.get_text() for th in soup.find("table").find("thead").find_all("th")]
+    assert "Zähler" in head and "Nenner" in head and "Beschreibung" not in head
+    assert "berechnet aus 2020 und 2023" in soup.find("table").get_text()
+
+
+def test_method_text_fixed_thresholds_and_listed_exclusions(tmp_path):
+    def edit(t):
+        t = t.replace(
+            "vergleichsjahr = 2020\n",
+            'vergleichsjahr = 2020\nkombination = "summe"\nmindestbevoelkerung = 0\n'
+            'ausgeschlossen = [{ quartier_id = "02", grund = "Erstaufnahmeeinrichtung" }]\n',
+        )
+        return t.replace("[methode.status]\n", '[methode.status]\nschwellen_typ = "fest"\n', 1)
+
+    cfg_path = make_city(tmp_path, config=edit)
+    text = _clean(Sozialraumbericht.laden("Nord", config=cfg_path).methodik().data)
+    assert (
+        "Von der Standardisierung ausgenommen sind: Lirich-Süd (02): Erstaufnahmeeinrichtung"
+        in text
+    )
+    assert (
+        "Klassen des Statusindex: Grenzen bei −1,00 und +1,00 Indexpunkten (feste Grenzen)" in text
+    )
+    assert "Klassen des Dynamikindex: Grenzen bei −1,0 und +1,0 Standardabweichungen" in text
+    assert "Einwohner*innen gehen nicht" not in text
+    table = _clean(Sozialraumbericht.laden("Nord", config=cfg_path).sozialindex().data)
+    assert "Erstaufnahmeeinrichtung" in table
+
+
+def _rows(html: str, caption_start: str):
+    soup = BeautifulSoup(html, "html.parser")
+    for t in soup.find_all("table"):
+        if t.find("caption").get_text().startswith(caption_start):
+            head = [th.get_text() for th in t.find("thead").find_all("th")]
+            body = [
+                [c.get_text() for c in tr.find_all(["th", "td"])]
+                for tr in t.find("tbody").find_all("tr")
+            ]
+            return head, body
+    raise AssertionError(f"no table {caption_start}")
+
+
+def test_excluded_and_missing_areas_show_their_one_reason(berlin):
+    sued = Sozialraumbericht.laden("Süd", config=berlin).sozialindex().data
+    head, body = _rows(sued, "Index Soziale Ungleichheit 2020")
+    assert head[:2] == ["Planungsraum", "Planungsraum-ID"] and head[-1] == "Hinweis"
+    rows = {r[1]: r for r in body}
+    assert rows["04"][head.index("Status")] == "nicht bewertet"
+    assert rows["04"][-1] == "ungültig (EW unter 300)"
+    assert rows["03"][head.index("Status")] == "keine Angabe"
+    assert rows["03"][-1] == "kein Wert 2020 für Kinderarmut"
+    nord = Sozialraumbericht.laden("Nord", config=berlin).sozialindex().data
+    head, _ = _rows(nord, "Index Soziale Ungleichheit 2020")
+    assert "Hinweis" not in head, "no empty note column"
+
+
+def _csv_links(html: str) -> dict[str, str]:
+    import base64
+
+    soup = BeautifulSoup(html, "html.parser")
+    return {
+        a["download"]: base64.b64decode(a["href"].split(",", 1)[1]).decode("utf-8-sig")
+        for a in soup.find_all("a", download=True)
+    }
+
+
+def test_downloads_carry_unit_slug_year_and_area_id(berlin):
+    sr = Sozialraumbericht.laden("Süd", config=berlin)
+    links = _csv_links(sr.sozialindex().data + sr.indikatoren().data)
+    assert {"sozialindex-sued-2020.csv", "indikator-s1-sued-2020.csv"} <= set(links)
+    assert links["sozialindex-sued-2020.csv"].startswith("Planungsraum;Planungsraum-ID;")
+    assert "\r\nMühlenfeld;03;" in links["sozialindex-sued-2020.csv"]
+    assert links["indikator-s1-sued-2020.csv"].startswith("gebiet_id;gebiet;ebene;indikator;")
+    gs = Gesamtstadtbericht.laden(config=berlin)
+    assert "sozialindex-gesamtstadt-2020.csv" in _csv_links(gs.sozialindex().data)
+
+
+@pytest.mark.parametrize(
+    ("sortierung", "erwartet"),
+    [
+        ("id", ["01", "02", "03", "04"]),
+        ("name", ["01", "02", "03", "04"]),  # Altstadt, Lirich-Süd, Mühlenfeld, Weststadt
+        ("klasse", None),
+    ],
+)
+def test_area_tables_follow_the_configured_order(tmp_path, sortierung, erwartet):
+    cfg_path = make_berlin_like(
+        tmp_path, config=lambda t: t.replace('sortierung = "id"', f'sortierung = "{sortierung}"')
+    )
+    gs = Gesamtstadtbericht.laden(config=cfg_path)
+    head, body = _rows(gs.sozialindex().data, "Index Soziale Ungleichheit 2020")
+    ids = [r[1] for r in body]
+    if erwartet is not None:
+        assert ids == erwartet
+    else:
+        labels = gs.cfg.methode.status.labels
+        stufe = [
+            labels.index(r[head.index("Status")]) if r[head.index("Status")] in labels else -1
+            for r in body
+        ]
+        rated = [s for s in stufe if s >= 0]
+        assert rated == sorted(rated, reverse=True), "worst class first"
+        assert stufe[-2:] == [-1, -1], "areas without a class last"
+    csv = _csv_links(gs.sozialindex().data)["sozialindex-gesamtstadt-2020.csv"]
+    assert [line.split(";")[1] for line in csv.splitlines()[1:]] == ids, "CSV in the same order"
+
+
+def test_real_data_get_no_sample_banner(berlin):
+    bericht = Sozialraumbericht.laden("Nord", config=berlin)
+    assert not bericht.data.inputs.erfunden
+    assert "Beispieldaten" not in _clean(bericht.titel().data)
+    assert "Beispieldaten" not in _clean(Gesamtstadtbericht.laden(config=berlin).titel().data)

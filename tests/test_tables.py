@@ -160,11 +160,13 @@ def test_indikator_tabelle_html(cfg):
     caption = soup.find("caption").get_text()
     assert cfg.indikator("sgb2").label in caption and "Mitte" in caption
     head = [th.get_text() for th in soup.find("thead").find_all("th")]
-    assert head == ["Gebiet", "2017", "2020", "2023", "Veränderung 2020–2023"]
+    assert head == ["Gebiet", "ID", "2017", "2020", "2023", "Veränderung 2020–2023"]
     rows = {
-        tr.find("th").get_text(): [td.get_text() for td in tr.find_all("td")]
+        tr.find("th").get_text(): [td.get_text() for td in tr.find_all("td")][1:]
         for tr in soup.find("tbody").find_all("tr")
     }
+    ids = [tr.find("td").get_text() for tr in soup.find("tbody").find_all("tr")]
+    assert ids[-1] == "" and all(ids[:-1]), "every area row and the unit carry their id"
     assert rows["Südstadt"] == ["•", "21,0 %", "22,0 %", "+1,0 Pp."]
     assert rows["Nordstadt"] == ["10,0 %", "•", "12,0 %", "•"]
     assert rows["Sozialraum Mitte"][2:] == ["16,8 %", "+1,2 Pp."]
@@ -356,3 +358,45 @@ def test_status_known_only_by_month_is_not_given_an_invented_day():
     csv = _csv_from_link(html).decode("utf-8-sig")
     assert ";2023-02\r\n" in csv or ";2023-02\n" in csv, csv
     assert "2024-03-15" in csv and "2023-02-01" not in csv
+
+
+def _sortier_cfg(cfg, art):
+    return cfg.model_copy(update={"methode": cfg.methode.model_copy(update={"sortierung": art})})
+
+
+def test_area_order_follows_methode_sortierung(cfg):
+    index = pd.DataFrame(
+        {
+            "quartier_id": ["10", "2", "3", "1"],
+            "quartier": ["Alt", "Zentrum", "Berg", "Mitte"],
+            "status_stufe": pd.array([1, 3, pd.NA, 3], dtype="Int64"),
+        }
+    )
+    assert tables.reihenfolge(_sortier_cfg(cfg, "id"), index) == ["1", "2", "3", "10"]
+    assert tables.reihenfolge(_sortier_cfg(cfg, "name"), index) == ["10", "3", "1", "2"]
+    # worst class first, ties by id, areas without a class last
+    assert tables.reihenfolge(_sortier_cfg(cfg, "klasse"), index) == ["1", "2", "10", "3"]
+    assert list(tables.sortiert(_sortier_cfg(cfg, "id"), index)["quartier"]) == [
+        "Mitte",
+        "Zentrum",
+        "Berg",
+        "Alt",
+    ]
+
+
+def test_csv_file_names_carry_slug_and_year():
+    assert tables.dateiname("sozialindex", "mitte", 2020) == "sozialindex-mitte-2020.csv"
+    assert tables.dateiname("indikator", "s1", "mitte", 2020) == "indikator-s1-mitte-2020.csv"
+    assert tables.dateiname("sozialindex", "Mitte/Styrum", 2023) == (
+        "sozialindex-mitte-styrum-2023.csv"
+    )
+
+
+def test_indikator_tabelle_rows_follow_the_given_order_and_name_the_published_change(cfg):
+    g = _gebiete(cfg)
+    ids = list(g.loc[g["ebene"] == "quartier", "gebiet_id"].drop_duplicates())
+    html = tables.indikator_tabelle(cfg, g, "sgb2", reihe=ids[::-1], filename="x-mitte-2023.csv")
+    soup = _soup(html)
+    first = [tr.find("td").get_text() for tr in soup.find("tbody").find_all("tr")]
+    assert first[: len(ids)] == ids[::-1]
+    assert 'download="x-mitte-2023.csv"' in html

@@ -166,11 +166,14 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
 # --------------------------------------------------------------------------------------------
 # Event
 # --------------------------------------------------------------------------------------------
-def bekanntheit_chart(bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: int) -> Chart:
+def bekanntheit_chart(
+    bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: int, einheiten: str = "Sozialräume"
+) -> Chart:
     """Horizontal bars of the JA share per offer, Wilson whiskers, the other Sozialräume' mean.
 
     Suppressed offers keep their row, labelled "nicht ausgewiesen", so that no offer silently
-    disappears from the chart.
+    disappears from the chart. ``einheiten`` is the config's plural of the report unit
+    (``cfg.begriffe.einheit.mehrzahl``) for the legend and the alt text.
     """
     if bk.empty:
         return None, (
@@ -241,7 +244,7 @@ def bekanntheit_chart(bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: in
                 marker="D",
                 color=OKABE_ITO["orange"],
                 markeredgecolor="black",
-                label="Mittel der anderen Sozialräume",
+                label=f"Mittel der anderen {einheiten}",
             )
         )
     ax.legend(
@@ -257,7 +260,7 @@ def bekanntheit_chart(bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: in
     alt = (
         f"Balkendiagramm: Bekanntheit von {anzahl(n_all, 'Angebot', 'Angeboten')} in "
         f"{sozialraum_name} (Anteil der JA-Punkte mit 95-%-Intervall"
-        + (", Raute: Mittel der anderen Sozialräume)." if has_other.any() else ").")
+        + (f", Raute: Mittel der anderen {einheiten})." if has_other.any() else ").")
     )
     ex = extreme(bk)
     if not ex["hoechst"].empty:
@@ -277,7 +280,7 @@ def bekanntheit_chart(bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: in
             higher = int((comp["anteil_ja"] > comp["andere_anteil_ja"]).sum())
             alt += (
                 f" Bei {higher} von {anzahl(len(comp), 'Angebot', 'Angeboten')} liegt der "
-                "Anteil über dem Mittel der anderen Sozialräume."
+                f"Anteil über dem Mittel der anderen {einheiten}."
             )
     n_hidden = int(bk["unterdrueckt"].astype(bool).sum())
     if n_hidden:

@@ -24,10 +24,12 @@ import jinja2
 import pandas as pd
 
 from sozialraum import events
-from sozialraum.config import Config
+from sozialraum.config import Begriffe, Config, Veranstaltungsart
 from sozialraum.fmt import (
     anzahl,
     aufzaehlung,
+    dativ,
+    dativ_plural,
     fmt_date,
     fmt_date_text,
     fmt_int,
@@ -35,6 +37,9 @@ from sozialraum.fmt import (
     fmt_pct,
     fmt_pp,
     fmt_pp_text,
+    genitiv,
+    im,
+    keiner,
     plural,
     zitat,
 )
@@ -87,9 +92,30 @@ def _env() -> jinja2.Environment:
             "liste": aufzaehlung,
             "zitate": _quoted_list,
             "zitat": zitat,
+            "genitiv": genitiv,
+            "dativ": dativ,
+            "dativ_plural": dativ_plural,
+            "im": im,
+            "keiner": keiner,
         }
     )
     return env
+
+
+def _begriffe_kontext(cfg: Config | None) -> dict[str, Any]:
+    """The city's nouns for the templates; without a config, Oberhausen's defaults."""
+    b = cfg.begriffe if cfg is not None else Begriffe()
+    return {
+        "einheit": b.einheit,
+        "gebiet": b.gebiet,
+        "index_name": b.index,
+        "reihe": b.reihe,
+        "mit_veranstaltungen": cfg.mit_veranstaltungen if cfg is not None else True,
+    }
+
+
+#: What a context without the config's nouns is completed with (the sample city's words).
+_STANDARD = _begriffe_kontext(None) | {"veranstaltungsart": Veranstaltungsart()}
 
 
 def _clean(text: str) -> str:
@@ -107,17 +133,20 @@ def summary(context: dict[str, Any]) -> list[str]:
     ----------
     context
         As built by :func:`build_context`. Top-level keys ``sozialraum``, ``stadt``,
-        ``berichtsjahr``, ``vergleichsjahr`` and ``veranstaltungsart`` are required; each section
-        (the names in :data:`SAETZE`) may be missing or ``None``.
+        ``berichtsjahr`` and ``vergleichsjahr`` are required; the config's nouns (``einheit``,
+        ``gebiet``, ``index_name``, ``reihe``, ``veranstaltungsart``) and
+        ``mit_veranstaltungen`` default to the sample city's; each section (the names in
+        :data:`SAETZE`) may be missing or ``None``.
 
     Returns
     -------
     list of str
         Non-empty sentences, one an entry (4-8 in a full report), in the order of
         :data:`SAETZE`; not HTML-escaped. A section that is ``None`` is left out, except the
-        event: that there was none yet is itself worth saying.
+        event: that there was none yet is itself worth saying — unless the city has no events
+        at all (``mit_veranstaltungen`` False).
     """
-    ctx = {name: None for name in SAETZE} | dict(context)
+    ctx = _STANDARD | {name: None for name in SAETZE} | dict(context)
     out = []
     for name in SAETZE:
         text = _clean(_env().get_template(f"{name}.txt.j2").render(**ctx))
@@ -132,7 +161,7 @@ SAETZE_STADT = ("status", "schwerpunkt", "spannweite", "veranstaltungen", "handl
 
 def stadt_summary(context: dict[str, Any]) -> list[str]:
     """The sentences of "Auf einen Blick" for the whole city (see :func:`stadt_kontext`)."""
-    ctx = {name: None for name in SAETZE_STADT} | dict(context)
+    ctx = _STANDARD | {name: None for name in SAETZE_STADT} | dict(context)
     out = []
     for name in SAETZE_STADT:
         text = _clean(_env().get_template(f"stadt/{name}.txt.j2").render(**ctx))
@@ -155,7 +184,12 @@ def stadt_kontext(
     schlecht = labels[len(labels) // 2 :]
     low = index[index["status_klasse"].isin(schlecht)]
     total = float(index["einwohner"].sum())
-    ctx: dict[str, Any] = {"berichtsjahr": jahr, "stadt": cfg.stadt.name}
+    ctx: dict[str, Any] = {
+        "berichtsjahr": jahr,
+        "stadt": cfg.stadt.name,
+        "veranstaltungsart": cfg.stadt.veranstaltung,
+        **_begriffe_kontext(cfg),
+    }
     ctx["status"] = {
         "n": len(low),
         "klassen": list(schlecht),
@@ -197,7 +231,7 @@ def stadt_kontext(
             "teilnehmende": float(latest["teilnehmende"].fillna(0).sum()),
         }
     he = inputs.handlungsempfehlungen
-    if not he.empty:
+    if cfg.eingabe("handlungsempfehlungen") is not None and not he.empty:
         ctx["handlungsempfehlungen"] = {
             "n": len(he),
             "umgesetzt": int((he["status"] == "umgesetzt").sum()),
@@ -292,15 +326,41 @@ def leitindikator_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] 
     }
 
 
+def _veraenderung(d: pd.DataFrame, ebene: str, jahr: int) -> float | None:
+    """The published change of one level (``veraenderung`` of :func:`gebiete_werte`)."""
+    if "veraenderung" not in d.columns:
+        return None
+    rows = d[(d["ebene"] == ebene) & (d["jahr"] == jahr) & ~d["unterdrueckt"].astype(bool)]
+    rows = rows["veraenderung"].dropna()
+    return None if rows.empty else float(rows.iloc[0])
+
+
 def trend_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
-    """Change of the lead indicator since the previous report, Sozialraum and city."""
+    """Change of the lead indicator since the previous report, Sozialraum and city.
+
+    For an indicator whose change is published with the data (``veraenderung =
+    "veroeffentlicht"``) there is no share of the vergleichsjahr: the change is the published
+    one (for the unit and the city their population-weighted mean), and ``veroeffentlicht`` is
+    True so that the sentence names the period instead of an earlier report.
+    """
     ind = cfg.indikatoren[0]
     d = gebiete[gebiete["indikator"] == ind.id]
     von, bis = cfg.methode.vergleichsjahr, cfg.methode.berichtsjahr
-    sr_von, sr_bis = _wert(d, "sozialraum", von), _wert(d, "sozialraum", bis)
-    st_von, st_bis = _wert(d, "stadt", von), _wert(d, "stadt", bis)
-    if sr_von is None or sr_bis is None:
-        return None
+    sr_bis, st_bis = _wert(d, "sozialraum", bis), _wert(d, "stadt", bis)
+    veroeffentlicht = ind.veraenderung == "veroeffentlicht"
+    if veroeffentlicht:
+        sr_diff = _veraenderung(d, "sozialraum", bis)
+        st_diff = _veraenderung(d, "stadt", bis)
+        if sr_diff is None or sr_bis is None:
+            return None
+        sr_von = sr_bis - sr_diff
+    else:
+        sr_von = _wert(d, "sozialraum", von)
+        st_von = _wert(d, "stadt", von)
+        if sr_von is None or sr_bis is None:
+            return None
+        sr_diff = sr_bis - sr_von
+        st_diff = (st_bis - st_von) if (st_von is not None and st_bis is not None) else None
 
     def richtung(diff: float | None) -> str | None:
         if diff is None:
@@ -309,8 +369,6 @@ def trend_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
             return "gleich"
         return "gestiegen" if diff > 0 else "gesunken"
 
-    sr_diff = sr_bis - sr_von
-    st_diff = (st_bis - st_von) if (st_von is not None and st_bis is not None) else None
     return {
         "kurz": ind.kurz,
         "label": ind.label,
@@ -322,6 +380,7 @@ def trend_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
         "sozialraum_richtung": richtung(sr_diff),
         "stadt_diff": st_diff,
         "stadt_richtung": richtung(st_diff),
+        "veroeffentlicht": veroeffentlicht,
     }
 
 
@@ -426,8 +485,10 @@ def build_context(
     -------
     dict
         Keys ``sozialraum``, ``stadt``, ``berichtsjahr``, ``vergleichsjahr``, ``veranstaltungsart``
-        (the config's name of the event, with its gender) and
-        one entry per name in :data:`SAETZE` (``None`` where there is nothing to say).
+        (the config's name of the event, with its gender), the config's nouns ``einheit``,
+        ``gebiet`` (``Begriff``), ``index_name`` and ``reihe``, ``mit_veranstaltungen`` and
+        one entry per name in :data:`SAETZE` (``None`` where there is nothing to say; the event
+        and the Handlungsempfehlungen also when the city has none configured).
     """
     sr = cfg.sozialraum(sozialraum_id)
     if gebiete is None:
@@ -438,11 +499,16 @@ def build_context(
         "berichtsjahr": cfg.methode.berichtsjahr,
         "vergleichsjahr": cfg.methode.vergleichsjahr,
         "veranstaltungsart": cfg.stadt.veranstaltung,
+        **_begriffe_kontext(cfg),
         "status": status_kontext(cfg, result.index, sr.id),
         "leitindikator": leitindikator_kontext(cfg, gebiete),
         "trend": trend_kontext(cfg, gebiete),
     }
-    k = events.kennzahlen(inputs.veranstaltungen, inputs.stationen, sr.id, runde)
+    k = (
+        events.kennzahlen(inputs.veranstaltungen, inputs.stationen, sr.id, runde)
+        if cfg.mit_veranstaltungen
+        else None
+    )
     ctx["veranstaltung"] = k
     ctx["bekanntheit"] = ctx["kanal"] = ctx["feedback"] = None
     if k is not None:
@@ -462,8 +528,10 @@ def build_context(
         )
         ctx["kanal"] = kanal_kontext(events.kanal_haeufigkeit(kodiert))
         ctx["feedback"] = feedback_kontext(events.feedback_haeufigkeit(inputs.feedback, vid))
-    he_sr = events.handlungsempfehlungen(inputs.handlungsempfehlungen, sr.id)
-    ctx["handlungsempfehlungen"] = handlungsempfehlungen_kontext(he_sr)
+    ctx["handlungsempfehlungen"] = None
+    if cfg.eingabe("handlungsempfehlungen") is not None:
+        he_sr = events.handlungsempfehlungen(inputs.handlungsempfehlungen, sr.id)
+        ctx["handlungsempfehlungen"] = handlungsempfehlungen_kontext(he_sr)
     return ctx
 
 

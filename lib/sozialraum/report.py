@@ -24,6 +24,7 @@ from sozialraum.figures import PNG_DPI, figure_html
 from sozialraum.fmt import (
     anzahl,
     aufzaehlung,
+    dativ_plural,
     fmt_date,
     fmt_date_text,
     fmt_int,
@@ -31,7 +32,10 @@ from sozialraum.fmt import (
     fmt_num,
     fmt_pct,
     fmt_pp,
+    genitiv,
+    im,
     latest_date,
+    zitat,
 )
 from sozialraum.index import aggregate, publish
 from sozialraum.store import Prepared, prepare, read_store
@@ -129,12 +133,32 @@ class _Bericht:
         return self.data.cfg
 
     @property
+    def b(self):
+        """The city's own words (``cfg.begriffe``): report unit, area, index, series."""
+        return self.cfg.begriffe
+
+    @property
     def jahr(self) -> int:
         return self.cfg.methode.berichtsjahr
 
     @property
+    def slug(self) -> str:
+        """Part of every CSV file name, with the year: whose data a download holds."""
+        return "gesamtstadt"
+
+    @property
     def erfunden(self) -> bool:
         return bool(self.data.inputs.erfunden)
+
+    @property
+    def mit_veranstaltungen(self) -> bool:
+        """The city evaluates events: only then are there event sections at all."""
+        return self.cfg.mit_veranstaltungen
+
+    @property
+    def mit_handlungsempfehlungen(self) -> bool:
+        """The city keeps Handlungsempfehlungen: only then is there a section for them."""
+        return self.cfg.eingabe("handlungsempfehlungen") is not None
 
     @cached_property
     def sr_agg(self) -> pd.DataFrame:
@@ -146,6 +170,10 @@ class _Bericht:
         r = self.data.result
         return aggregate(self.cfg, r.werte, self.data.inputs.quartiere, "stadt")
 
+    def _datei(self, stamm: str, *teile: Any) -> str:
+        """CSV file name with the report's slug and year: ``sozialindex-mitte-2020.csv``."""
+        return tables.dateiname(stamm, *teile, self.slug, self.jahr)
+
     def _fig(self, chart: tuple[Any, str], caption: str, csv=None, **kw: Any) -> str:
         """A chart at the report's resolution (the notebook's ``bild_dpi``)."""
         return _figure(chart, caption, csv, dpi=self.dpi, **kw)
@@ -153,84 +181,112 @@ class _Bericht:
     def _banner(self) -> str:
         return BANNER if self.erfunden else ""
 
+    def _dynamik_titel(self) -> str:
+        """Heading of the dynamics map; names the published change where the data bring one."""
+        m = self.cfg.methode
+        text = f"Dynamikindex {m.vergleichsjahr}–{m.berichtsjahr}"
+        if self.cfg.veraenderung_veroeffentlicht:
+            text += " (veröffentlichte Veränderung)"
+        return text
+
     def _index_table(self, index: pd.DataFrame, caption: str, by_sozialraum: bool) -> str:
+        """The areas with their classes, in the documented order, with id and reason."""
+        b = self.b
         names = {s.id: s.name for s in self.cfg.sozialraeume}
-        df = publish(index).copy()
+        df = tables.sortiert(self.cfg, publish(index)).reset_index(drop=True)
         show = pd.DataFrame(
             {
-                "Sozialquartier": df["quartier"],
-                **({"Sozialraum": df["sozialraum_id"].map(names)} if by_sozialraum else {}),
-                "Einwohner*innen": df["einwohner"],
-                "Status": df["status_klasse"],
-                "Dynamik": df["dynamik_klasse"],
-                "Hinweis": df["ausschluss_grund"].fillna(""),
+                b.gebiet.name: df["quartier"],
+                f"{b.gebiet.name}-ID": df["quartier_id"].astype(str),
+                **({b.einheit.name: df["sozialraum_id"].map(names)} if by_sozialraum else {}),
             }
         )
+        if df["einwohner"].notna().any():
+            show["Einwohner*innen"] = df["einwohner"]
+        show["Status"] = df["status_klasse"]
+        show["Dynamik"] = df["dynamik_klasse"]
+        hinweis = df["ausschluss_grund"].fillna("").astype(str)
+        if hinweis.str.strip().ne("").any():  # the column only where a row has a note
+            show["Hinweis"] = hinweis
         return tables.tabelle(
             show,
             caption,
             csv=show,
-            filename="sozialindex.csv",
-            formats={"Einwohner*innen": fmt_int},
+            filename=self._datei("sozialindex"),
+            formats={"Einwohner*innen": fmt_int, f"{b.gebiet.name}-ID": str},
+        )
+
+    def _indikatoren_tabelle(self) -> str:
+        """Definition of each indicator: counts, or the published share's description."""
+        cfg, m = self.cfg, self.cfg.methode
+        inds = cfg.indikatoren
+        rows = pd.DataFrame({"Indikator": [i.label for i in inds]})
+        if any(i.eingabe == "anzahl" for i in inds):
+            rows["Zähler"] = [i.zaehler if i.eingabe == "anzahl" else "–" for i in inds]
+            rows["Nenner"] = [i.nenner if i.eingabe == "anzahl" else "–" for i in inds]
+        if any(i.eingabe == "anteil" or i.beschreibung for i in inds):
+            rows["Beschreibung"] = [
+                i.beschreibung or ("veröffentlichter Anteil" if i.eingabe == "anteil" else "–")
+                for i in inds
+            ]
+        rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
+        rows["Dynamikindex"] = ["ja" if i.dynamik else "nein" for i in inds]
+        if any(i.dynamik for i in inds):
+            rows["Veränderung"] = [
+                "–"
+                if not i.dynamik
+                else (
+                    f"veröffentlicht ({m.vergleichsjahr}–{m.berichtsjahr})"
+                    if i.veraenderung == "veroeffentlicht"
+                    else f"berechnet aus {m.vergleichsjahr} und {m.berichtsjahr}"
+                )
+                for i in inds
+            ]
+        return tables.tabelle(
+            rows,
+            f"Indikatoren des {self.b.index}",
+            csv=rows,
+            filename=tables.dateiname("indikatoren-definition", self.jahr),
         )
 
     def _method_html(self) -> str:
-        cfg, m = self.cfg, self.cfg.methode
+        cfg, m, b = self.cfg, self.cfg.methode, self.b
         parts = [_h(2, "Methodik, Quellen und Datenstand")]
-        rows = pd.DataFrame(
-            {
-                "Indikator": [i.label for i in cfg.indikatoren],
-                "Zähler": [i.zaehler for i in cfg.indikatoren],
-                "Nenner": [i.nenner for i in cfg.indikatoren],
-                "Statusindex": ["ja" if i.status else "nein" for i in cfg.indikatoren],
-                "Dynamikindex": ["ja" if i.dynamik else "nein" for i in cfg.indikatoren],
-            }
-        )
-        kombi = "Mittelwert" if m.kombination == "mittelwert" else "Summe"
-        parts.append(
-            _p(
-                f"Der Sozialindex fasst {anzahl(len(cfg.indikatoren), 'Indikator', 'Indikatoren')} "
-                f"der Armutsgefährdung je Sozialquartier zusammen. Jeder Anteil wird über die "
-                f"Quartiere der Stadt z-standardisiert (städtischer Durchschnitt 0); der "
-                f"Statusindex ist der {kombi} der z-Werte im Jahr {m.berichtsjahr}, der "
-                f"Dynamikindex der {kombi} der standardisierten Veränderungen in Prozentpunkten "
-                f"von {m.vergleichsjahr} bis {m.berichtsjahr}. Quartiere mit weniger als "
-                f"{fmt_int(m.mindestbevoelkerung)} Einwohner*innen gehen nicht in die "
-                f"Standardisierung ein. Fallzahlen unter {m.mindestfallzahl} werden nicht "
-                f"veröffentlicht (•), ebenso Werte, aus denen sie sich zurückrechnen ließen."
-            )
-        )
-        parts.append(
-            tables.tabelle(
-                rows, "Indikatoren des Sozialindex", csv=rows, filename="indikatoren-definition.csv"
-            )
-        )
+        parts.extend(_p(t) for t in methodentext(cfg, self.data.result.index))
+        parts.append(self._indikatoren_tabelle())
         for titel, klassen in (
             ("Klassen des Statusindex", m.status),
             ("Klassen des Dynamikindex", m.dynamik),
         ):
-            einheit = (
-                "Standardabweichungen"
-                if klassen.schwellen_typ == "standardabweichung"
-                else "Indexpunkte"
-            )
-            grenzen = aufzaehlung(fmt_num(s, 1, sign=True) for s in klassen.schwellen)
-            beschreibung = "; ".join(
-                f"{lab}: {txt}"
-                for lab, txt in zip(klassen.labels, klassen.beschreibung, strict=False)
-            )
-            parts.append(_p(f"{titel}: Grenzen bei {grenzen} {einheit}. {beschreibung}."))
-        parts.append(
-            _p(
-                "Der Index allein sagt nicht, wo gehandelt werden muss: Er zeigt, wo sich "
-                "Armutsrisiken statistisch bündeln. Ob und welcher Handlungsbedarf besteht, "
-                "ergibt sich erst zusammen mit dem Wissen der Fachleute vor Ort – deshalb stehen "
-                f"in diesem Bericht die Ergebnisse der {cfg.stadt.veranstaltung.mehrzahl} neben "
-                "dem Index. "
-                "Vergleichbare Verfahren: Monitoring Soziale Stadtentwicklung (Berlin), "
-                "Sozialmonitoring Integrierte Stadtteilentwicklung (Hamburg)."
-            )
+            if klassen.schwellen_typ == "standardabweichung":
+                einheit = "Standardabweichungen"
+                grenzen = aufzaehlung(fmt_num(s, 1, sign=True) for s in klassen.schwellen)
+            else:
+                einheit = "Indexpunkten (feste Grenzen)"
+                grenzen = aufzaehlung(fmt_num(s, 2, sign=True) for s in klassen.schwellen)
+            text = f"{titel}: Grenzen bei {grenzen} {einheit}."
+            if klassen.beschreibung:
+                text += " " + "; ".join(
+                    f"{lab}: {txt}"
+                    for lab, txt in zip(klassen.labels, klassen.beschreibung, strict=False)
+                )
+                text += "."
+            parts.append(_p(text))
+        schluss = (
+            "Der Index allein sagt nicht, wo gehandelt werden muss: Er zeigt, wo sich soziale "
+            "Benachteiligung statistisch bündelt. Ob und welcher Handlungsbedarf besteht, ergibt "
+            "sich erst zusammen mit dem Wissen der Fachleute vor Ort"
         )
+        if self.mit_veranstaltungen:
+            schluss += (
+                " – deshalb stehen in diesem Bericht die Ergebnisse der "
+                f"{cfg.stadt.veranstaltung.mehrzahl} neben dem Index."
+            )
+        else:
+            schluss += "."
+        if b.vergleichbare_verfahren:
+            schluss += f" Vergleichbare Verfahren: {aufzaehlung(b.vergleichbare_verfahren)}."
+        parts.append(_p(schluss))
         geo = f"Geometrie: {cfg.stadt.geometrie_version}."
         if cfg.stadt.geometrie_schematisch:
             geo += " Die Grenzen sind schematisch, keine amtlichen Grenzen."
@@ -259,6 +315,8 @@ class _Bericht:
                 + "".join(f"<li>{escape(q)}</li>" for q in quellen)
                 + "</ul>"
             )
+        if cfg.stadt.quellenangabe:
+            parts.append(f'<p class="quelle">{escape(cfg.stadt.quellenangabe)}</p>')
         parts.append(_p("Datenstand: " + "; ".join(self._datenstand()) + "."))
         sums = "; ".join(
             f"{name}: {digest[:12]}" for name, digest in sorted(self.data.inputs.checksums.items())
@@ -284,13 +342,20 @@ class _Bericht:
 
     def _datenstand(self) -> list[str]:
         """What "as of" means for each kind of input: a committee asks how fresh each part is."""
-        m = self.cfg.methode
-        teile = [
-            f"Statistik der Sozialbericht-Jahre {aufzaehlung(str(j) for j in m.jahre)} "
-            f"(Berichtsjahr {m.berichtsjahr})"
-        ]
+        cfg, m = self.cfg, self.cfg.methode
+        if len(m.jahre) > 1 and not cfg.begriffe.ausgabe:
+            statistik = (
+                f"Statistik der {cfg.begriffe.reihe}-Jahre "
+                f"{aufzaehlung(str(j) for j in m.jahre)} (Berichtsjahr {m.berichtsjahr})"
+            )
+        else:
+            statistik = f"Statistik: {cfg.ausgabe} (Berichtsjahr {m.berichtsjahr}"
+            if any(i.dynamik and i.veraenderung == "veroeffentlicht" for i in cfg.indikatoren):
+                statistik += f", Veränderung {m.vergleichsjahr}–{m.berichtsjahr} veröffentlicht"
+            statistik += ")"
+        teile = [statistik]
         ev = self._veranstaltungen()
-        last = latest_date(ev["datum"], ev.get("datum_genauigkeit"))
+        last = latest_date(ev["datum"], ev.get("datum_genauigkeit")) if not ev.empty else None
         if last is not None:
             va = self.cfg.stadt.veranstaltung
             teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(*last)}")
@@ -302,6 +367,159 @@ class _Bericht:
             teile.append(f"Handlungsempfehlungen mit Stand bis {stand}")
         teile.append(f"Bericht erstellt am {fmt_date(dt.date.today())}")
         return teile
+
+
+def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
+    """The method as configured, in German sentences (one paragraph each, plain text).
+
+    Everything is read from ``cfg``: combination ("die Summe" / "der Mittelwert"),
+    re-standardisation, computed or published change, the exclusion rules actually configured
+    (minimum population only when > 0, the data's validity column, listed areas), suppression
+    only where counts exist, and the sentence on population-weighted estimates only where
+    published shares exist. ``index`` (``IndexResult.index``) adds how many areas of this data
+    set are "nicht bewertet" or "keine Angabe".
+    """
+    m, b = cfg.methode, cfg.begriffe
+    g = b.gebiet
+    inds = cfg.indikatoren
+    kombi = "der Mittelwert" if m.kombination == "mittelwert" else "die Summe"
+    status_n = sum(i.status for i in inds)
+    dyn = [i for i in inds if i.dynamik]
+    out = [
+        f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
+        f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
+        "z-standardisiert (Mittelwert 0, Standardabweichung 1)."
+    ]
+    satz = (
+        f"Der Statusindex ist {kombi} der z-Werte der "
+        f"{anzahl(status_n, 'Statusindikators', 'Statusindikatoren')} im Jahr {m.berichtsjahr}"
+    )
+    if status_n == 1:
+        satz = f"Der Statusindex ist der z-Wert des Statusindikators im Jahr {m.berichtsjahr}"
+    if dyn:
+        pub = [i for i in dyn if i.veraenderung == "veroeffentlicht"]
+        zeitraum = f"von {m.vergleichsjahr} bis {m.berichtsjahr}"
+        if len(pub) == len(dyn):
+            art = f"veröffentlichten Veränderungen in Prozentpunkten {zeitraum}"
+        elif not pub:
+            art = f"Veränderungen in Prozentpunkten {zeitraum}"
+        else:
+            art = (
+                f"Veränderungen in Prozentpunkten {zeitraum} (veröffentlicht für "
+                f"{aufzaehlung(i.kurz for i in pub)}, sonst aus beiden Jahren berechnet)"
+            )
+        satz += f", der Dynamikindex {kombi} der z-standardisierten {art}."
+        if pub:
+            satz += (
+                " Die veröffentlichten Veränderungen kommen mit den Daten; für "
+                f"{m.vergleichsjahr} liegen keine Anteile vor."
+            )
+    else:
+        satz += "."
+    out.append(satz)
+    stufen = m.status.schwellen_typ == "standardabweichung" or (
+        m.dynamik.schwellen_typ == "standardabweichung"
+    )
+    beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
+    if m.erneut_standardisieren:
+        out.append(
+            f"{beide} danach erneut z-standardisiert"
+            + (
+                ", die Klassengrenzen gelten also in Standardabweichungen des Index."
+                if stufen
+                else "."
+            )
+        )
+    else:
+        out.append(
+            f"{beide} nicht erneut standardisiert"
+            + (
+                "; Klassengrenzen in Standardabweichungen beziehen sich auf Mittelwert und "
+                "Standardabweichung des Index über die bewerteten "
+                f"{g.mehrzahl}."
+                if stufen
+                else "."
+            )
+        )
+    regeln = []
+    if m.mindestbevoelkerung > 0:
+        regeln.append(
+            f"{g.mehrzahl} mit weniger als {fmt_int(m.mindestbevoelkerung)} Einwohner*innen "
+            "gehen nicht in die Standardisierung ein."
+        )
+    for name in ("geometrie", "bevoelkerung", "indikatoren"):
+        tab = cfg.eingabe(name)
+        gueltig = getattr(tab, "gueltigkeit", None) if tab is not None else None
+        if gueltig is not None:
+            regeln.append(
+                f"Ob {g.form('der')} {g.name} gültig ist, steht in der Spalte "
+                f"{zitat(gueltig.spalte)} der Daten; wo dort nicht "
+                f"{aufzaehlung((zitat(v) for v in gueltig.gueltig), 'oder')} steht, geht "
+                f"{g.form('der')} {g.name} nicht in die Standardisierung ein, und der Eintrag "
+                "ist der genannte Grund."
+            )
+    if m.ausgeschlossen:
+        namen = {}
+        if index is not None:
+            namen = dict(zip(index["quartier_id"].astype(str), index["quartier"], strict=False))
+        liste = "; ".join(
+            f"{namen.get(a.quartier_id, a.quartier_id)} ({a.quartier_id}): {a.grund}"
+            for a in m.ausgeschlossen
+        )
+        regeln.append(f"Von der Standardisierung ausgenommen sind: {liste}.")
+    if regeln:
+        regeln.append(
+            f"Solche {g.mehrzahl} erhalten keinen Index, sondern die Klasse „nicht bewertet“ "
+            "mit ihrem Grund; ihre Anteile werden weiter gezeigt."
+        )
+    else:
+        regeln.append(f"Alle {g.mehrzahl} gehen in die Standardisierung ein.")
+    regeln.append(
+        "Fehlt ein Indikatorwert, bleibt der Index leer („keine Angabe“, der fehlende Wert steht "
+        f"als Hinweis dabei): {kombi} über weniger Indikatoren wäre nicht vergleichbar."
+    )
+    if index is not None:
+        from sozialraum.index import KEINE_ANGABE, NICHT_BEWERTET
+
+        n_nb = int((index["status_klasse"] == NICHT_BEWERTET).sum())
+        n_ka = int(
+            (
+                (index["status_klasse"] == KEINE_ANGABE) | (index["dynamik_klasse"] == KEINE_ANGABE)
+            ).sum()
+        )
+        if n_nb or n_ka:
+            teile = []
+            if n_nb:
+                teile.append(f"{anzahl(n_nb, g.name, g.mehrzahl)} „nicht bewertet“")
+            if n_ka:
+                teile.append(f"{anzahl(n_ka, g.name, g.mehrzahl)} ohne Angabe")
+            regeln.append(f"In diesen Daten sind {aufzaehlung(teile)}.")
+    out.append(" ".join(regeln))
+    gezaehlt = [i for i in inds if i.eingabe == "anzahl"]
+    anteile = [i for i in inds if i.eingabe == "anteil"]
+    agg = []
+    if gezaehlt:
+        agg.append(
+            f"Die Anteile der {b.einheit.mehrzahl} und der Stadt sind Verhältnisse der Summen "
+            f"über ihre {g.mehrzahl} (nicht Mittel der Anteile). Fallzahlen unter "
+            f"{m.mindestfallzahl} werden nicht veröffentlicht (•), ebenso Werte, aus denen sie "
+            "sich zurückrechnen ließen."
+        )
+    if anteile:
+        welche = "" if not gezaehlt else f" ({aufzaehlung(i.kurz for i in anteile)})"
+        agg.append(
+            f"Für die als Anteil veröffentlichten Indikatoren{welche} sind die Werte der "
+            f"{b.einheit.mehrzahl} und der Stadt mit der Einwohnerzahl gewichtete Mittel der "
+            f"Werte ihrer {g.mehrzahl} – Schätzungen, weil die Nenner nicht veröffentlicht sind"
+            + (
+                "; ebenso ihre Veränderungen."
+                if any(i.veraenderung == "veroeffentlicht" for i in anteile)
+                else "."
+            )
+        )
+    if agg:
+        out.append(" ".join(agg))
+    return out
 
 
 @dataclass
@@ -388,17 +606,29 @@ class Sozialraumbericht(_Bericht):
         return self.he
 
     # -- sections ---------------------------------------------------------------------------
+    # A section with nothing to show for this city (no events, no Handlungsempfehlungen
+    # configured) returns empty HTML: no heading, so the contents list does not name it.
+    @property
+    def slug(self) -> str:
+        """Slug of the Sozialraum, part of its CSV file names."""
+        return self.sr.slug
+
     def titel(self) -> HTML:
         """Title, banner and the event's key facts."""
-        k = self.kennzahlen
-        untertitel = f"Sozialbericht {self.jahr}"
+        k = self.kennzahlen if self.mit_veranstaltungen else None
+        va = self.cfg.stadt.veranstaltung
+        untertitel = self.cfg.ausgabe
         if k:
-            untertitel += f" und {self.cfg.stadt.veranstaltung.name} {k['datum_text']}"
-        return HTML(
-            self._banner() + f'<h1>Sozialraum {escape(self.sr.name)}</h1><p class="untertitel">'
-            f"{escape(self.cfg.stadt.name)} · {escape(untertitel)}</p>"
-            + tables.kennzahlen_html(k, sozialraum_name=self.sr.name)
+            untertitel += f" und {va.name} {k['datum_text']}"
+        html = (
+            self._banner() + f"<h1>{escape(self.b.einheit.name)} {escape(self.sr.name)}</h1>"
+            f'<p class="untertitel">{escape(self.cfg.stadt.name)} · {escape(untertitel)}</p>'
         )
+        if self.mit_veranstaltungen:
+            html += tables.kennzahlen_html(
+                k, sozialraum_name=self.sr.name, einheit=self.b.einheit, veranstaltung=va
+            )
+        return HTML(html)
 
     def auf_einen_blick(self) -> HTML:
         """The generated summary."""
@@ -418,41 +648,52 @@ class Sozialraumbericht(_Bericht):
         )
         return HTML(
             _h(2, "Lage in der Stadt")
-            + self._fig(chart, f"Lage des Sozialraums {self.sr.name} in {self.cfg.stadt.name}")
+            + self._fig(
+                chart, f"Lage {genitiv(self.b.einheit)} {self.sr.name} in {self.cfg.stadt.name}"
+            )
         )
 
+    @cached_property
+    def reihe(self) -> list[str]:
+        """Ids of its areas in the documented order (``methode.sortierung``)."""
+        ix = self.data.result.index
+        return tables.reihenfolge(self.cfg, ix[ix["sozialraum_id"] == self.sozialraum_id])
+
     def sozialindex(self) -> HTML:
-        """Status, dynamics and combined class maps, with the Quartier table."""
+        """Status, dynamics and combined class maps, with the area table."""
+        b = self.b
         q, ix = self.data.inputs.quartiere, self.data.result.index
-        parts = [_h(2, "Sozialindex der Sozialquartiere")]
+        parts = [_h(2, f"{b.index} der {b.gebiet.mehrzahl}")]
         parts.append(
             _p(
-                "Die Karten zeigen die Quartiere des Sozialraums farbig, die benachbarten "
-                "Quartiere grau als Umgebung. Gleiche Klassen haben in allen Berichten dieselbe "
-                "Farbe."
+                f"Die Karten zeigen die {b.gebiet.mehrzahl} {genitiv(b.einheit)} farbig, die "
+                f"benachbarten {b.gebiet.mehrzahl} grau als Umgebung. Gleiche Klassen haben in "
+                "allen Berichten dieselbe Farbe."
             )
         )
         for kind, titel in (
             ("status", f"Statusindex {self.jahr}"),
-            ("dynamik", f"Dynamikindex {self.cfg.methode.vergleichsjahr}–{self.jahr}"),
+            ("dynamik", self._dynamik_titel()),
             ("kombi", "Status und Dynamik kombiniert"),
         ):
             parts.append(_h(3, titel))
             chart = maps.class_map(
                 self.cfg, q, ix, self.sozialraum_id, kind, erfunden=self.erfunden
             )
-            parts.append(self._fig(chart, f"{titel}: Sozialraum {self.sr.name}"))
+            parts.append(self._fig(chart, f"{titel}: {b.einheit.name} {self.sr.name}"))
         own = ix[ix["sozialraum_id"] == self.sozialraum_id]
         parts.append(
             self._index_table(
-                own, f"Sozialindex {self.jahr}: Quartiere in {self.sr.name}", by_sozialraum=False
+                own,
+                f"{b.index} {self.jahr}: {b.gebiet.mehrzahl} in {self.sr.name}",
+                by_sozialraum=False,
             )
         )
         return HTML("\n".join(parts))
 
     def indikatoren(self) -> HTML:
-        """The seven indicators: maps, trends, tables."""
-        r = self.data.result
+        """The indicators: maps, trends (with more than one year), tables."""
+        r, m = self.data.result, self.cfg.methode
         parts = [_h(2, "Die Indikatoren im Einzelnen")]
         chart = maps.indicator_small_multiples(
             self.cfg,
@@ -463,33 +704,45 @@ class Sozialraumbericht(_Bericht):
             erfunden=self.erfunden,
         )
         parts.append(
-            self._fig(chart, f"Indikatoren {self.jahr} in den Quartieren von {self.sr.name}")
-        )
-        trend = charts.trend_chart(self.cfg, self.gebiete, self.sr.name, self.cfg.stadt.name)
-        parts.append(_h(3, "Entwicklung seit " + str(min(self.cfg.methode.jahre))))
-        parts.append(
             self._fig(
-                trend,
-                f"Entwicklung der Indikatoren: {self.sr.name} und {self.cfg.stadt.name}",
-                csv=publish(self.gebiete),
-                csv_name="indikatoren-entwicklung.csv",
+                chart,
+                f"Indikatoren {self.jahr} in den {dativ_plural(self.b.gebiet)} von {self.sr.name}",
             )
         )
+        if len(m.jahre) > 1:  # one year of data: nothing develops, the tables show the change
+            trend = charts.trend_chart(self.cfg, self.gebiete, self.sr.name, self.cfg.stadt.name)
+            parts.append(_h(3, "Entwicklung seit " + str(min(m.jahre))))
+            parts.append(
+                self._fig(
+                    trend,
+                    f"Entwicklung der Indikatoren: {self.sr.name} und {self.cfg.stadt.name}",
+                    csv=publish(self.gebiete),
+                    csv_name=self._datei("indikatoren-entwicklung"),
+                )
+            )
         parts.append(_h(3, "Tabellen"))
         parts.append(
-            tables.indikatoren_tabellen(self.cfg, self.gebiete, sozialraum_name=self.sr.name)
+            tables.indikatoren_tabellen(
+                self.cfg,
+                self.gebiete,
+                sozialraum_name=self.sr.name,
+                reihe=self.reihe,
+                dateien=lambda ind: self._datei("indikator", ind),
+            )
         )
         return HTML("\n".join(parts))
 
     def veranstaltung(self) -> HTML:
-        """The event: what it was."""
+        """The event: what it was (nothing for a city without events)."""
+        if not self.mit_veranstaltungen:
+            return HTML("")
         k = self.kennzahlen
         va = self.cfg.stadt.veranstaltung
-        parts = [_h(2, f"{va.name} im Sozialraum")]
+        parts = [_h(2, f"{va.name} {im(self.b.einheit)}")]
         if k is None:
             parts.append(
-                tables.hinweis(
-                    f"Für den Sozialraum {self.sr.name} ist noch keine Veranstaltung erfasst."
+                tables.kennzahlen_html(
+                    None, sozialraum_name=self.sr.name, einheit=self.b.einheit, veranstaltung=va
                 )
             )
             return HTML("\n".join(parts))
@@ -514,6 +767,8 @@ class Sozialraumbericht(_Bericht):
 
     def bekanntheit(self) -> HTML:
         """Awareness of each offer, with interval and comparison."""
+        if not self.mit_veranstaltungen:
+            return HTML("")
         parts = [_h(3, "Bekanntheit der Angebote")]
         bk = self.bekanntheit_df
         if bk.empty:
@@ -522,11 +777,12 @@ class Sozialraumbericht(_Bericht):
             )
             return HTML("\n".join(parts))
         m = self.cfg.methode.mindeststimmen
+        andere = self.b.einheit.mehrzahl
         parts.append(
             _p(
                 "„Kennen Sie das Angebot?“ – Anteil der grünen Punkte (JA) an allen Punkten je "
                 "Angebot, mit 95-%-Vertrauensbereich nach Wilson und dem Mittel der anderen "
-                f"Sozialräume. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•). "
+                f"{andere}. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•). "
                 "Als am bekanntesten gilt das Angebot mit der höchsten Untergrenze des "
                 "Vertrauensbereichs, als am wenigsten bekannt das mit der niedrigsten Obergrenze – "
                 "so zählen wenige Punkte nicht mehr als viele."
@@ -534,15 +790,25 @@ class Sozialraumbericht(_Bericht):
         )
         parts.append(
             self._fig(
-                charts.bekanntheit_chart(bk, self.sr.name, m),
+                charts.bekanntheit_chart(bk, self.sr.name, m, einheiten=andere),
                 f"Bekanntheit der Angebote in {self.sr.name}",
             )
         )
-        parts.append(tables.bekanntheit_tabelle(bk, m, sozialraum_name=self.sr.name))
+        parts.append(
+            tables.bekanntheit_tabelle(
+                bk,
+                m,
+                sozialraum_name=self.sr.name,
+                einheiten=andere,
+                filename=self._datei("bekanntheit-angebote"),
+            )
+        )
         return HTML("\n".join(parts))
 
     def moderationskarten(self) -> HTML:
         """The cards, grouped by channel."""
+        if not self.mit_veranstaltungen:
+            return HTML("")
         i = self.data.inputs
         parts = [_h(3, "Moderationskarten")]
         if self.veranstaltung_id is None:
@@ -570,7 +836,7 @@ class Sozialraumbericht(_Bericht):
                         f"{frage} – Karten nach Kanal, {self.sr.name}",
                     )
                 )
-            parts.append(tables.kanal_tabellen(kodiert, freq))
+            parts.append(tables.kanal_tabellen(kodiert, freq, dateiteile=(self.slug, self.jahr)))
         frei = events.karten_freitext(i.karten, i.fragen, i.stationen, self.veranstaltung_id)
         if not frei.empty:
             parts.append(_h(4, "Weitere Karten"))
@@ -579,6 +845,8 @@ class Sozialraumbericht(_Bericht):
 
     def feedback(self) -> HTML:
         """The one-word feedback."""
+        if not self.mit_veranstaltungen:
+            return HTML("")
         parts = [_h(3, "Feedback zur Veranstaltung")]
         if self.veranstaltung_id is None:
             parts.append(tables.hinweis("Kein Feedback erfasst."))
@@ -598,16 +866,20 @@ class Sozialraumbericht(_Bericht):
                 charts.wortwolke(freq, self.sr.name), f"Wortwolke des Feedbacks, {self.sr.name}"
             )
         )
-        parts.append(tables.feedback_tabelle(freq))
+        parts.append(tables.feedback_tabelle(freq, filename=self._datei("feedbackwoerter")))
         return HTML("\n".join(parts))
 
     def handlungsempfehlungen(self) -> HTML:
-        """The Handlungsempfehlungen and their status."""
+        """The Handlungsempfehlungen and their status (nothing where the city keeps none)."""
+        if not self.mit_handlungsempfehlungen:
+            return HTML("")
+        e = self.b.einheit
         parts = [_h(2, "Handlungsempfehlungen und Umsetzungsstand")]
         if self.he.empty:
             parts.append(
                 tables.hinweis(
-                    f"Für den Sozialraum {self.sr.name} sind keine Handlungsempfehlungen erfasst."
+                    f"Für {e.form('den')} {e.name} {self.sr.name} sind keine "
+                    "Handlungsempfehlungen erfasst."
                 )
             )
             return HTML("\n".join(parts))
@@ -618,7 +890,14 @@ class Sozialraumbericht(_Bericht):
                 f"Umsetzungsstand der Handlungsempfehlungen, {self.sr.name}",
             )
         )
-        parts.append(tables.handlungsempfehlungen_tabelle(self.he, sozialraum_name=self.sr.name))
+        parts.append(
+            tables.handlungsempfehlungen_tabelle(
+                self.he,
+                sozialraum_name=self.sr.name,
+                gebiete=self.b.gebiet.mehrzahl,
+                filename=self._datei("handlungsempfehlungen"),
+            )
+        )
         return HTML("\n".join(parts))
 
 
@@ -648,12 +927,12 @@ class Gesamtstadtbericht(_Bericht):
 
     def titel(self) -> HTML:
         """Title, banner and key facts of the city."""
-        i = self.data.inputs
-        ev = i.veranstaltungen
+        i, b = self.data.inputs, self.b
+        ev = i.veranstaltungen if self.mit_veranstaltungen else i.veranstaltungen.iloc[0:0]
         runde = int(ev["runde"].max()) if not ev.empty else None
         items = [
-            anzahl(len(self.cfg.sozialraeume), "Sozialraum", "Sozialräume"),
-            anzahl(len(i.quartiere), "Sozialquartier", "Sozialquartiere"),
+            anzahl(len(self.cfg.sozialraeume), b.einheit.name, b.einheit.mehrzahl),
+            anzahl(len(i.quartiere), b.gebiet.name, b.gebiet.mehrzahl),
         ]
         if runde is not None:
             latest = ev[ev["runde"] == runde]
@@ -662,13 +941,14 @@ class Gesamtstadtbericht(_Bericht):
                 + anzahl(len(latest), "Veranstaltung", "Veranstaltungen")
                 + f", {fmt_int(latest['teilnehmende'].sum())} Teilnehmende"
             )
-        items.append(
-            anzahl(len(i.handlungsempfehlungen), "Handlungsempfehlung", "Handlungsempfehlungen")
-        )
+        if self.mit_handlungsempfehlungen:
+            items.append(
+                anzahl(len(i.handlungsempfehlungen), "Handlungsempfehlung", "Handlungsempfehlungen")
+            )
         return HTML(
             self._banner() + f"<h1>Gesamtstadt {escape(self.cfg.stadt.name)}</h1>"
-            f'<p class="untertitel">Sozialbericht {self.jahr} · alle Sozialräume im '
-            f'Vergleich</p><ul class="kennzahlen">'
+            f'<p class="untertitel">{escape(self.cfg.ausgabe)} · alle '
+            f'{escape(b.einheit.mehrzahl)} im Vergleich</p><ul class="kennzahlen">'
             + "".join(f"<li>{escape(t)}</li>" for t in items)
             + "</ul>"
         )
@@ -678,34 +958,33 @@ class Gesamtstadtbericht(_Bericht):
         ctx = narrative.stadt_kontext(
             self.cfg, self.data.inputs, self.data.result.index, self.sr_agg, self.stadt_agg
         )
+        if not self.mit_veranstaltungen:
+            ctx["veranstaltungen"] = None
         return HTML(_h(2, "Auf einen Blick") + narrative.summary_html(narrative.stadt_summary(ctx)))
 
     def sozialindex(self) -> HTML:
-        """The index maps of all Quartiere."""
+        """The index maps of all areas, and the table of all areas in the documented order."""
+        b = self.b
         q, ix = self.data.inputs.quartiere, self.data.result.index
-        parts = [_h(2, "Sozialindex aller Sozialquartiere")]
+        parts = [_h(2, f"{b.index} aller {b.gebiet.mehrzahl}")]
         for kind, titel in (
             ("status", f"Statusindex {self.jahr}"),
-            ("dynamik", f"Dynamikindex {self.cfg.methode.vergleichsjahr}–{self.jahr}"),
+            ("dynamik", self._dynamik_titel()),
             ("kombi", "Status und Dynamik kombiniert"),
         ):
             parts.append(_h(3, titel))
             chart = maps.class_map(self.cfg, q, ix, None, kind, erfunden=self.erfunden)
             parts.append(self._fig(chart, f"{titel}: {self.cfg.stadt.name}"))
-        order = {s.id: n for n, s in enumerate(self.cfg.sozialraeume)}
-        ix = ix.assign(_o=ix["sozialraum_id"].map(order)).sort_values(["_o", "quartier"])
         parts.append(
             self._index_table(
-                ix.drop(columns="_o"),
-                f"Sozialindex {self.jahr}: alle Sozialquartiere",
-                by_sozialraum=True,
+                ix, f"{b.index} {self.jahr}: alle {b.gebiet.mehrzahl}", by_sozialraum=True
             )
         )
         return HTML("\n".join(parts))
 
     def indikatoren(self) -> HTML:
-        """Indicators per Sozialraum and city, with change."""
-        cfg, m = self.cfg, self.cfg.methode
+        """Indicators per Sozialraum and city, with change (computed or published)."""
+        cfg, m, b = self.cfg, self.cfg.methode, self.b
         names = {s.id: s.name for s in cfg.sozialraeume}
         sr = publish(self.sr_agg)
         st = publish(self.stadt_agg).assign(sozialraum_id="__stadt__")
@@ -713,6 +992,7 @@ class Gesamtstadtbericht(_Bericht):
         now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])
         before = both[both["jahr"] == m.vergleichsjahr].set_index(["sozialraum_id", "indikator"])
         areas = {**names, "__stadt__": cfg.stadt.name}
+        pub = {i.id for i in cfg.indikatoren if i.veraenderung == "veroeffentlicht"}
 
         def table(values: dict, fmt, caption: str, filename: str) -> str:
             # one row per indicator, one column per area: fits the reading column and print
@@ -726,38 +1006,61 @@ class Gesamtstadtbericht(_Bericht):
             return tables.tabelle(df, caption, csv=df, filename=filename, formats=formats)
 
         anteil = {(k, i.id): now["anteil"].get((k, i.id)) for k in areas for i in cfg.indikatoren}
-        delta = {
-            key: (val - prev)
-            if pd.notna(val) and pd.notna(prev := before["anteil"].get(key))
-            else None
-            for key, val in anteil.items()
-        }
-        return HTML(
-            _h(2, "Indikatoren nach Sozialraum")
-            + _p(
-                f"Anteile {m.berichtsjahr} als Verhältnis der Summen über die Quartiere (nicht als "
-                f"Mittel der Quartiersanteile) und ihre Veränderung seit {m.vergleichsjahr} in "
-                "Prozentpunkten (Pp.)."
+
+        def change(key: tuple[str, str]) -> float | None:
+            val = anteil[key]
+            if key[1] in pub:
+                published = now["veraenderung"].get(key) if "veraenderung" in now else None
+                return None if published is None or pd.isna(published) else float(published)
+            prev = before["anteil"].get(key)
+            return (val - prev) if pd.notna(val) and pd.notna(prev) else None
+
+        delta = {key: change(key) for key in anteil}
+        gezaehlt = [i for i in cfg.indikatoren if i.eingabe == "anzahl"]
+        anteile = [i for i in cfg.indikatoren if i.eingabe == "anteil"]
+        wie = []
+        if gezaehlt:
+            wie.append(
+                f"als Verhältnis der Summen über die {b.gebiet.mehrzahl} (nicht als Mittel ihrer "
+                "Anteile)"
             )
+        if anteile:
+            wie.append(
+                ("die veröffentlichten Anteile " if gezaehlt else "")
+                + f"als mit der Einwohnerzahl gewichtete Mittel der {b.gebiet.mehrzahl} "
+                "(Schätzung)"
+            )
+        if pub and len(pub) == len(cfg.indikatoren):
+            seit = (
+                f"die veröffentlichte Veränderung {m.vergleichsjahr}–{m.berichtsjahr}, ebenso "
+                "gewichtet,"
+            )
+        else:
+            seit = f"ihre Veränderung seit {m.vergleichsjahr}"
+        return HTML(
+            _h(2, f"Indikatoren nach {b.einheit.name}")
+            + _p(f"Anteile {m.berichtsjahr} {', '.join(wie)} und {seit} in Prozentpunkten (Pp.).")
             + table(
                 anteil,
                 fmt_pct,
-                f"Indikatoren {m.berichtsjahr} nach Sozialraum (Anteil in %)",
-                "indikatoren-sozialraeume.csv",
+                f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
+                self._datei("indikatoren"),
             )
             + table(
                 delta,
                 fmt_pp,
-                f"Veränderung {m.vergleichsjahr}–{m.berichtsjahr} nach Sozialraum (Pp.)",
-                "indikatoren-veraenderung.csv",
+                f"{tables.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
+                self._datei("indikatoren-veraenderung"),
             )
         )
 
     def bekanntheit(self) -> HTML:
         """Awareness of every offer across the events of the latest round."""
-        i = self.data.inputs
+        if not self.mit_veranstaltungen:
+            return HTML("")
+        i, e = self.data.inputs, self.b.einheit
         ev = i.veranstaltungen
-        parts = [_h(2, "Bekanntheit der Angebote in allen Sozialräumen")]
+        parts = [_h(2, f"Bekanntheit der Angebote in allen {dativ_plural(e)}")]
         if ev.empty or i.abstimmungen.empty:
             parts.append(tables.hinweis("Es liegen keine Abstimmungen vor."))
             return HTML("\n".join(parts))
@@ -767,21 +1070,23 @@ class Gesamtstadtbericht(_Bericht):
         names = {s.id: s.name for s in self.cfg.sozialraeume}
         m = self.cfg.methode.mindeststimmen
         frames = []
-        for _, e in ev[ev["runde"] == runde].iterrows():
+        for _, row in ev[ev["runde"] == runde].iterrows():
             bk = events.bekanntheit(
-                i.abstimmungen, i.angebote, i.stationen, i.fragen, ev, e["veranstaltung_id"], m
+                i.abstimmungen, i.angebote, i.stationen, i.fragen, ev, row["veranstaltung_id"], m
             )
-            frames.append(bk.assign(Sozialraum=names.get(e["sozialraum_id"], "")))
+            frames.append(bk.assign(_einheit=names.get(row["sozialraum_id"], "")))
         alle = pd.concat(frames, ignore_index=True)
         wide = alle.pivot_table(
-            index="angebot", columns="Sozialraum", values="anteil_ja", aggfunc="first", dropna=False
+            index="angebot", columns="_einheit", values="anteil_ja", aggfunc="first", dropna=False
         )
         wide = wide[[n for n in names.values() if n in wide.columns]].reset_index()
         wide = wide.rename(columns={"angebot": "Angebot"})
+        wide.columns.name = None
         parts.append(
             _p(
-                f"Anteil JA („Kennen Sie das Angebot?“) je Angebot und Sozialraum, Runde {runde}. "
-                f"Angebote mit weniger als {m} Punkten in einem Sozialraum: •."
+                f"Anteil JA („Kennen Sie das Angebot?“) je Angebot und {e.name}, Runde {runde}. "
+                f"Angebote mit weniger als {m} Punkten in {'einer' if e.genus == 'f' else 'einem'} "
+                f"{e.name}: •."
             )
         )
         parts.append(
@@ -789,16 +1094,19 @@ class Gesamtstadtbericht(_Bericht):
                 wide,
                 f"Bekanntheit der Angebote, Runde {runde}",
                 csv=wide,
-                filename="bekanntheit-alle.csv",
+                filename=self._datei("bekanntheit-alle"),
                 formats={c: fmt_pct for c in wide.columns if c != "Angebot"},
             )
         )
         return HTML("\n".join(parts))
 
     def handlungsempfehlungen(self) -> HTML:
-        """Status of all Handlungsempfehlungen."""
+        """Status of all Handlungsempfehlungen (nothing where the city keeps none)."""
+        if not self.mit_handlungsempfehlungen:
+            return HTML("")
+        e = self.b.einheit
         he = self.data.inputs.handlungsempfehlungen
-        parts = [_h(2, "Handlungsempfehlungen aller Sozialräume")]
+        parts = [_h(2, f"Handlungsempfehlungen aller {e.mehrzahl}")]
         if he.empty:
             parts.append(tables.hinweis("Es sind keine Handlungsempfehlungen erfasst."))
             return HTML("\n".join(parts))
@@ -810,29 +1118,54 @@ class Gesamtstadtbericht(_Bericht):
             )
         )
         names = {s.id: s.name for s in self.cfg.sozialraeume}
-        kreuz = he.assign(Sozialraum=he["sozialraum_id"].map(names)).pivot_table(
-            index="Sozialraum", columns="status", values="he_id", aggfunc="count", fill_value=0
+        kreuz = he.assign(_einheit=he["sozialraum_id"].map(names)).pivot_table(
+            index="_einheit", columns="status", values="he_id", aggfunc="count", fill_value=0
         )
         order = [s for s in events.STATUS_REIHENFOLGE if s in kreuz.columns]
         kreuz = kreuz.reindex([n for n in names.values() if n in kreuz.index])[order]
-        kreuz = kreuz.reset_index()
+        kreuz = kreuz.rename_axis(index=e.name, columns=None).reset_index()
         parts.append(
             tables.tabelle(
                 kreuz,
-                "Handlungsempfehlungen nach Sozialraum und Status",
+                f"Handlungsempfehlungen nach {e.name} und Status",
                 csv=kreuz,
-                filename="handlungsempfehlungen-status.csv",
+                filename=self._datei("handlungsempfehlungen-status"),
             )
         )
         for s in self.cfg.sozialraeume:
             sub = events.handlungsempfehlungen(he, s.id, self.data.inputs.quartiere)
             if not sub.empty:
                 parts.append(_h(3, s.name))
-                parts.append(tables.handlungsempfehlungen_tabelle(sub, sozialraum_name=s.name))
+                parts.append(
+                    tables.handlungsempfehlungen_tabelle(
+                        sub,
+                        sozialraum_name=s.name,
+                        gebiete=self.b.gebiet.mehrzahl,
+                        filename=tables.dateiname("handlungsempfehlungen", s.slug, self.jahr),
+                    )
+                )
         return HTML("\n".join(parts))
 
 
 # -- for the batch's index page ---------------------------------------------------------------
+def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
+    """Page title and link text of a report: "Bezirk Mitte", "Gesamtstadt Berlin"."""
+    if sozialraum is None:
+        return f"Gesamtstadt {cfg.stadt.name}"
+    return f"{cfg.begriffe.einheit.name} {cfg.sozialraum(sozialraum).name}"
+
+
+def startseitentitel(cfg: Config, jahr: int | None = None) -> str:
+    """Title of the index page: "Sozialraum-Berichte Oberhausen 2023", "Bezirk-Berichte …"."""
+    jahr = cfg.methode.berichtsjahr if jahr is None else jahr
+    return f"{cfg.begriffe.einheit.name}-Berichte {cfg.stadt.name} {jahr}"
+
+
+def gesamtstadt_beschreibung(cfg: Config) -> str:
+    """The line under the city-wide report's link: "Alle Bezirke im Vergleich"."""
+    return f"Alle {cfg.begriffe.einheit.mehrzahl} im Vergleich"
+
+
 def stadtkarte_html(prepared: Prepared) -> str:
     """The city's status map for the index page."""
     cfg = prepared.cfg
@@ -844,17 +1177,22 @@ def stadtkarte_html(prepared: Prepared) -> str:
         "status",
         erfunden=bool(prepared.inputs.erfunden),
     )
-    return _figure(chart, f"Statusindex {cfg.methode.berichtsjahr} der Sozialquartiere")
+    return _figure(
+        chart, f"Statusindex {cfg.methode.berichtsjahr} der {cfg.begriffe.gebiet.mehrzahl}"
+    )
 
 
 def index_beschreibung(prepared: Prepared, sozialraum_id: str) -> str:
-    """One line under each report's link: Quartiere and the event."""
+    """One line under each report's link: its areas and, where there are events, the event."""
+    cfg = prepared.cfg
     q = prepared.inputs.quartiere
     n = int((q["sozialraum_id"] == sozialraum_id).sum())
-    text = anzahl(n, "Sozialquartier", "Sozialquartiere")
+    text = anzahl(n, cfg.begriffe.gebiet.name, cfg.begriffe.gebiet.mehrzahl)
+    if not cfg.mit_veranstaltungen:
+        return text
     k = events.kennzahlen(prepared.inputs.veranstaltungen, prepared.inputs.stationen, sozialraum_id)
     if k:
-        name = prepared.cfg.stadt.veranstaltung.name
+        name = cfg.stadt.veranstaltung.name
         text += f" · {name} {fmt_date(k['datum'], k['datum_genauigkeit'])}"
         if k["teilnehmende"] is not None:
             text += f" · {fmt_int(k['teilnehmende'])} Teilnehmende"
@@ -864,6 +1202,10 @@ def index_beschreibung(prepared: Prepared, sozialraum_id: str) -> str:
 __all__ = [
     "Gesamtstadtbericht",
     "Sozialraumbericht",
+    "berichtstitel",
+    "gesamtstadt_beschreibung",
     "index_beschreibung",
+    "methodentext",
     "stadtkarte_html",
+    "startseitentitel",
 ]

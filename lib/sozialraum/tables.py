@@ -32,7 +32,9 @@ from sozialraum.fmt import (
     fmt_pct,
     fmt_pp,
     genauigkeiten,
+    genitiv,
     is_missing,
+    natural_key,
 )
 
 CSV_LABEL = "CSV herunterladen"
@@ -251,8 +253,9 @@ def gebiete_werte(
     -------
     DataFrame
         Columns ``ebene`` (``quartier``/``sozialraum``/``stadt``), ``gebiet_id``, ``gebiet``,
-        ``jahr``, ``indikator``, ``zaehler``, ``nenner``, ``anteil``, ``unterdrueckt``; Quartiere
-        sorted by name, then the Sozialraum, then the city.
+        ``jahr``, ``indikator``, ``zaehler``, ``nenner``, ``anteil``, ``veraenderung`` (the
+        published change in percentage points where the data carry one, else NaN),
+        ``unterdrueckt``; Quartiere sorted by name, then the Sozialraum, then the city.
     """
     own = quartiere[quartiere["sozialraum_id"].astype(str) == str(sozialraum_id)]
     names = own[["quartier_id", "quartier"]].astype({"quartier_id": "string"})
@@ -267,11 +270,21 @@ def gebiete_werte(
         sr = sr[sr["sozialraum_id"].astype(str) == str(sozialraum_id)]
     sr = sr.assign(ebene="sozialraum", gebiet_id=str(sozialraum_id), gebiet=sozialraum_name)
     st = stadt_agg.assign(ebene="stadt", gebiet_id="stadt", gebiet=stadt_name)
-    cols = ["ebene", "gebiet_id", "gebiet", "jahr", "indikator", "zaehler", "nenner", "anteil"]
+    cols = [
+        "ebene",
+        "gebiet_id",
+        "gebiet",
+        "jahr",
+        "indikator",
+        "zaehler",
+        "nenner",
+        "anteil",
+        "veraenderung",
+    ]
     parts = []
     for part in (q, sr, st):
         part = part.copy()
-        for c in ("zaehler", "nenner", "anteil"):
+        for c in ("zaehler", "nenner", "anteil", "veraenderung"):
             if c not in part.columns:
                 part[c] = np.nan
         part["unterdrueckt"] = (
@@ -280,8 +293,9 @@ def gebiete_werte(
             else False
         )
         # Blank what is withheld here too, so no table or CSV built later can leak it.
-        part[["zaehler", "anteil"]] = part[["zaehler", "anteil"]].astype("float64")
-        part.loc[part["unterdrueckt"], ["zaehler", "anteil"]] = np.nan
+        hidden = ["zaehler", "anteil", "veraenderung"]
+        part[hidden] = part[hidden].astype("float64")
+        part.loc[part["unterdrueckt"], hidden] = np.nan
         parts.append(part[[*cols, "unterdrueckt"]])
     out = pd.concat(parts, ignore_index=True)
     out["jahr"] = out["jahr"].astype("int64")
@@ -294,13 +308,16 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
     """Shares of one indicator per area and year, with the change in percentage points.
 
     The change is ``anteil(berichtsjahr) − anteil(vergleichsjahr)`` and is suppressed when
-    either year is; suppressed shares are blanked, so the frame is safe to offer as CSV.
+    either year is, or the published change; suppressed shares are blanked, so the frame is safe
+    to offer as CSV.
 
     Returns
     -------
     DataFrame
-        Columns ``gebiet``, ``ebene``, ``anteil_<jahr>`` and ``unterdrueckt_<jahr>`` for every
-        year of ``cfg.methode.jahre``, ``veraenderung_pp`` and ``veraenderung_unterdrueckt``.
+        Columns ``gebiet_id``, ``gebiet``, ``ebene``, ``anteil_<jahr>`` and
+        ``unterdrueckt_<jahr>`` for every year of ``cfg.methode.jahre``, ``veraenderung_pp`` and
+        ``veraenderung_unterdrueckt``. For an indicator with ``veraenderung = "veroeffentlicht"``
+        the change is the published one (no share of the vergleichsjahr is needed).
     """
     m = cfg.methode
     d = gebiete[gebiete["indikator"] == indikator]
@@ -313,28 +330,140 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
         out[f"anteil_{year}"] = share.where(~hidden)
         out[f"unterdrueckt_{year}"] = hidden
     b, v = m.berichtsjahr, m.vergleichsjahr
-    out["veraenderung_pp"] = out[f"anteil_{b}"] - out[f"anteil_{v}"]
-    out["veraenderung_unterdrueckt"] = out[f"unterdrueckt_{b}"] | out[f"unterdrueckt_{v}"]
-    return out.reset_index(drop=True)
+    if cfg.indikator(indikator).veraenderung == "veroeffentlicht":
+        # published with the data: there are no shares of the vergleichsjahr to subtract
+        y = d[d["jahr"] == b].set_index("gebiet_id")
+        pub = y["veraenderung"] if "veraenderung" in y.columns else pd.Series(dtype="float64")
+        out["veraenderung_pp"] = (
+            pub.reindex(out.index).astype("float64").where(~out[f"unterdrueckt_{b}"])
+        )
+        out["veraenderung_unterdrueckt"] = out[f"unterdrueckt_{b}"]
+    else:
+        out["veraenderung_pp"] = out[f"anteil_{b}"] - out[f"anteil_{v}"]
+        out["veraenderung_unterdrueckt"] = out[f"unterdrueckt_{b}"] | out[f"unterdrueckt_{v}"]
+    return out.reset_index()
+
+
+def reihenfolge(cfg: Config, gebiete: pd.DataFrame) -> list[str]:
+    """Ids of areas in the documented order of every area table and CSV (``methode.sortierung``).
+
+    ``"id"``: by area id, digit runs compared as numbers ("2" before "10"); ``"name"``: by name
+    (case and umlauts ignored), then id; ``"klasse"``: worst status class first, then id, the
+    areas without a class ("nicht bewertet", "keine Angabe") last.
+
+    Parameters
+    ----------
+    cfg
+        Gives ``methode.sortierung``.
+    gebiete
+        One row per area with ``quartier_id`` and ``quartier`` (``status_stufe`` for
+        ``"klasse"``; without it ``"klasse"`` orders by id), e.g. ``IndexResult.index``.
+    """
+    df = gebiete.reset_index(drop=True)
+    ids = df["quartier_id"].astype(str)
+    art = cfg.methode.sortierung
+    if art == "name":
+        keys = [(natural_key(n), natural_key(i)) for n, i in zip(df["quartier"], ids, strict=True)]
+    elif art == "klasse" and "status_stufe" in df.columns:
+        stufe = pd.to_numeric(df["status_stufe"], errors="coerce")
+        keys = [
+            (1 if pd.isna(s) else 0, 0 if pd.isna(s) else -int(s), natural_key(i))
+            for s, i in zip(stufe, ids, strict=True)
+        ]
+    else:
+        keys = [natural_key(i) for i in ids]
+    order = sorted(range(len(df)), key=lambda k: keys[k])
+    return [ids[k] for k in order]
+
+
+def sortiert(cfg: Config, gebiete: pd.DataFrame) -> pd.DataFrame:
+    """``gebiete`` (one row per area, see :func:`reihenfolge`) in the documented order."""
+    pos = {i: n for n, i in enumerate(reihenfolge(cfg, gebiete))}
+    key = gebiete["quartier_id"].astype(str).map(pos)
+    return gebiete.assign(_o=key.to_numpy()).sort_values("_o", kind="stable").drop(columns="_o")
+
+
+def dateiname(stamm: str, *teile: Any) -> str:
+    """CSV file name from a stem and the unit's slug and year: ``sozialindex-mitte-2020.csv``."""
+    parts = [_file_stem(str(stamm))] + [_file_stem(str(t)) for t in teile if str(t)]
+    return "-".join(parts) + ".csv"
+
+
+def veraenderung_titel(cfg: Config, indikatoren: Iterable[Any] | None = None) -> str:
+    """Header of a change column: "Veränderung 2020–2023", "Veränderung 2018–2020 (veröffentlicht)".
+
+    Published when every given indicator (default: those of the config) has
+    ``veraenderung = "veroeffentlicht"``: the period is that of the published data, not an
+    edition of the report series.
+    """
+    m = cfg.methode
+    inds = list(cfg.indikatoren if indikatoren is None else indikatoren)
+    text = f"Veränderung {m.vergleichsjahr}–{m.berichtsjahr}"
+    if inds and all(i.veraenderung == "veroeffentlicht" for i in inds):
+        text += " (veröffentlicht)"
+    return text
 
 
 def indikator_tabelle(
-    cfg: Config, gebiete: pd.DataFrame, indikator: str, *, sozialraum_name: str = ""
+    cfg: Config,
+    gebiete: pd.DataFrame,
+    indikator: str,
+    *,
+    sozialraum_name: str = "",
+    reihe: Sequence[str] | None = None,
+    filename: str | None = None,
 ) -> str:
-    """HTML table of one indicator: every Quartier, the Sozialraum and the city, all years."""
+    """HTML table of one indicator: every area, the report unit and the city, all years.
+
+    Parameters
+    ----------
+    cfg
+        Indicators, years and the city's nouns (``begriffe``) for row labels and notes.
+    gebiete
+        Output of :func:`gebiete_werte`.
+    indikator
+        Id of the indicator.
+    sozialraum_name
+        Named in the caption.
+    reihe
+        Ids of the areas in display order (see :func:`reihenfolge`); by default the order of
+        ``cfg.methode.sortierung`` by id or name.
+    filename
+        Name of the CSV download (default ``indikator-<id>.csv``).
+    """
     ind = cfg.indikator(indikator)
     daten = indikator_daten(cfg, gebiete, indikator)
     if daten.empty:
         return hinweis(f"Für den Indikator „{ind.label}“ liegen keine Werte vor.")
-    m = cfg.methode
-    # The two totals are named with their level so they stand out from the Quartier rows.
-    prefix = {"sozialraum": "Sozialraum ", "stadt": "Stadt "}
+    m, b = cfg.methode, cfg.begriffe
+    areas = daten[daten["ebene"] == "quartier"]
+    if reihe is None:
+        reihe = reihenfolge(
+            cfg, areas.rename(columns={"gebiet_id": "quartier_id", "gebiet": "quartier"})
+        )
+    pos = {str(i): n for n, i in enumerate(reihe)}
+    level = {e: n for n, e in enumerate(EBENEN)}
+    daten = (
+        daten.assign(
+            _e=daten["ebene"].map(level),
+            _o=daten["gebiet_id"].astype(str).map(pos).fillna(len(pos)),
+        )
+        .sort_values(["_e", "_o"], kind="stable")
+        .drop(columns=["_e", "_o"])
+        .reset_index(drop=True)
+    )
+    # The two totals are named with their level so they stand out from the area rows.
+    prefix = {"sozialraum": f"{b.einheit.name} ", "stadt": "Stadt "}
     show = pd.DataFrame(
         {
             "Gebiet": [
                 prefix.get(e, "") + str(g)
                 for e, g in zip(daten["ebene"], daten["gebiet"], strict=True)
-            ]
+            ],
+            "ID": [
+                "" if e == "stadt" else str(i)
+                for e, i in zip(daten["ebene"], daten["gebiet_id"], strict=True)
+            ],
         }
     )
     for year in m.jahre:
@@ -342,33 +471,67 @@ def indikator_tabelle(
             _suppressed(fmt_pct(a), u)
             for a, u in zip(daten[f"anteil_{year}"], daten[f"unterdrueckt_{year}"], strict=True)
         ]
-    change = f"Veränderung {m.vergleichsjahr}–{m.berichtsjahr}"
+    veroeffentlicht = ind.veraenderung == "veroeffentlicht"
+    change = veraenderung_titel(cfg, [ind])
     show[change] = [
         _suppressed(fmt_pp(a), u)
         for a, u in zip(daten["veraenderung_pp"], daten["veraenderung_unterdrueckt"], strict=True)
     ]
     where = f" – {sozialraum_name}" if sozialraum_name else ""
     caption = f"{ind.label}{where}: Anteil in % und Veränderung in Prozentpunkten (Pp.)"
-    notes = [
-        f"Anteil: {ind.zaehler} je 100 {ind.nenner}.",
+    if ind.eingabe == "anzahl":
+        notes = [f"Anteil: {ind.zaehler} je 100 {ind.nenner}."]
+    else:
+        notes = [
+            (f"Anteil: {ind.beschreibung} (veröffentlichter Wert). " if ind.beschreibung else "")
+            + f"Werte {genitiv(b.einheit)} und der Stadt: mit der Einwohnerzahl gewichtete "
+            f"Mittel der {b.gebiet.mehrzahl} (Schätzung, die Nenner sind nicht veröffentlicht)."
+        ]
+    if veroeffentlicht:
+        notes.append(
+            f"Veränderung {m.vergleichsjahr}–{m.berichtsjahr}: mit den Daten veröffentlicht, "
+            "nicht aus zwei Jahren berechnet."
+        )
+    suppressed_note = (
         f"{UNTERDRUECKT} = aus Datenschutzgründen nicht ausgewiesen "
-        f"(weniger als {m.mindestfallzahl} Fälle).",
-    ]
-    csv = daten[["gebiet", "ebene", *[f"anteil_{y}" for y in m.jahre], "veraenderung_pp"]].copy()
-    csv.insert(2, "indikator", ind.id)
+        f"(weniger als {m.mindestfallzahl} Fälle)."
+    )
+    if daten.filter(like="unterdrueckt").any().any():
+        notes.append(suppressed_note)
+    csv = daten[
+        ["gebiet_id", "gebiet", "ebene", *[f"anteil_{y}" for y in m.jahre], "veraenderung_pp"]
+    ].copy()
+    csv.insert(3, "indikator", ind.id)
     return tabelle(
         show,
         caption,
         csv=csv,
-        filename=f"indikator-{ind.id}.csv",
-        footnotes=notes if daten.filter(like="unterdrueckt").any().any() else notes[:1],
+        filename=filename or f"indikator-{ind.id}.csv",
+        footnotes=notes,
     )
 
 
-def indikatoren_tabellen(cfg: Config, gebiete: pd.DataFrame, *, sozialraum_name: str = "") -> str:
-    """The tables of all indicators of the config, in its order."""
+def indikatoren_tabellen(
+    cfg: Config,
+    gebiete: pd.DataFrame,
+    *,
+    sozialraum_name: str = "",
+    reihe: Sequence[str] | None = None,
+    dateien: Callable[[str], str] | None = None,
+) -> str:
+    """The tables of all indicators of the config, in its order.
+
+    ``dateien`` gives the CSV file name of an indicator id (e.g. with the unit's slug and year).
+    """
     return "\n".join(
-        indikator_tabelle(cfg, gebiete, i.id, sozialraum_name=sozialraum_name)
+        indikator_tabelle(
+            cfg,
+            gebiete,
+            i.id,
+            sozialraum_name=sozialraum_name,
+            reihe=reihe,
+            filename=dateien(i.id) if dateien else None,
+        )
         for i in cfg.indikatoren
     )
 
@@ -376,11 +539,27 @@ def indikatoren_tabellen(cfg: Config, gebiete: pd.DataFrame, *, sozialraum_name:
 # --------------------------------------------------------------------------------------------
 # Event tables
 # --------------------------------------------------------------------------------------------
-def kennzahlen_html(k: dict[str, Any] | None, *, sozialraum_name: str = "") -> str:
-    """Key facts of the event as a short list ("88 Teilnehmende", "13 Themeninseln", …)."""
+def kennzahlen_html(
+    k: dict[str, Any] | None,
+    *,
+    sozialraum_name: str = "",
+    einheit: Any = None,
+    veranstaltung: Any = None,
+) -> str:
+    """Key facts of the event as a short list ("88 Teilnehmende", "13 Themeninseln", …).
+
+    ``einheit`` and ``veranstaltung`` are the config's nouns (``cfg.begriffe.einheit``,
+    ``cfg.stadt.veranstaltung``) for the sentence shown before the first event.
+    """
     if k is None:
         where = f" {sozialraum_name}" if sozialraum_name else ""
-        return hinweis(f"Für den Sozialraum{where} ist noch keine Veranstaltung erfasst.")
+        wer = f"{einheit.form('den')} {einheit.name}" if einheit is not None else "den Sozialraum"
+        was = (
+            f"{veranstaltung.form('kein')} {veranstaltung.name}"
+            if veranstaltung is not None
+            else "keine Veranstaltung"
+        )
+        return hinweis(f"Für {wer}{where} ist noch {was} erfasst.")
     items = [f"Datum: {k['datum_text']}"]
     if k.get("format"):
         items.append(f"Format: {k['format']}")
@@ -400,7 +579,14 @@ def kennzahlen_html(k: dict[str, Any] | None, *, sozialraum_name: str = "") -> s
     return '<ul class="kennzahlen">' + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
-def bekanntheit_tabelle(bk: pd.DataFrame, mindeststimmen: int, *, sozialraum_name: str = "") -> str:
+def bekanntheit_tabelle(
+    bk: pd.DataFrame,
+    mindeststimmen: int,
+    *,
+    sozialraum_name: str = "",
+    einheiten: str = "Sozialräume",
+    filename: str = "bekanntheit-angebote.csv",
+) -> str:
     """Awareness of each offer: share JA with n, Wilson interval and the other Sozialräume' mean.
 
     Suppressed offers stay in the table with ``•`` and ``n`` shown as ``< mindeststimmen``.
@@ -428,7 +614,7 @@ def bekanntheit_tabelle(bk: pd.DataFrame, mindeststimmen: int, *, sozialraum_nam
                 UNTERDRUECKT if h else f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)} %"
                 for lo, hi, h in zip(bk["ki_unten"], bk["ki_oben"], hidden, strict=True)
             ],
-            "Andere Sozialräume (Mittel)": [fmt_pct(v, 0) for v in bk["andere_anteil_ja"]],
+            f"Andere {einheiten} (Mittel)": [fmt_pct(v, 0) for v in bk["andere_anteil_ja"]],
         }
     )
     frage = bk["frage"].dropna().iloc[0] if bk["frage"].notna().any() else "Kennen Sie das Angebot?"
@@ -438,7 +624,7 @@ def bekanntheit_tabelle(bk: pd.DataFrame, mindeststimmen: int, *, sozialraum_nam
         "n = Zahl aller Punkte (JA und NEIN) zum Angebot. 95-%-Intervall nach Wilson: Bei so "
         "wenigen Punkten ist der Anteil unsicher; der wahre Wert liegt mit hoher "
         "Wahrscheinlichkeit in diesem Bereich.",
-        "Andere Sozialräume (Mittel): ungewichteter Mittelwert der Anteile bei den anderen "
+        f"Andere {einheiten} (Mittel): ungewichteter Mittelwert der Anteile bei den anderen "
         "Veranstaltungen derselben Runde (– = dort nicht abgefragt oder zu wenige Punkte).",
     ]
     if hidden.any():
@@ -464,13 +650,16 @@ def bekanntheit_tabelle(bk: pd.DataFrame, mindeststimmen: int, *, sozialraum_nam
     csv[["anteil_ja", "ki_unten", "ki_oben", "andere_anteil_ja"]] = csv[
         ["anteil_ja", "ki_unten", "ki_oben", "andere_anteil_ja"]
     ].round(1)
-    return tabelle(show, caption, csv=csv, filename="bekanntheit-angebote.csv", footnotes=notes)
+    return tabelle(show, caption, csv=csv, filename=filename, footnotes=notes)
 
 
-def kanal_tabellen(kodiert: pd.DataFrame, haeufigkeit: pd.DataFrame) -> str:
+def kanal_tabellen(
+    kodiert: pd.DataFrame, haeufigkeit: pd.DataFrame, *, dateiteile: Sequence[Any] = ()
+) -> str:
     """Per channel-coded question: cards per category, then the card texts of each category.
 
-    The texts are the public's own words and are always escaped.
+    The texts are the public's own words and are always escaped. ``dateiteile`` (slug, year)
+    end the CSV file names.
     """
     if kodiert.empty:
         return hinweis("Für diese Veranstaltung liegen keine Moderationskarten vor.")
@@ -488,7 +677,7 @@ def kanal_tabellen(kodiert: pd.DataFrame, haeufigkeit: pd.DataFrame) -> str:
             show,
             f"„{frage}“: Moderationskarten nach Kanal",
             csv=kodiert[kodiert["frage_id"] == frage_id][["station", "kategorie", "text"]],
-            filename=f"karten-{_file_stem(str(frage_id))}.csv",
+            filename=dateiname("karten", frage_id, *dateiteile),
             footnotes=[
                 "Zuordnung der Karten zu Kanälen nach Schlagwortregeln "
                 "(erste passende Regel; ohne Treffer: „Sonstiges“)."
@@ -527,7 +716,9 @@ def freitext_liste(karten: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
-def feedback_tabelle(freq: pd.DataFrame, top: int | None = None) -> str:
+def feedback_tabelle(
+    freq: pd.DataFrame, top: int | None = None, *, filename: str = "feedbackwoerter.csv"
+) -> str:
     """Feedback words with their counts (all, or the ``top`` most frequent)."""
     if freq.empty:
         return hinweis("Für diese Veranstaltung liegen keine Feedbackwörter vor.")
@@ -541,7 +732,7 @@ def feedback_tabelle(freq: pd.DataFrame, top: int | None = None) -> str:
     )
     total = int(freq["anzahl"].sum())
     caption = f"Feedbackwörter ({total} {'Nennung' if total == 1 else 'Nennungen'})"
-    return tabelle(show, caption, csv=freq, filename="feedbackwoerter.csv")
+    return tabelle(show, caption, csv=freq, filename=filename)
 
 
 def _dates_with_precision(df: pd.DataFrame, column: str) -> list[tuple[Any, str]]:
@@ -557,7 +748,13 @@ def _iso_dates(df: pd.DataFrame, column: str) -> list[str]:
     ]
 
 
-def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str = "") -> str:
+def handlungsempfehlungen_tabelle(
+    he_sr: pd.DataFrame,
+    *,
+    sozialraum_name: str = "",
+    gebiete: str = "Quartiere",
+    filename: str = "handlungsempfehlungen.csv",
+) -> str:
     """The Handlungsempfehlungen of a Sozialraum with Quartiere, responsibility, status and date."""
     where = f" für {sozialraum_name}" if sozialraum_name else ""
     if he_sr.empty:
@@ -566,7 +763,7 @@ def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str =
         {
             "Handlungsempfehlung": he_sr["titel"],
             "Handlungsfeld": he_sr["handlungsfeld"],
-            "Quartiere": he_sr["quartiere_text"],
+            gebiete: he_sr["quartiere_text"],
             "Zuständig": he_sr["zustaendig"],
             "Status": he_sr["status"],
             "Stand": [fmt_date(d, g) for d, g in _dates_with_precision(he_sr, "status_datum")],
@@ -579,7 +776,7 @@ def handlungsempfehlungen_tabelle(he_sr: pd.DataFrame, *, sozialraum_name: str =
         show,
         f"Handlungsempfehlungen{where} und Stand der Umsetzung",
         csv=csv,
-        filename="handlungsempfehlungen.csv",
+        filename=filename,
     )
 
 
