@@ -322,11 +322,6 @@ def test_berlin_like_pages_speak_the_city_s_language(berlin_like_run):
     assert "Bezirk Nord" in nord and "Planungsraum-ID" in nord
 
 
-@pytest.mark.xfail(
-    reason="needs render.py/batch.py to pass cfg.begriffe and cfg.stadt.quellenangabe to the "
-    "page footer and the index page, and to title pages with report.berichtstitel",
-    strict=False,
-)
 def test_berlin_like_titles_footer_and_index_page(berlin_like_run):
     from test_report import VERBOTEN
 

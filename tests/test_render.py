@@ -273,7 +273,10 @@ def test_index_page_links_reports_and_escapes_data(cfg, tmp_path):
     text = out.read_text(encoding="utf-8")
     soup = BeautifulSoup(text, "html.parser")
     assert soup.html["lang"] == "de"
-    assert soup.title.string == f"Sozialraum-Berichte {cfg.stadt.name} {cfg.methode.berichtsjahr}"
+    assert (
+        soup.title.string
+        == f"Berichte der Sozialräume – {cfg.stadt.name}, Sozialbericht {cfg.methode.berichtsjahr}"
+    )
     hrefs = [a["href"] for a in soup.main.find_all("a")]
     assert hrefs == ["gesamtstadt.html", "mitte-styrum.html", "extra.html"]
     assert "Mitte/Styrum &lt;b&gt;" in text

@@ -112,7 +112,7 @@ def test_unknown_quartier_without_suggestion(tmp_path):
 
 def test_quartier_missing_from_geometry(tmp_path):
     report = run(tmp_path, bevoelkerung=lambda t: t + "05;Neustadt;2023;800;Test;ja\n")
-    p = one(report, 'Das Sozialquartier "05" ("Neustadt") fehlt in der Geometrie geo/quartiere.gpkg')
+    p = one(report, 'Das Sozialquartier "05" ("Neustadt") fehlt in der Geometrie geo/quartiere')
     assert (p.zeile, p.spalte, p.wert) == (10, "quartier_id", "05")
 
 

@@ -105,7 +105,7 @@ def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
 
 def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[IndexEntry]:
     """Link every report that exists, including those of units not rendered this time."""
-    from sozialraum.report import index_beschreibung
+    from sozialraum.report import gesamtstadt_beschreibung, index_beschreibung
 
     entries = []
     for s in cfg.sozialraeume:
@@ -122,7 +122,7 @@ def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[Inde
             IndexEntry(
                 titel=f"Gesamtstadt {cfg.stadt.name}",
                 href=f"{GESAMTSTADT_SLUG}.html",
-                beschreibung=f"Alle {cfg.begriffe.einheit.mehrzahl} im Vergleich",
+                beschreibung=gesamtstadt_beschreibung(cfg),
                 gesamtstadt=True,
             )
         )

@@ -596,6 +596,7 @@ def render_reports(
     resolved = _resolve_jobs(notebook_jobs, out_dir)
     bericht = {
         "herausgeber": cfg.stadt.herausgeber,
+        "quellenangabe": cfg.stadt.quellenangabe,
         "version": sozialraum.__version__,
         "fussnote": FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
     }
@@ -724,6 +725,8 @@ def write_index_page(
     beispieldaten
         Show the banner saying the data are invented sample data.
     """
+    from sozialraum.report import startseitentitel
+
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     links = [
@@ -735,8 +738,10 @@ def write_index_page(
         .get_template(INDEX_TEMPLATE)
         .render(
             lang=LANGUAGE_CODE,
-            titel=f"Sozialraum-Berichte {cfg.stadt.name} {jahr}",
+            titel=startseitentitel(cfg, jahr),
             herausgeber=cfg.stadt.herausgeber,
+            quellenangabe=cfg.stadt.quellenangabe,
+            begriffe=cfg.begriffe,
             fussnote=FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
             gesamtstadt=[e for e in links if e.gesamtstadt],
             sozialraeume=[e for e in links if not e.gesamtstadt],

@@ -1156,9 +1156,14 @@ def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
 
 
 def startseitentitel(cfg: Config, jahr: int | None = None) -> str:
-    """Title of the index page: "Sozialraum-Berichte Oberhausen 2023", "Bezirk-Berichte …"."""
-    jahr = cfg.methode.berichtsjahr if jahr is None else jahr
-    return f"{cfg.begriffe.einheit.name}-Berichte {cfg.stadt.name} {jahr}"
+    """Title of the index page: "Berichte der Sozialräume – Oberhausen, Sozialbericht 2023".
+
+    The edition names the year the way the city does ("MSS 2021" for data as of 2020); another
+    report year of the series (``jahr``) is named by its year.
+    """
+    b = cfg.begriffe
+    edition = cfg.ausgabe if jahr in (None, cfg.methode.berichtsjahr) else f"{b.reihe} {jahr}"
+    return f"Berichte der {b.einheit.mehrzahl} – {cfg.stadt.name}, {edition}"
 
 
 def gesamtstadt_beschreibung(cfg: Config) -> str:
