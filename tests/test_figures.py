@@ -1,5 +1,6 @@
 import base64
 import html
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -97,3 +98,110 @@ def test_show_figure_returns_displayable_html():
     assert type(shown).__name__ == "HTML"
     assert shown.data.startswith('<figure><img src="data:image/png;base64,')
     assert "Abb. 2" in shown._repr_html_()
+
+
+# -- exact class colours -------------------------------------------------------------------------
+def _rgb(hex_colour):
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_png_palette_keeps_every_class_colour_exact_even_for_a_rare_class(tmp_path):
+    """One Quartier out of 200 in its class: its fill and its legend swatch must come out in
+    exactly the configured RGB (the old adaptive palette merged rare colours into others)."""
+    import io
+
+    import geopandas as gpd
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+    from shapely import maximum_inscribed_circle
+
+    from sozialraum import maps, synthetic
+    from sozialraum.config import load_config
+    from sozialraum.figures import PNG_DPI
+
+    path = synthetic.make_city(tmp_path, areas=200, units=4, seed=2)
+    cfg = load_config(path)
+    geo = gpd.read_file(tmp_path / "geo" / "quartiere.geojson")
+    rng = np.random.default_rng(0)
+    status = rng.choice(["mittel", "niedrig"], size=len(geo), p=[0.8, 0.2]).astype(object)
+    dynamik = rng.choice(["stabil", "negativ"], size=len(geo), p=[0.7, 0.3]).astype(object)
+    rare = int(np.argmax(geo.geometry.area))
+    status[rare], dynamik[rare] = "sehr niedrig", "positiv"
+    index = pd.DataFrame(
+        {
+            "quartier_id": geo["quartier_id"],
+            "status_klasse": status,
+            "dynamik_klasse": dynamik,
+            "kombi_klasse": [f"{s} / {d}" for s, d in zip(status, dynamik, strict=True)],
+        }
+    )
+    fig, _ = maps.class_map(cfg, geo, index, None, "kombi", beschriftung="keine")
+    png = figure_png(fig)
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    # where things are in the PNG: savefig's tight box, padded by 0.1 inch, at PNG_DPI (text
+    # widths are not exactly proportional to the dpi, so measure at the dpi of the PNG)
+    fig.set_dpi(PNG_DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    saved = fig.get_tightbbox(renderer).padded(0.1)
+    assert abs(image.shape[1] - saved.width * PNG_DPI) <= 2
+
+    def pixel(x_display, y_display):
+        x_in, y_in = x_display / fig.dpi, y_display / fig.dpi
+        return round((x_in - saved.x0) * PNG_DPI), round((saved.y1 - y_in) * PNG_DPI)
+
+    def block(x_display, y_display, r=2):
+        col, row = pixel(x_display, y_display)
+        return image[row - r : row + r + 1, col - r : col + r + 1].reshape(-1, 3)
+
+    farben = maps.klassen_farben(cfg, "kombi")
+    ax = fig.axes[0]
+    centre = maximum_inscribed_circle(geo.geometry[rare]).coords[0]
+    want = _rgb(farben["sehr niedrig / positiv"])
+    assert {tuple(p) for p in block(*ax.transData.transform(centre))} == {want}
+    leg = ax.get_legend()
+    checked = 0
+    for text, handle in zip(leg.get_texts(), leg.legend_handles, strict=True):
+        label = re.sub(r" \(\d+\)$", "", text.get_text())
+        if label not in farben:
+            continue
+        ext = handle.get_window_extent(renderer)
+        got = {tuple(p) for p in block((ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2)}
+        assert got == {_rgb(farben[label])}, label
+        checked += 1
+    assert checked == 12
+    assert len(png) < 250_000  # still a palette PNG
+
+
+def test_quantize_keeps_listed_colours_and_stays_small():
+    """Gradient plus one small patch of a colour close to a frequent one: the patch survives."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from sozialraum.figures import _quantize
+
+    x = np.linspace(0, 255, 400)
+    img = np.zeros((300, 400, 3), dtype=np.uint8)
+    img[..., 0] = x.astype(np.uint8)[None, :]
+    img[..., 1] = np.linspace(0, 255, 300).astype(np.uint8)[:, None]
+    img[..., 2] = 200
+    img[10:14, 10:14] = (253, 141, 89)  # 16 pixels, near the gradient's colours
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    out = _quantize(buf.getvalue(), keep=[(253, 141, 89)])
+    back = np.asarray(Image.open(io.BytesIO(out)).convert("RGB"))
+    assert (back[10:14, 10:14] == (253, 141, 89)).all()
+    assert Image.open(io.BytesIO(out)).mode == "P"
+    # few colours: stored losslessly
+    flat = np.full((50, 50, 3), 255, dtype=np.uint8)
+    flat[:10] = (1, 2, 3)
+    buf = io.BytesIO()
+    Image.fromarray(flat).save(buf, format="PNG")
+    assert (
+        np.asarray(Image.open(io.BytesIO(_quantize(buf.getvalue()))).convert("RGB")) == flat
+    ).all()

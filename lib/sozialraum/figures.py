@@ -11,10 +11,14 @@ import html
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+from matplotlib.collections import Collection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from PIL import Image
 
 from sozialraum.tables import csv_download_link
@@ -24,8 +28,12 @@ if TYPE_CHECKING:
 
 PNG_DPI = 110
 # Charts and maps use few flat colours; a 128-colour palette keeps text edges smooth and makes
-# the PNGs about three times smaller, which matters when reports are sent by e-mail.
+# the PNGs about three times smaller, which matters when reports are sent by e-mail. The
+# palette always holds every flat fill colour of the figure exactly (class colours, context
+# greys), so a class looks the same in every map and legend however rare it is.
 PNG_FARBEN = 128
+_MAX_FEST = 224  # flat colours kept exactly; beyond that the figure is no flat-colour figure
+_HAEUFIG_ANTEIL = 0.0005  # a colour covering this share of the pixels counts as flat too
 CSV_LINK_TEXT = "Daten als CSV"
 
 _UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -36,7 +44,8 @@ def figure_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
 
     Metadata naming the matplotlib version is left out so that the same data always gives the
     same bytes: the report cache and the provenance checksums must not change with a library
-    upgrade alone.
+    upgrade alone. The palette keeps every opaque fill colour of the figure byte-exact (see
+    :func:`_quantize`).
     """
     buf = io.BytesIO()
     try:
@@ -49,18 +58,95 @@ def figure_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
             facecolor="white",
             metadata={"Software": None},
         )
+        keep = flat_colours(fig)
     finally:
         _close(fig)
-    return _quantize(buf.getvalue())
+    return _quantize(buf.getvalue(), keep=keep)
 
 
-def _quantize(png: bytes, colors: int = PNG_FARBEN) -> bytes:
-    """Re-encode a PNG with an adaptive palette (deterministic: median cut, no dithering)."""
+def flat_colours(fig: Figure) -> list[tuple[int, int, int]]:
+    """The opaque face colours of the figure's patches and collections, as 8-bit RGB.
+
+    These are the colours drawn as flat areas: class fills of maps and their legend swatches,
+    bars, context greys. A quantizer must not move them, or a rare class would come out in a
+    neighbouring colour and no longer match its legend.
+    """
+    out: dict[tuple[int, int, int], None] = {}
+    for artist in fig.findobj(lambda a: isinstance(a, Collection | Patch)):
+        if not artist.get_visible():
+            continue
+        faces = np.atleast_2d(np.asarray(artist.get_facecolor(), dtype=float))
+        for rgba in faces:
+            if rgba.size == 4 and rgba[3] >= 1.0:
+                out[tuple(int(round(c * 255)) for c in rgba[:3])] = None  # type: ignore[misc]
+    return list(out)
+
+
+def _quantize(
+    png: bytes, colors: int = PNG_FARBEN, keep: Sequence[tuple[int, int, int]] = ()
+) -> bytes:
+    """Re-encode a PNG with a palette of at most ``colors`` colours (more if ``keep`` needs it).
+
+    The palette holds, exactly: the ``keep`` colours found in the image, then every colour
+    that covers a noticeable share of the pixels; the remaining slots go to a median-cut
+    palette of the image for anti-aliased edges. Each pixel then takes its nearest palette
+    colour, so a kept colour maps to itself. (PIL's own adaptive palette merges a rare flat
+    colour into a frequent neighbour, which changed class colours.) An image with at most 256
+    colours is stored losslessly. Deterministic: no dithering, no randomness.
+    """
     with Image.open(io.BytesIO(png)) as img:
-        small = img.convert("RGB").quantize(colors=colors, dither=Image.Dither.NONE)
-        out = io.BytesIO()
-        small.save(out, format="PNG", optimize=True)
+        rgb = np.asarray(img.convert("RGB"))
+    h, w, _ = rgb.shape
+    packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+    packed |= rgb[..., 2].astype(np.uint32)
+    uniq, inverse, counts = np.unique(packed.ravel(), return_inverse=True, return_counts=True)
+    if len(uniq) <= 256:
+        palette = uniq
+        index = inverse
+    else:
+        present = set(uniq.tolist())
+        fixed: dict[int, None] = {}
+        for r, g, b in keep:
+            key = (r << 16) | (g << 8) | b
+            if key in present:
+                fixed[key] = None
+        frequent = uniq[np.argsort(-counts, kind="stable")]
+        frequent_counts = np.sort(counts)[::-1]
+        for key, n in zip(frequent.tolist(), frequent_counts.tolist(), strict=True):
+            if len(fixed) >= min(_MAX_FEST, colors - 16) or n < _HAEUFIG_ANTEIL * h * w:
+                break
+            fixed.setdefault(key, None)
+        fixed_list = list(fixed)[: max(_MAX_FEST, 0)]
+        free = max(colors - len(fixed_list), 16)
+        with Image.fromarray(rgb) as im:
+            cut = im.quantize(colors=free, dither=Image.Dither.NONE)
+            pal = np.asarray(cut.getpalette()[: 3 * free], dtype=np.uint32).reshape(-1, 3)
+        cut_keys = (pal[:, 0] << 16) | (pal[:, 1] << 8) | pal[:, 2]
+        palette = np.array(list(dict.fromkeys([*fixed_list, *cut_keys.tolist()]))[:256])
+        index = _nearest(uniq, palette)[inverse]
+    pal_rgb = np.stack([(palette >> 16) & 255, (palette >> 8) & 255, palette & 255], axis=1)
+    out_img = Image.fromarray(index.reshape(h, w).astype(np.uint8), mode="P")
+    out_img.putpalette(pal_rgb.astype(np.uint8).ravel().tolist())
+    out = io.BytesIO()
+    out_img.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _nearest(colours: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """Index of the nearest palette colour (squared RGB distance) for each packed colour."""
+
+    def split(packed: np.ndarray) -> np.ndarray:
+        return np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255], axis=1).astype(
+            np.int32
+        )
+
+    c, p = split(colours), split(palette)
+    out = np.empty(len(c), dtype=np.int64)
+    for start in range(0, len(c), 8192):  # bounded memory for large anti-aliased images
+        block = c[start : start + 8192]
+        d = ((block[:, None, :] - p[None, :, :]) ** 2).sum(axis=2)
+        out[start : start + 8192] = np.argmin(d, axis=1)
+    return out
 
 
 def figure_html(

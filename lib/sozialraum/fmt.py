@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from collections.abc import Iterable
 from numbers import Real
@@ -303,3 +304,15 @@ def natural_key(value: Any) -> tuple:
     parts = re.split(r"(\d+)", text.casefold())
     umlaute = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.translate(umlaute)) for p in parts)
+
+
+def heute() -> dt.date:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` (UTC) when it is set.
+
+    Reproducible builds set ``SOURCE_DATE_EPOCH`` so that the same inputs give the same bytes on
+    any day: a report's "erstellt am" must then name that day, not the day of the run.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()

@@ -5,12 +5,15 @@ the same in all six Sozialräume: class colours and labels come from the config,
 are computed once over the whole city, and every legend lists every class (count 0 allowed).
 Each function returns ``(figure, alt_text)``; the alt text is generated from the same data as the
 map, so that readers of a screen reader get the content, not just "a map".
+
+Names are placed by :mod:`sozialraum.labels`: only inside their own area, else as a number
+whose key :func:`kartenschluessel` returns for a table beside the map; city maps name the
+Sozialräume, not every Quartier.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -20,21 +23,33 @@ import mapclassify
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
+import shapely
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.text import Text
-from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from sozialraum.config import Config, Klassen, Sozialraum
 from sozialraum.fmt import anzahl, aufzaehlung, fmt_num
 from sozialraum.index import KEINE_ANGABE, kombi_klasse, kombi_klassen
+from sozialraum.labels import (
+    HALO,
+    MIN_FONTSIZE,
+    Outside,
+    Placed,
+    Placer,
+    Variant,
+    measuring_renderer,
+    name_variants,
+    outside_margin_px,
+    place_outside,
+    wrap,
+)
 
 Kind = Literal["status", "dynamik", "kombi"]
+Beschriftung = Literal["auto", "quartiere", "sozialraeume", "keine"]
 
 # Colours and hatches shared by all maps; tests and tables read them from here.
 KONTEXT_FARBE = "#d6d6d6"  # Quartiere outside the Sozialraum: context only, no data shown
@@ -57,6 +72,14 @@ GID_KEINE_DATEN = "keine_daten"
 GID_GRENZE = "sozialraum_grenze"
 GID_AUSWAHL = "auswahl"
 GID_MASSSTAB = "massstab"
+GID_NAME = "name"  # a Quartier's name (and class) inside its polygon
+GID_NUMMER = "nummer"  # a Quartier's number, explained by the key table
+GID_SOZIALRAUM_NAME = "sozialraum_name"
+GID_WERT = "wert"  # a value in the small multiples
+
+# The key of the numbers drawn instead of names (see ``kartenschluessel``).
+SCHLUESSEL_SPALTEN = ("nummer", "quartier_id", "quartier")
+_SCHLUESSEL_ATTR = "_sozialraum_schluessel"
 
 _KLASSEN_SPALTE = {"status": "status_klasse", "dynamik": "dynamik_klasse", "kombi": "kombi_klasse"}
 _TITEL = {
@@ -71,8 +94,19 @@ _KARTENNAME = {
 }
 _DEFAULT_GRUND = "kein Indexwert"
 _FEHLT_GRUND = "Indikatorwert fehlt"
-_HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
+_HALO = HALO
 _SINGLE_MAP_SIZE = (8.0, 8.0)
+_AREA_SIZES = (8.0, 7.0, 6.0)  # Quartier names in a Sozialraum map, largest first
+_CITY_AREA_SIZES = (6.5, 6.0, 5.5)  # Quartier names in a city map (only on request)
+_CONTEXT_SIZES = (7.0, 6.5, 6.0)
+_UNIT_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)  # Sozialraum names
+_CHOSEN_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5)
+_VALUE_SIZES = (6.5, 6.0, 5.5)
+_VALUES_MIN_SHARE = 0.75  # fewer values fit: show none (gaps read as missing data)
+_SCHLUESSEL_HINWEIS = (
+    "Zahlen in der Karte: Nummern der Quartiere, deren Name dort keinen Platz hat "
+    "(Schlüssel in der Tabelle zur Karte)."
+)
 
 
 # -- classes and colours -------------------------------------------------------------------------
@@ -171,6 +205,10 @@ def locator_map(
 ) -> tuple[Figure, str]:
     """Where the Sozialraum lies in the city: all Sozialräume outlined, the chosen one filled.
 
+    Every Sozialraum is named exactly once (the chosen one in bold): inside its outline where
+    the name fits, otherwise beside the city with a leader line. No name is skipped, because a
+    reader looks for their own part of town.
+
     Parameters
     ----------
     cfg
@@ -202,25 +240,7 @@ def locator_map(
     _set_extent(ax, gdf, margin=0.03)
 
     namen = {s.id: s.name for s in cfg.sozialraeume}
-    points = {row.sozialraum_id: row.geometry.representative_point() for row in raeume.itertuples()}
-    chosen_point = points[sr.id] if sr.id in points else None
-    width = float(np.diff(ax.get_xlim())[0])
-    for rid, point in points.items():
-        chosen = rid == sr.id
-        if not chosen and chosen_point is not None and point.distance(chosen_point) < 0.2 * width:
-            continue  # the chosen name wins; the outline still shows the neighbour
-        ax.text(
-            point.x,
-            point.y,
-            _wrap(namen.get(rid, rid)),
-            ha="center",
-            va="center",
-            fontsize=10.5 if chosen else 8,
-            fontweight="bold" if chosen else "normal",
-            color="black" if chosen else "#4d4d4d",
-            path_effects=_HALO,
-            zorder=6,
-        )
+    _unit_labels(ax, raeume, namen, chosen=sr.id, nordpfeil=nordpfeil)
     _scale_bar(ax)
     if nordpfeil:
         _north_arrow(ax)
@@ -238,6 +258,7 @@ def locator_map(
         f"{cfg.stadt.name} und umfasst {n_in} der {n_all} Sozialquartiere"
         + (f" ({aufzaehlung(names)})." if names else ".")
     )
+    _fit_canvas(fig)
     return fig, alt
 
 
@@ -251,8 +272,16 @@ def class_map(
     erfunden: bool = False,
     nordpfeil: bool = True,
     klassen_beschriften: bool | None = None,
+    beschriftung: Beschriftung = "auto",
 ) -> tuple[Figure, str]:
     """Sozialindex classes of the Quartiere, with one legend shared by all reports.
+
+    Labels never run across a neighbour: a Quartier's name is written only where it fits
+    inside the Quartier (smaller and re-wrapped if needed). A Quartier too small for its name
+    gets a number; :func:`kartenschluessel` returns the key (``nummer``, ``quartier_id``,
+    ``quartier``) for a table next to the map, and numbers stay the same in the status,
+    dynamics and combination maps of one Sozialraum (they count the Quartiere in id order).
+    The city map names the Sozialräume instead of hundreds of Quartiere.
 
     Parameters
     ----------
@@ -275,12 +304,22 @@ def class_map(
     klassen_beschriften
         Write the class under each Quartier's name, so the map is readable without telling
         colours apart (WCAG 1.4.1). Default: only when zoomed to a Sozialraum.
+    beschriftung
+        ``"quartiere"``: names (or numbers) of the Quartiere; ``"sozialraeume"``: names of the
+        Sozialräume; ``"keine"``: no names. ``"auto"`` (default): Quartiere when zoomed to a
+        Sozialraum, Sozialräume for the whole city.
 
     Returns
     -------
     tuple[Figure, str]
-        The figure and its alt text.
+        The figure and its alt text. The number key is attached to the figure; read it with
+        :func:`kartenschluessel`.
     """
+    if beschriftung not in ("auto", "quartiere", "sozialraeume", "keine"):
+        raise ValueError(
+            f'Unbekannte Beschriftung "{beschriftung}". '
+            "Gültig sind: auto, quartiere, sozialraeume, keine"
+        )
     farben = klassen_farben(cfg, kind)
     sr = cfg.sozialraum(sozialraum_id) if sozialraum_id is not None else None
     gdf = _join(cfg, quartiere, index)
@@ -321,19 +360,29 @@ def class_map(
         _set_extent(ax, gdf, margin=0.03)
 
     grund = _gruende(unrated)
-    eigene = []
-    for row in focus.itertuples():
-        text = _wrap(row.quartier)
-        if klassen_beschriften:
-            text += "\n" + (row.karten_klasse if row.Index in rated.index else "nicht bewertet")
-        eigene.append(_label(ax, row.geometry, text, color="black", fontsize=8 if sr else 6.5))
-    _separate_labels(ax, eigene, list(focus.geometry))
+    if beschriftung == "auto":
+        beschriftung = "quartiere" if sr else "sozialraeume"
+    if beschriftung == "sozialraeume":
+        namen = {s.id: s.name for s in cfg.sozialraeume}
+        shown = raeume if sr is None else raeume[raeume["sozialraum_id"] == sr.id]
+        _unit_labels(ax, shown, namen, chosen=None, nordpfeil=nordpfeil)
+    placer = Placer(ax)
+    _block_furniture(placer, nordpfeil)
+    for text in ax.texts:  # Sozialraum names drawn above
+        placer.block_artist(text)
+    schluessel = _leerer_schluessel()
+    if beschriftung == "quartiere":
+        klassen_text = dict.fromkeys(focus.index, "nicht bewertet")
+        klassen_text.update(rated["karten_klasse"].astype(str).to_dict())
+        schluessel = _area_labels(
+            placer,
+            focus,
+            klassen_text if klassen_beschriften else None,
+            _AREA_SIZES if sr else _CITY_AREA_SIZES,
+        )
     if sr:
-        nachbarn = [
-            _label(ax, row.geometry, _wrap(row.quartier), color=KONTEXT_SCHRIFT, fontsize=7)
-            for row in context.itertuples()
-        ]
-        _drop_overlapping(ax, keep=eigene, optional=nachbarn)
+        _context_labels(placer, context)
+    _set_schluessel(fig, schluessel)
     _scale_bar(ax)
     if nordpfeil:
         _north_arrow(ax)
@@ -360,9 +409,15 @@ def class_map(
     ncol = len(cfg.methode.dynamik.labels) if kind == "kombi" else 1
     title = f"{_TITEL[kind]} (Anzahl Sozialquartiere{' im Sozialraum' if sr else ''})"
     legend = _class_legend(ax, klassen, extras, ncol=ncol, title=title)
-    _source(ax, legend, cfg, erfunden)
+    _source(ax, legend, cfg, erfunden, hinweis=_SCHLUESSEL_HINWEIS if len(schluessel) else None)
 
     alt = _class_alt(cfg, kind, sr, rated, unrated, farben)
+    if len(schluessel):
+        alt += (
+            f" {anzahl(len(schluessel), 'Quartier trägt', 'Quartiere tragen')} statt des Namens "
+            "eine Nummer; die Tabelle zur Karte nennt sie."
+        )
+    _fit_canvas(fig)
     return fig, alt
 
 
@@ -414,6 +469,7 @@ def indicator_small_multiples(
     fig = Figure(figsize=(ncols * map_w, nrows * row_h + 0.9))
     height = fig.get_figheight()
     alt_parts = []
+    werte_labels: list[tuple[list[Placed], int]] = []
     for i, ind in enumerate(cfg.indikatoren):
         r, c = divmod(i, ncols)
         left = (c * map_w + 0.1) / fig.get_figwidth()
@@ -424,15 +480,30 @@ def indicator_small_multiples(
             anteil=gdf["quartier_id"].map(v["anteil"]),
             unterdrueckt=gdf["quartier_id"].map(v["unterdrueckt"]).fillna(False).astype(bool),
         )
-        alt_parts.append(
-            _small_map(ax, cfg, ind.kurz, g, focus_mask, bins[ind.id], sr is not None, first=i == 0)
+        alt_part, wert_texte = _small_map(
+            ax, cfg, ind.kurz, g, focus_mask, bins[ind.id], sr is not None, first=i == 0
         )
+        alt_parts.append(alt_part)
+        if wert_texte is not None:
+            werte_labels.append(wert_texte)
+    if any(not placed and n for placed, n in werte_labels):
+        # one map without values: none with values, so all maps of the figure read alike
+        for placed, _ in werte_labels:
+            for p in placed:
+                p.remove()
+        werte_labels = [([], n) for _, n in werte_labels]
+    ohne_wert = sum(n - len(placed) for placed, n in werte_labels)
 
     note = (
         f"Klassen: {_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')} der Anteile aller "
         f"Sozialquartiere der Stadt {jahr}, in allen Berichten gleich. "
         f"Anteile in Prozent der jeweiligen Bezugsgruppe."
     )
+    if ohne_wert:
+        note += (
+            " Wo ein Quartier für seine Zahl zu klein ist, steht sie nicht in der Karte; "
+            "die Farbe zeigt die Klasse, die Tabelle den Wert."
+        )
     lines = [note, *_source_lines(cfg, erfunden)]
     free = n % ncols
     if free:  # the empty cells of the last row hold the notes
@@ -458,6 +529,7 @@ def indicator_small_multiples(
         f"{_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')}n aller Sozialquartiere der Stadt. "
         + " ".join(alt_parts)
     )
+    _fit_canvas(fig)
     return fig, alt
 
 
@@ -513,8 +585,12 @@ def _small_map(
     limits: list[float],
     zoomed: bool,
     first: bool,
-) -> str:
-    """Draw one indicator; returns its sentence for the alt text."""
+) -> tuple[str, tuple[list[Placed], int] | None]:
+    """Draw one indicator.
+
+    Returns its sentence for the alt text and, when zoomed, the value labels drawn and the
+    number of Quartiere they are for.
+    """
     focus, context = g[focus_mask], g[~focus_mask]
     farben = _indikator_farben(max(len(limits) - 1, 1))
     labels = klassen_labels(limits)
@@ -544,18 +620,12 @@ def _small_map(
         hatch=KEINE_DATEN_SCHRAFFUR,
     )
     raeume = _sozialraeume(g)
+    wert_texte: tuple[list[Placed], int] | None = None
     if zoomed:
         ids = focus["sozialraum_id"].unique()
         _plot_boundary(ax, raeume[raeume["sozialraum_id"].isin(ids)], color="black", linewidth=1.6)
         _set_extent(ax, focus, margin=0.08, square=True)
-        for row in focus.itertuples():
-            if row.unterdrueckt:
-                text = "•"  # the statistical offices' mark for a suppressed cell
-            elif pd.isna(row.anteil):
-                text = "–"
-            else:
-                text = f"{fmt_num(row.anteil)} %"
-            _label(ax, row.geometry, text, color="black", fontsize=9 if text == "•" else 6.5)
+        wert_texte = _value_labels(ax, focus, scale_bar=first), len(focus)
     else:
         _plot_boundary(ax, raeume, color="#1a1a1a", linewidth=0.8)
         _set_extent(ax, g, margin=0.02, square=True)
@@ -602,7 +672,7 @@ def _small_map(
         borderaxespad=0.2,
         labelspacing=0.3,
     )
-    return _small_alt(titel, valued, suppressed, missing, zoomed)
+    return _small_alt(titel, valued, suppressed, missing, zoomed), wert_texte
 
 
 def _small_alt(
@@ -799,103 +869,209 @@ def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = F
         spine.set_linewidth(0.6)
 
 
-def _renderer(ax: Axes) -> Any:
-    ax.apply_aspect()  # text extents depend on the final axes box
-    canvas = ax.figure.canvas
-    if not hasattr(canvas, "get_renderer"):  # a bare Figure(): measure text as Agg will draw it
-        canvas = FigureCanvasAgg(ax.figure)
-    return canvas.get_renderer()
+# -- labels --------------------------------------------------------------------------------------
+def kartenschluessel(fig: Figure) -> pd.DataFrame:
+    """The key of the numbers drawn into a map instead of names.
 
-
-def _separate_labels(
-    ax: Axes, texts: list[Text | None], geometries: list[Any], rounds: int = 40
-) -> None:
-    """Push apart names that overlap (small Quartiere side by side in the city map).
-
-    Each step moves the two labels of an overlapping pair up and down by half their overlap; a
-    label only moves while its anchor stays inside its own Quartier, so a name never drifts
-    onto a neighbour. What cannot be separated that way stays where it was.
+    ``class_map`` writes a number where a Quartier is too small for its name; this returns one
+    row per drawn number (columns ``nummer``, ``quartier_id``, ``quartier``, sorted by number),
+    to be printed as a table next to the figure. Empty (with those columns) when every name
+    fits or the figure is not a class map.
     """
-    renderer = _renderer(ax)
-    items = [(t, g) for t, g in zip(texts, geometries, strict=True) if t is not None]
-    to_data = ax.transData.inverted()
-    for _ in range(rounds):
-        boxes = [t.get_window_extent(renderer) for t, _ in items]
-        moved = False
-        for i in range(len(items)):
-            for j in range(i + 1, len(items)):
-                a, b = boxes[i], boxes[j]
-                if not a.overlaps(b):
-                    continue
-                upper, lower = (i, j) if a.y0 + a.y1 >= b.y0 + b.y1 else (j, i)
-                gap = min(a.y1, b.y1) - max(a.y0, b.y0)
-                step = gap / 2 + 1
-                for k, direction in ((upper, step), (lower, -step)):
-                    text, geom = items[k]
-                    x, y = ax.transData.transform(text.get_position())
-                    nx, ny = to_data.transform((x, y + direction))
-                    if geom.contains(Point(nx, ny)):
-                        text.set_position((nx, ny))
-                        moved = True
-                boxes[i] = items[i][0].get_window_extent(renderer)
-                boxes[j] = items[j][0].get_window_extent(renderer)
-        if not moved:
-            return
+    key = getattr(fig, _SCHLUESSEL_ATTR, None)
+    return key.copy() if key is not None else _leerer_schluessel()
 
 
-def _drop_overlapping(ax: Axes, keep: list[Text | None], optional: list[Text | None]) -> None:
-    """Remove optional labels (grey neighbour names) that would cover a kept one or each other.
-
-    A neighbour's name is orientation only; printed across a Quartier of the Sozialraum it makes
-    both unreadable.
-    """
-    renderer = _renderer(ax)
-    taken = [t.get_window_extent(renderer) for t in keep if t is not None]
-    for text in optional:
-        if text is None:
-            continue
-        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
-        if any(box.overlaps(other) for other in taken):
-            text.remove()
-        else:
-            taken.append(box)
-
-
-def _label(ax: Axes, geometry: object, text: str, color: str, fontsize: float) -> Text | None:
-    """Label at a point inside the polygon; labels at or beyond the frame are left out."""
-    point = geometry.representative_point()
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    inset = 0.06 * (x1 - x0)  # a name cut off at the frame is worse than none
-    if not (x0 + inset <= point.x <= x1 - inset and y0 + inset <= point.y <= y1 - inset):
-        return None
-    return ax.text(
-        point.x,
-        point.y,
-        text,
-        ha="center",
-        va="center",
-        fontsize=fontsize,
-        color=color,
-        path_effects=_HALO,
-        zorder=5,
-        clip_on=True,
-        linespacing=1.05,
+def _leerer_schluessel() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype=object if c != "nummer" else int) for c in SCHLUESSEL_SPALTEN}
     )
 
 
-def _wrap(name: str, width: int = 16) -> str:
-    """Break long names after spaces, hyphens and slashes (``Nord-Mitte/`` ``Am Bahnhof``)."""
-    pieces = [p for p in re.split(r"(?<=[\s/-])", name) if p]
-    lines: list[str] = []
-    current = ""
-    for piece in pieces:
-        if current and len((current + piece).rstrip()) > width:
-            lines.append(current.rstrip())
-            current = piece
-        else:
-            current += piece
-    lines.append(current.rstrip())
-    return "\n".join(lines)
+def _set_schluessel(fig: Figure, key: pd.DataFrame) -> None:
+    setattr(fig, _SCHLUESSEL_ATTR, key)
+
+
+def _block_furniture(placer: Placer, nordpfeil: bool, scale_bar: bool = True) -> None:
+    """Keep names off the corners where the scale bar and the north arrow go."""
+    ax = placer.ax
+    corners = []
+    if scale_bar:
+        corners.append(((0.0, 0.0), (0.32, 0.115)))
+    if nordpfeil:
+        corners.append(((0.9, 0.84), (1.0, 1.0)))
+    for lo, hi in corners:
+        (x0, y0), (x1, y1) = ax.transAxes.transform([lo, hi])
+        placer.block((x0, y0, x1, y1))
+
+
+def _largest_part(geometry: BaseGeometry) -> BaseGeometry:
+    if geometry.geom_type == "MultiPolygon":
+        return max(geometry.geoms, key=lambda g: g.area)
+    return geometry
+
+
+def _area_labels(
+    placer: Placer,
+    focus: gpd.GeoDataFrame,
+    klassen_text: dict[Any, str] | None,
+    sizes: tuple[float, ...],
+) -> pd.DataFrame:
+    """Names inside their Quartier; a number where the name does not fit; returns the key.
+
+    A number is the Quartier's position in id order among the shown Quartiere, so the three
+    maps of a Sozialraum use the same numbers even where the class line makes a name fit in
+    one map and not in the other.
+    """
+    nummer = {qid: k for k, qid in enumerate(sorted(focus["quartier_id"].astype(str)), start=1)}
+    numbered = []
+    for row in focus.itertuples():
+        extra = klassen_text.get(row.Index) if klassen_text is not None else None
+        variants = name_variants(str(row.quartier), sizes, extra=extra)
+        if placer.place(row.geometry, variants, color="black", gid=GID_NAME) is None:
+            numbered.append(row)
+    rows = []
+    num_sizes = tuple(dict.fromkeys((*sizes, MIN_FONTSIZE)))
+    for row in numbered:
+        n = nummer[str(row.quartier_id)]
+        variants = [Variant(str(n), size) for size in num_sizes]
+        if placer.place(row.geometry, variants, color="black", gid=GID_NUMMER) is not None:
+            rows.append({"nummer": n, "quartier_id": row.quartier_id, "quartier": row.quartier})
+    if not rows:
+        return _leerer_schluessel()
+    key = pd.DataFrame(rows, columns=list(SCHLUESSEL_SPALTEN)).sort_values("nummer")
+    return key.reset_index(drop=True)
+
+
+def _context_labels(placer: Placer, context: gpd.GeoDataFrame) -> None:
+    """Grey names of the neighbours, only inside their visible part and clear of all others.
+
+    A neighbour's name is orientation only; printed across a Quartier of the Sozialraum it
+    makes both unreadable, so it yields to everything.
+    """
+    for row in context.itertuples():
+        variants = name_variants(str(row.quartier), _CONTEXT_SIZES)
+        placer.place(row.geometry, variants, color=KONTEXT_SCHRIFT, gap=3.0, gid=GID_KONTEXT)
+
+
+def _value_labels(ax: Axes, focus: gpd.GeoDataFrame, scale_bar: bool) -> list[Placed]:
+    """Shares inside their Quartier where they fit; returns the labels drawn.
+
+    Written as "12,5 %" when every value fits that way, else all without the "%" sign (the
+    note says the values are percentages), which fits a third more Quartiere; one format per
+    map, so the values read alike. When fewer than three quarters fit, none are shown (gaps
+    would read as missing data): the colour and its legend carry the class, the table the
+    value.
+    """
+    placer = Placer(ax, inset_px=2.0)
+    _block_furniture(placer, nordpfeil=False, scale_bar=scale_bar)
+    allowed_misses = len(focus) - math.ceil(_VALUES_MIN_SHARE * len(focus))
+    placed: list[Placed] = []
+    for suffix in (" %", ""):
+        placed = []
+        for k, row in enumerate(focus.itertuples()):
+            if k - len(placed) > allowed_misses:
+                break  # too many do not fit: none will be shown, stop measuring
+            if row.unterdrueckt:
+                variants = [Variant("•", 9.0), Variant("•", 7.0)]  # the offices' mark
+            elif pd.isna(row.anteil):
+                variants = [Variant("–", size) for size in _VALUE_SIZES]
+            else:
+                text = fmt_num(row.anteil) + suffix
+                variants = [Variant(text, size) for size in _VALUE_SIZES]
+            found = placer.place(row.geometry, variants, color="black", gap=1.5, gid=GID_WERT)
+            if found is not None:
+                placed.append(found)
+        if len(placed) == len(focus):
+            return placed
+        if suffix:  # try again without the "%" sign
+            for p in placed:
+                p.remove()
+            placer = Placer(ax, inset_px=2.0)
+            _block_furniture(placer, nordpfeil=False, scale_bar=scale_bar)
+    if len(placed) < _VALUES_MIN_SHARE * len(focus):
+        for p in placed:
+            p.remove()
+        return []
+    return placed
+
+
+def _unit_labels(
+    ax: Axes,
+    raeume: gpd.GeoDataFrame,
+    namen: dict[str, str],
+    chosen: str | None,
+    nordpfeil: bool,
+) -> list[Placed]:
+    """Name every Sozialraum exactly once, none on top of another.
+
+    Inside its outline where the name fits (the chosen one first, larger and bold); the others
+    beside the city, with a leader line to a point well inside. To make room beside the city
+    the map is widened and everything placed again, since the scale changes.
+    """
+    order = sorted(raeume.itertuples(), key=lambda r: (r.sozialraum_id != chosen, -r.geometry.area))
+    city = raeume.geometry.union_all()
+    cx = (city.bounds[0] + city.bounds[2]) / 2
+    widened = False
+    outside: dict[str, Outside] = {}
+    while True:
+        placer = Placer(ax)
+        _block_furniture(placer, nordpfeil)
+        # names known not to fit go first, so the inside names keep off their leader lines
+        placed = place_outside(placer, list(outside.values()), city, color="#333333")
+        failed: list[Outside] = []
+        for row in order:
+            if str(row.sozialraum_id) in outside:
+                continue
+            is_chosen = row.sozialraum_id == chosen
+            name = namen.get(row.sozialraum_id, str(row.sozialraum_id))
+            weight = "bold" if is_chosen or chosen is None else "normal"
+            variants = name_variants(
+                name, _CHOSEN_SIZES if is_chosen else _UNIT_SIZES, fontweight=weight
+            )
+            color = "black" if is_chosen or chosen is None else "#333333"
+            found = placer.place(
+                row.geometry, variants, color=color, gap=2.0, zorder=6, gid=GID_SOZIALRAUM_NAME
+            )
+            if found is not None:
+                placed.append(found)
+                continue
+            part = _largest_part(row.geometry)
+            tol = math.sqrt(part.area) / 100
+            anchor = shapely.get_point(shapely.maximum_inscribed_circle(part, tol), 0)
+            variant = Variant(wrap(name), 9.0 if is_chosen else 8.0, weight)
+            failed.append(Outside(str(row.sozialraum_id), variant, anchor))
+        if not failed:
+            return placed
+        for p in placed:
+            p.remove()
+        outside.update({o.key: o for o in failed})
+        if not widened:
+            # Once only: widening shrinks the map, and more names would stop fitting inside.
+            left = [o for o in outside.values() if o.anchor.x < cx]
+            right = [o for o in outside.values() if o.anchor.x >= cx]
+            _widen(ax, city, outside_margin_px(placer, left), outside_margin_px(placer, right))
+            widened = True
+        # every round moves at least one name outside, so this ends
+
+
+def _widen(ax: Axes, city: BaseGeometry, left_px: float, right_px: float) -> bool:
+    """Widen the x range so ``left_px`` / ``right_px`` pixels are free beside the city.
+
+    Returns True when the limits changed (and labels must be placed again).
+    """
+    minx, _, maxx, _ = city.bounds
+    changed = False
+    for _ in range(6):
+        ax.apply_aspect()
+        ppu = float(abs(ax.transData.get_matrix()[0, 0]))
+        need_l, need_r = left_px / ppu, right_px / ppu
+        x0, x1 = ax.get_xlim()
+        if minx - x0 >= need_l * 0.99 and x1 - maxx >= need_r * 0.99:
+            break
+        ax.set_xlim(min(x0, minx - need_l * 1.05), max(x1, maxx + need_r * 1.05))
+        changed = True
+    return changed
 
 
 _BAR_LENGTHS = (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000)
@@ -993,6 +1169,40 @@ def _class_legend(
     return ax.legend(handles=handles, title=title, **_legend_style(ncol))
 
 
+def _fit_canvas(fig: Figure, pad: float = 0.08) -> None:
+    """Grow the figure so legends, notes and source lines lie on the canvas, not beyond it.
+
+    Legends and source lines hang below the map; a long legend (the 12 classes of the
+    combination plus several reasons for "nicht bewertet") reached past the bottom edge.
+    ``figure_png`` saves with a tight box and kept it, but every other way of showing the
+    figure (notebook settings, ``savefig`` without ``bbox_inches``) cut the last lines off.
+    The axes keep their size in inches, so the label placement stays valid.
+    """
+    tight = fig.get_tightbbox(measuring_renderer(fig))
+    w, h = fig.get_size_inches()
+    left = max(0.0, pad - tight.x0)
+    bottom = max(0.0, pad - tight.y0)
+    right = max(0.0, tight.x1 + pad - w)
+    top = max(0.0, tight.y1 + pad - h)
+    if not (left or bottom or right or top):
+        return
+    boxes = [ax.get_position() for ax in fig.axes]
+    texts = [(t, t.get_position()) for t in fig.texts]
+    new_w, new_h = w + left + right, h + bottom + top
+    fig.set_size_inches(new_w, new_h)
+    for ax, b in zip(fig.axes, boxes, strict=True):
+        ax.set_position(
+            (
+                (b.x0 * w + left) / new_w,
+                (b.y0 * h + bottom) / new_h,
+                b.width * w / new_w,
+                b.height * h / new_h,
+            )
+        )
+    for t, (x, y) in texts:  # figure-fraction texts (the notes of the small multiples)
+        t.set_position(((x * w + left) / new_w, (y * h + bottom) / new_h))
+
+
 def _source_lines(cfg: Config, erfunden: bool) -> list[str]:
     # Invented values must not carry the city's name as their source.
     quelle = "Beispieldaten (erfunden)" if erfunden else cfg.stadt.herausgeber or cfg.stadt.name
@@ -1004,10 +1214,16 @@ def _source_lines(cfg: Config, erfunden: bool) -> list[str]:
     return lines
 
 
-def _source(ax: Axes, legend: Legend, cfg: Config, erfunden: bool) -> None:
-    """Source line directly under the legend, whatever the legend's height."""
+def _source(
+    ax: Axes, legend: Legend, cfg: Config, erfunden: bool, hinweis: str | None = None
+) -> None:
+    """Source line directly under the legend, whatever the legend's height.
+
+    ``hinweis`` is a note about the map (e.g. what the numbers mean), placed before it.
+    """
+    lines = ([hinweis] if hinweis else []) + _source_lines(cfg, erfunden)
     ax.annotate(
-        "\n".join(textwrap.fill(line, 120) for line in _source_lines(cfg, erfunden)),
+        "\n".join(textwrap.fill(line, 120) for line in lines),
         xy=(0.0, 0.0),
         xycoords=("axes fraction", legend),
         xytext=(0, -6),

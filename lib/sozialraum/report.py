@@ -7,7 +7,6 @@ functions that put it into HTML.
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +32,7 @@ from sozialraum.fmt import (
     fmt_pct,
     fmt_pp,
     genitiv,
+    heute,
     im,
     latest_date,
     zitat,
@@ -365,7 +365,7 @@ class _Bericht:
         )
         if stand:
             teile.append(f"Handlungsempfehlungen mit Stand bis {stand}")
-        teile.append(f"Bericht erstellt am {fmt_date(dt.date.today())}")
+        teile.append(f"Bericht erstellt am {fmt_date(heute())}")
         return teile
 
 
