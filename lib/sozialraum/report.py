@@ -1156,7 +1156,7 @@ def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
 
 
 def startseitentitel(cfg: Config, jahr: int | None = None) -> str:
-    """Title of the index page: "Berichte der Sozialräume – Oberhausen, Sozialbericht 2023".
+    """Title of the index page: "Berichte der Sozialräume – Musterstadt, Sozialbericht 2023".
 
     The edition names the year the way the city does ("MSS 2021" for data as of 2020); another
     report year of the series (``jahr``) is named by its year.
