@@ -103,7 +103,7 @@ def _env() -> jinja2.Environment:
 
 
 def _begriffe_kontext(cfg: Config | None) -> dict[str, Any]:
-    """The city's nouns for the templates; without a config, Oberhausen's defaults."""
+    """The city's nouns for the templates; without a config, the default nouns."""
     b = cfg.begriffe if cfg is not None else Begriffe()
     return {
         "einheit": b.einheit,
