@@ -110,6 +110,7 @@ def worker_init(parent_pid: int) -> None:
     and end within a second after that. Elsewhere the pool's own shutdown has to do.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL("libc.so.6", use_errno=True)

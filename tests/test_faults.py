@@ -1,0 +1,253 @@
+"""Faults: a killed batch leaves no process and no torn file, a full or read-only disk is a German
+message, two batches never write into one folder at once, and renders are reproducible.
+
+Each test runs the real console command on the mini city. Full and read-only disks are real
+file systems: a small tmpfs mounted in a user and mount namespace of the test's own
+(``unshare``), so no root rights and no loop devices are needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fixtures_city import make_city
+
+from conftest import ROOT
+from sozialraum.ausgabe import sperre
+
+SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
+
+
+def _with_notebooks(text: str) -> str:
+    return text + (
+        "\n[bericht]\n"
+        f'notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"\n'
+        f'notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"\n'
+        'ausgabe = "../reports"\n'
+    )
+
+
+@pytest.fixture
+def city(tmp_path):
+    return make_city(tmp_path / "stadt", config=_with_notebooks)
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["SOZIALRAUM_CACHE"] = str(tmp_path / "cache")
+    env.update(extra)
+    return env
+
+
+def _children() -> dict[int, int]:
+    """pid -> parent pid of every process on the machine."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # the command name may contain spaces: the fields after the last ")" are fixed
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":  # zombies are dead already, only not reaped yet
+                out[int(entry.name)] = int(fields[1])
+    return out
+
+
+def _descendants(pid: int) -> set[int]:
+    table = _children()
+    found: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in table.items():
+            if ppid == parent and child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def _assert_complete(folder: Path) -> None:
+    """Every file in the output folder is whole: no temp file, HTML closed, notebooks JSON."""
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        assert not path.name.endswith(".tmp"), f"temporary file left: {path}"
+        if path.suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+            assert text.rstrip().endswith("</html>"), f"torn HTML: {path}"
+        if path.suffix == ".ipynb":
+            json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_killed_batch_leaves_no_process_and_no_torn_file(tmp_path, city, sig):
+    out = tmp_path / "berichte"
+    proc = subprocess.Popen(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(city), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env(tmp_path),
+        start_new_session=True,
+    )
+    tree: set[int] = set()
+    deadline = time.monotonic() + 120
+    # wait until the workers run their kernels (grandchildren of the command)
+    while time.monotonic() < deadline:
+        tree |= _descendants(proc.pid)
+        grandchildren = {p for p in tree if _children().get(p) in tree}
+        if len(grandchildren) >= 1:
+            break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the batch never started its report kernels")
+    time.sleep(1.0)
+    tree |= _descendants(proc.pid)
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 5
+    alive = {p for p in tree if p in _children()}
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = {p for p in tree if p in _children()}
+    for pid in alive:  # clean up before failing, so no other test suffers
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not alive, f"{len(alive)} processes outlived the command 5 s after {sig.name}"
+    if out.exists():
+        _assert_complete(out)
+    if sig != signal.SIGKILL:
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stderr.read().decode()
+
+
+def test_second_batch_into_the_same_folder_stops_with_a_message(tmp_path, city):
+    out = tmp_path / "berichte"
+    (out / "2023").mkdir(parents=True)
+    with sperre(out):
+        proc = subprocess.run(
+            [str(SOZIALRAUM_CLI), "render", "--config", str(city), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=_env(tmp_path),
+            timeout=300,
+        )
+    assert proc.returncode == 1
+    assert "Ein anderer Lauf schreibt gerade Berichte in diesen Ordner" in proc.stderr
+    assert f"Prozess {os.getpid()}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in (out / "2023").iterdir()) == []
+
+
+def _in_namespace(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    if shutil.which("unshare") is None:
+        pytest.fail("unshare (util-linux) is needed for the disk tests")
+    return subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=600,
+    )
+
+
+def test_full_disk_is_a_german_message_and_leaves_no_torn_file(tmp_path, city):
+    disk = tmp_path / "voll"
+    disk.mkdir()
+    script = (
+        f"mount -t tmpfs -o size=160k tmpfs {disk} && "
+        f"{SOZIALRAUM_CLI} render --config {city} --out {disk} --jobs 1; rc=$?; "
+        f"ls -la {disk}/2023 >&2; "
+        f"for f in {disk}/2023/*.html {disk}/2023/*.ipynb; do [ -f $f ] && tail -c 20 $f >&2; "
+        "done; exit $rc"
+    )
+    proc = _in_namespace(script, tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Auf dem Datenträger ist kein Platz mehr frei" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert ".tmp" not in proc.stderr.split("Auf dem Datenträger")[-1]
+
+
+def test_read_only_folder_is_a_german_message(tmp_path, city):
+    disk = tmp_path / "nur-lesen"
+    disk.mkdir()
+    script = (
+        f"mount -t tmpfs -o size=1m,ro tmpfs {disk} && "
+        f"{SOZIALRAUM_CLI} render --config {city} --out {disk}/berichte"
+    )
+    proc = _in_namespace(script, tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Der Datenträger ist schreibgeschützt" in proc.stderr
+    assert "Tipp: mit --out einen beschreibbaren Ordner wählen" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_output_below_proc_is_a_german_message(tmp_path, city):
+    proc = subprocess.run(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(city), "--out", "/proc/berichte"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert "Ausgabeordner /proc/berichte/2023" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_debug_switch_shows_the_traceback(tmp_path, city):
+    args = [str(SOZIALRAUM_CLI), "--debug", "render", "--config", str(city)]
+    proc = subprocess.run(
+        [*args, "--out", "/proc/berichte"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr and "AusgabeFehler" in proc.stderr
+
+
+def test_two_renders_on_different_days_are_byte_identical(tmp_path, city):
+    if shutil.which("faketime") is None:
+        pytest.fail("faketime is needed (Debian package faketime)")
+    outs = []
+    for day in ("2026-01-05 10:00:00", "2026-03-09 15:30:00"):
+        out = tmp_path / day[:10]
+        proc = subprocess.run(
+            [
+                "faketime",
+                day,
+                str(SOZIALRAUM_CLI),
+                "render",
+                "--config",
+                str(city),
+                "--out",
+                str(out),
+                "--sozialraum",
+                "Nord",
+            ],
+            capture_output=True,
+            text=True,
+            env=_env(tmp_path, SOURCE_DATE_EPOCH="1700000000"),
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outs.append(out / "2023")
+    for name in ("nord.html", "nord.ipynb", "index.html"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    text = BeautifulSoup((outs[0] / "nord.html").read_text("utf-8"), "html.parser").get_text()
+    assert "Bericht erstellt am 14.11.2023" in text  # the day of SOURCE_DATE_EPOCH, not today
