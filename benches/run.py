@@ -9,7 +9,11 @@ the machine; the ratios are what to compare between versions:
   linear: the ratio divided by 100 is the cost per Quartier relative to the small run);
 - render: a report served from the cache vs. rendered; all reports with two worker processes vs.
   one (parallel speed-up);
-- size: the report exported through our template vs. nbconvert's stock ``lab`` template.
+- size: the report exported through our template vs. nbconvert's stock ``lab`` template;
+- scale: the sections of one report (everything the notebook builds, in this process) for a
+  synthetic city of 542 areas in 12 units, and for Berlin's MSS 2021 when its published files
+  lie beside the project, vs. one report of the sample city (targets: a unit report at most 3x,
+  the city overview at most 5x one sample report).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "oberhausen.toml"
+NOTEBOOKS = ROOT / "notebooks"  # every city's reports run these notebooks
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -50,7 +55,7 @@ def bench_validation(cfg) -> None:
     files = [
         cfg.datei(name)
         for name, value in cfg.eingaben
-        if isinstance(value, Path) and value.suffix == ".csv"
+        if name != "mentimeter" and value is not None and Path(value.datei).suffix == ".csv"
     ]
 
     def raw() -> None:
@@ -130,15 +135,100 @@ def bench_size(year_dir: Path, slug: str) -> None:
     )
 
 
+def _sections(notebook: Path) -> list[str]:
+    """The report methods the notebook calls, in its order (``bericht.titel()`` …)."""
+    import json
+    import re
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    calls = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            calls += re.findall(r"^bericht\.(\w+)\(\)", "".join(cell["source"]), re.M)
+    return calls
+
+
+def report_seconds(cfg, sozialraum: str | None, repeat: int = 3) -> float:
+    """Median time to build every section of one report in this process (no kernel)."""
+    from sozialraum.report import Gesamtstadtbericht, Sozialraumbericht
+    from sozialraum.store import prepare
+
+    prepared = prepare(cfg)  # validation and index are shared by the batch, not per report
+    if sozialraum is None:
+        methods = _sections(NOTEBOOKS / "gesamtstadt.ipynb")
+
+        def build() -> None:
+            bericht = Gesamtstadtbericht(prepared)
+            for name in methods:
+                getattr(bericht, name)()
+    else:
+        methods = _sections(NOTEBOOKS / "sozialraumbericht.ipynb")
+        sr_id = cfg.sozialraum(sozialraum).id
+
+        def build() -> None:
+            bericht = Sozialraumbericht(prepared, sozialraum_id=sr_id)
+            for name in methods:
+                getattr(bericht, name)()
+
+    return timed(build, repeat=repeat)
+
+
+def bench_scale(cfg) -> None:
+    from sozialraum.config import load_config
+    from sozialraum.synthetic import make_city
+
+    base = report_seconds(cfg, cfg.sozialraeume[0].name)
+    cities = []
+    with tempfile.TemporaryDirectory() as tmp:
+        synth = load_config(make_city(Path(tmp), areas=542, units=12, seed=1))
+        cities.append(("synthetic 542 areas / 12 units", synth))
+        berlin = ROOT / "examples" / "berlin-mss-2021" / "berlin.toml"
+        shared = ROOT.parent / "shared" / "real" / "berlin-mss-2021"
+        if shared.is_dir():
+            cities.append(("Berlin MSS 2021, 542 areas / 12 units", load_config(berlin)))
+        else:
+            print(f"(Berlin's published files not found in {shared}: Berlin left out)")
+        for label, city in cities:
+            sizes = city_sizes(city)
+            biggest = max(sizes, key=sizes.get)
+            unit = report_seconds(city, biggest)
+            line(
+                f"scale: {label}, largest unit ({sizes[biggest]} areas) vs sample report",
+                base,
+                unit,
+                note="(target <= 3)",
+            )
+            overview = report_seconds(city, None, repeat=1)
+            line(
+                f"scale: {label}, city overview vs sample report",
+                base,
+                overview,
+                note="(target <= 5)",
+            )
+
+
+def city_sizes(cfg) -> dict[str, int]:
+    from sozialraum.validate import load_inputs
+
+    q = load_inputs(cfg).quartiere
+    counts = q["sozialraum_id"].value_counts()
+    return {s.name: int(counts.get(s.id, 0)) for s in cfg.sozialraeume}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the render benchmarks")
+    parser.add_argument("--nur", choices=["scale"], help="run only this group")
     args = parser.parse_args()
     from sozialraum.config import load_config
 
     cfg = load_config(CONFIG)
+    if args.nur == "scale":
+        bench_scale(cfg)
+        return 0
     bench_validation(cfg)
     bench_index(cfg)
+    bench_scale(cfg)
     if not args.quick:
         bench_render(cfg)
     return 0
