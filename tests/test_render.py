@@ -293,3 +293,36 @@ def test_index_page_shows_banner_for_sample_data(cfg, tmp_path):
     assert "Beispieldaten" in soup.find(class_="beispieldaten-banner").get_text()
     footer = soup.footer.get_text(" ", strip=True)
     assert cfg.stadt.herausgeber in footer and "keine amtliche Veröffentlichung" in footer
+
+
+def test_a_section_over_its_time_limit_is_named_in_german(tmp_path, cfg):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("wert = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import time\nbericht_langsam = time.sleep(60)"),
+    ]
+    slow = tmp_path / "langsam.ipynb"
+    nbformat.write(nb, slow)
+    quick = cfg.model_copy(
+        update={"bericht": cfg.bericht.model_copy(update={"zeitlimit_abschnitt": 10})}
+    )
+    result = render_reports(
+        quick,
+        notebook_jobs=[Job("langsam", slow, {"wert": 1}, Path("langsam.html"))],
+        out_dir=tmp_path / "out",
+        jobs=1,
+        progress=False,
+    )
+    (failure,) = result.failed
+    assert failure.ename == "Zeitlimit"
+    assert failure.evalue.startswith(
+        "Der Abschnitt »import time« brauchte länger als 10 Sekunden und wurde abgebrochen."
+    )
+    assert "zeitlimit_abschnitt" in failure.evalue
+    assert not (tmp_path / "out" / "langsam.html").exists()

@@ -382,6 +382,11 @@ class Bericht(_Strict):
     notebook_sozialraum: Path = Path("../notebooks/sozialraumbericht.ipynb")
     notebook_gesamtstadt: Path = Path("../notebooks/gesamtstadt.ipynb")
     ausgabe: Path = Path("../reports")
+    zeitlimit_abschnitt: int = Field(
+        900,
+        ge=10,
+        description="Seconds one report section (notebook cell) may take before it is stopped",
+    )
 
 
 class Config(_Strict):

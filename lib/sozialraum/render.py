@@ -451,6 +451,18 @@ def _reproducible(text: str) -> str:
     return nbformat.writes(nb)
 
 
+def _running_cell(tmp: Path) -> str:
+    """First line of the cell papermill was executing when the run stopped."""
+    try:
+        nb = nbformat.read(tmp, as_version=4)
+    except Exception:  # noqa: BLE001 - the name is a courtesy; the failure stands without it
+        return "unbekannt"
+    started = [c for c in nb.cells if c.metadata.get("papermill", {}).get("start_time")]
+    running = [c for c in started if c.metadata["papermill"].get("status") == "running"]
+    cell = (running or started or [None])[-1]  # papermill may already have closed the cell
+    return _first_line(cell.source) if cell is not None else "unbekannt"
+
+
 def _keep_notebook(tmp: Path, executed: Path) -> str | None:
     """Move the executed notebook from the scratch folder into place, atomically."""
     if not tmp.is_file():
@@ -490,6 +502,7 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
                 progress_bar=False,
                 log_output=False,
                 extra_arguments=list(KERNEL_ARGUMENTS),
+                execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
             )
             _keep_notebook(tmp, executed)
             write_atomic(html_path, lambda: export_html(nb, job, bericht))
@@ -501,6 +514,20 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
                 "cell_index": exc.cell_index,
                 "execution_count": exc.exec_count,
                 "cell_source": _first_line(exc.source or ""),
+                "executed_notebook": _keep_notebook(tmp, executed),
+            }
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+        except TimeoutError as exc:  # nbclient's CellTimeoutError: a section ran too long
+            limit = int(bericht.get("zeitlimit_abschnitt") or 900)
+            section = _running_cell(tmp)
+            failure = {
+                "ename": "Zeitlimit" if type(exc).__name__ == "CellTimeoutError" else "Timeout",
+                "evalue": (
+                    f"Der Abschnitt »{section}« brauchte länger als {limit} Sekunden und wurde "
+                    "abgebrochen. Tipp: [bericht] zeitlimit_abschnitt in der Konfiguration "
+                    "erhöhen, oder die Daten dieses Abschnitts prüfen (ungewöhnlich viele Zeilen?)."
+                ),
+                "cell_source": section,
                 "executed_notebook": _keep_notebook(tmp, executed),
             }
             return _Outcome(job.slug, time.monotonic() - started, failure)
@@ -636,6 +663,7 @@ def render_reports(
     bericht = {
         "herausgeber": cfg.stadt.herausgeber,
         "quellenangabe": cfg.stadt.quellenangabe,
+        "zeitlimit_abschnitt": str(cfg.bericht.zeitlimit_abschnitt),
         "version": sozialraum.__version__,
         "fussnote": FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
     }
