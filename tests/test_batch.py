@@ -121,3 +121,17 @@ def test_changed_data_rerenders_the_unit_and_the_stale_overview(runs, city):
     changed = run_batch(cfg, sozialraeume=["Nord"], out=out, jobs=2, progress=False)
     assert _slugs(changed.render.done) == ["gesamtstadt", "nord"]
     assert _slugs(changed.render.skipped) == []
+
+
+def test_drawing_the_index_map_is_announced(city, tmp_path, capsys):
+    cfg, _ = city
+    from sozialraum.batch import _stadtkarte
+    from sozialraum.store import prepare
+
+    html = _stadtkarte(prepare(cfg), tmp_path, progress=True)
+    assert "<img" in html
+    err = capsys.readouterr().err
+    assert "Zeichne die Stadtkarte der Startseite (4 Sozialquartiere) …" in err
+    # drawn once per data and code: the second call reads the cached map and says nothing
+    assert _stadtkarte(prepare(cfg), tmp_path, progress=True) == html
+    assert "Zeichne" not in capsys.readouterr().err

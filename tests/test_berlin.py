@@ -86,3 +86,36 @@ def test_no_published_file_is_copied_into_the_repository():
         assert path.name not in names, f"{rel.decode()} looks like a copy of Berlin's data"
         if path.is_file() and path.stat().st_size > 1000:
             assert _sha(path) not in published, f"{rel.decode()} is a copy of Berlin's data"
+
+
+@pytest.mark.slow
+def test_a_bezirk_report_the_overview_and_the_index_render(tmp_path):
+    import re
+
+    from bs4 import BeautifulSoup
+
+    from sozialraum.batch import run_batch
+
+    cfg = load_config(CONFIG)
+    result = run_batch(
+        cfg, sozialraeume=["Mitte"], gesamtstadt=True, out=tmp_path, jobs=2, progress=False
+    )
+    assert result.render.ok, [f.message for f in result.render.failed]
+    year = tmp_path / "2020"
+    assert sorted(p.name for p in year.glob("*.html")) == [
+        "gesamtstadt.html",
+        "index.html",
+        "mitte.html",
+    ]
+    forbidden = re.compile(r"Sozialr[aä]um|Sozialquartier|Sozialbericht|Veranstaltung|Expert")
+    for page in year.glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        text = " ".join(soup.get_text(" ").split())
+        found = sorted(set(forbidden.findall(text)))
+        assert not found, f"{page.name} speaks of {found}"
+        assert "Datenquelle: SenSBW Berlin, Monitoring Soziale Stadtentwicklung 2021" in text
+        assert "Beispieldaten" not in text  # real data: no sample banner
+    mitte = BeautifulSoup((year / "mitte.html").read_text(encoding="utf-8"), "html.parser")
+    text = " ".join(mitte.get_text(" ").split())
+    assert "Bezirk Mitte" in text and "MSS 2021" in text and "Planungsraum-ID" in text
+    assert "Veränderung 2018–2020" in text or "Dynamikindex 2018–2020" in text
