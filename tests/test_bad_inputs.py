@@ -333,3 +333,47 @@ def test_warned_input_is_read(tmp_path, name):
 def test_corpus_is_large_enough():
     assert len(CASES) >= 60
     assert set(CASES) == set(EXPECTED)
+
+
+def _overlapping():
+    from shapely.geometry import box
+
+    g = quartiere_gdf()
+    x0, y0, x1, y1 = g.geometry.iloc[1].bounds
+    g.loc[1, "geometry"] = box(x0 - 200, y0, x1, y1)  # Lirich-Süd reaches 200 m into Altstadt
+    return g
+
+
+def _gap():
+    g = quartiere_gdf()
+    g.loc[3, "geometry"] = g.geometry.iloc[3].difference(
+        g.geometry.iloc[3].centroid.buffer(100)  # a hole in Weststadt, part of no Quartier
+    )
+    return g
+
+
+@pytest.mark.parametrize(
+    ("geometrie", "expected"),
+    [
+        (
+            _overlapping,
+            'geo/quartiere.gpkg, Zeile 2, Spalte "geometry": Warnung: Die Flächen von '
+            '"Altstadt" und "Lirich-Süd" überlappen sich (20,0 ha). Erwartet: Flächen, '
+            "die sich höchstens an den Grenzen berühren. Tipp: im GIS prüfen (QGIS: Vektor → "
+            "Geometriewerkzeuge → Topologieprüfung).",
+        ),
+        (
+            _gap,
+            'geo/quartiere.gpkg, Spalte "geometry": Warnung: Zwischen "Weststadt" liegt eine '
+            "Lücke von 3,1 ha, die zu keinem Gebiet gehört. Erwartet: Flächen ohne Lücken "
+            "zwischen Nachbarn. Tipp: im GIS prüfen, ob dort eine Fläche fehlt oder Grenzen nicht "
+            "aufeinander liegen.",
+        ),
+    ],
+)
+def test_overlaps_and_gaps_are_warned_with_the_quartiere_named(tmp_path, geometrie, expected):
+    from sozialraum.config import load_config
+    from sozialraum.validate import validate
+
+    report = validate(load_config(make_city(tmp_path, geometrie=geometrie())))
+    assert expected in [str(p) for p in report.problems], report.text()

@@ -167,18 +167,27 @@ def _in_namespace(script: str, tmp_path: Path) -> subprocess.CompletedProcess[st
 def test_full_disk_is_a_german_message_and_leaves_no_torn_file(tmp_path, city):
     disk = tmp_path / "voll"
     disk.mkdir()
+    check = (
+        "import json,pathlib,sys\n"
+        f"files=[p for p in pathlib.Path('{disk}').rglob('*') if p.is_file()]\n"
+        "bad=[str(p) for p in files if p.name.endswith('.tmp')"
+        " or (p.suffix=='.html' and not p.read_text().rstrip().endswith('</html>'))]\n"
+        "for p in files:\n"
+        "    if p.suffix=='.ipynb':\n"
+        "        try: json.loads(p.read_text())\n"
+        "        except ValueError: bad.append(str(p))\n"
+        "print('ZERRISSEN' if bad else 'GANZ', len(files), bad)\n"
+    )
     script = (
         f"mount -t tmpfs -o size=160k tmpfs {disk} && "
         f"{SOZIALRAUM_CLI} render --config {city} --out {disk} --jobs 1; rc=$?; "
-        f"ls -la {disk}/2023 >&2; "
-        f"for f in {disk}/2023/*.html {disk}/2023/*.ipynb; do [ -f $f ] && tail -c 20 $f >&2; "
-        "done; exit $rc"
+        f'{sys.executable} -c "{check}"; exit $rc'
     )
     proc = _in_namespace(script, tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Auf dem Datenträger ist kein Platz mehr frei" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert ".tmp" not in proc.stderr.split("Auf dem Datenträger")[-1]
+    assert "GANZ" in proc.stdout, proc.stdout  # every file left on the full disk is complete
 
 
 def test_read_only_folder_is_a_german_message(tmp_path, city):
@@ -251,3 +260,21 @@ def test_two_renders_on_different_days_are_byte_identical(tmp_path, city):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     text = BeautifulSoup((outs[0] / "nord.html").read_text("utf-8"), "html.parser").get_text()
     assert "Bericht erstellt am 14.11.2023" in text  # the day of SOURCE_DATE_EPOCH, not today
+
+
+def test_index_page_failure_is_listed_with_every_report_and_exits_1(tmp_path, city):
+    out = tmp_path / "berichte"
+    (out / "2023" / "index.html").mkdir(parents=True)  # the page cannot be written there
+    proc = subprocess.run(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(city), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=600,
+    )
+    assert proc.returncode == 1
+    assert "Bericht »index« fehlgeschlagen" in proc.stderr
+    assert "Der Pfad ist ein Ordner, keine Datei" in proc.stderr
+    assert "3 gerendert, 0 unverändert übersprungen, 1 fehlgeschlagen" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert {p.name for p in (out / "2023").glob("*.html")} >= {"nord.html", "sued.html"}

@@ -487,8 +487,11 @@ _TOPOLOGIE_MAX = 20
 
 
 def _m2(area: float) -> str:
-    if area >= 10_000:
+    """An area the way a GIS colleague says it: m², ha, km²."""
+    if area >= 1_000_000:
         return f"{area / 1_000_000:.2f} km²".replace(".", ",")
+    if area >= 10_000:
+        return f"{area / 10_000:.1f} ha".replace(".", ",")
     return f"{area:,.0f} m²".replace(",", ".")
 
 

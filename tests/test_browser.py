@@ -1,0 +1,215 @@
+"""In Chromium, as a committee member sees it: the map's tooltip, phones, links between reports."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from bs4 import BeautifulSoup
+from test_pdf import bericht_html
+
+from sozialraum.interaktiv import stadtkarte_interaktiv, tabellen_fokussierbar
+from sozialraum.render import IndexEntry, write_index_page
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def startseite(tmp_path_factory, cfg):
+    from sozialraum.store import prepare
+
+    folder = tmp_path_factory.mktemp("startseite")
+    prepared = prepare(cfg)
+    links = {str(s.id): f"{s.slug}.html" for s in cfg.sozialraeume}
+    for s in cfg.sozialraeume:
+        (folder / f"{s.slug}.html").write_text(
+            f'<!DOCTYPE html><html lang="de"><title>{s.slug}</title><h1>{s.name}</h1></html>',
+            encoding="utf-8",
+        )
+    karte = stadtkarte_interaktiv(
+        cfg, prepared.inputs.quartiere, prepared.result.index, links=links
+    )
+    entries = [IndexEntry(s.name, f"{s.slug}.html") for s in cfg.sozialraeume]
+    return write_index_page(cfg, entries, folder / "index.html", karte, beispieldaten=True)
+
+
+@pytest.fixture(scope="module")
+def bericht(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bericht")
+    nav = {
+        "startseite": {"href": "index.html", "titel": "Sozialberichte 2023"},
+        "vorher": {"href": "nord.html", "titel": "Sozialraum Nord"},
+        "nachher": ("west.html", "Sozialraum <West>"),
+        "pdf": "sued.pdf",
+    }
+    html = bericht_html(folder, bericht=nav, abschnitte=2, zeilen=8)
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    tabellen_fokussierbar(soup)  # as render.export_html does
+    html.write_text(str(soup), encoding="utf-8")
+    return html
+
+
+def _tip(page) -> str:
+    tip = page.locator(".ikarte-tip")
+    return tip.inner_text() if tip.is_visible() else ""
+
+
+def test_hover_shows_the_areas_tooltip(browser, startseite):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(startseite.as_uri())
+    areas = page.locator(".ikarte .gebiet")
+    assert areas.count() == 27
+    assert not page.locator(".ikarte title").count()  # no second, native tooltip
+    for k in (0, 13):
+        area = areas.nth(k)
+        area.scroll_into_view_if_needed()
+        box = area.locator("path").bounding_box()
+        # the middle of the bounding box may be a neighbour: hover a point inside the path
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        hovered = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('[data-gebiet]')"
+            ".getAttribute('aria-label')",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        name = hovered.split(":")[0]
+        assert _tip(page).splitlines()[0] == name
+        assert "Status:" in _tip(page)
+    page.mouse.move(2, 2)
+    assert _tip(page) == ""
+    page.close()
+
+
+def test_tab_focus_shows_the_tooltip_and_escape_hides_it(browser, startseite):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(startseite.as_uri())
+    page.locator(".ikarte-weiter").focus()
+    labels = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        labels.append(label)
+        assert _tip(page).splitlines()[0] == label.split(":")[0]
+    assert len(set(labels)) == 3
+    page.keyboard.press("Escape")
+    assert _tip(page) == ""
+    page.close()
+
+
+def test_click_on_an_area_opens_its_report(browser, startseite, cfg):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(startseite.as_uri())
+    area = page.locator(".ikarte a.gebiet").first
+    href = area.get_attribute("href")
+    area.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/" + href)
+    page.go_back()
+    area = page.locator(".ikarte a.gebiet").nth(20)
+    href = area.get_attribute("href")
+    box = area.locator("path").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    under = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('a').getAttribute('href')", [x, y]
+    )
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+    assert page.url.endswith("/" + under)
+    page.close()
+
+
+def test_map_works_without_javascript(browser, startseite):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(startseite.as_uri())
+    svg = page.locator(".ikarte svg").bounding_box()
+    assert svg["width"] > 300 and svg["height"] > 300
+    assert page.locator(".ikarte .gebiet title").count() == 27
+    assert page.locator(".ikarte-tip").count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_index_page_passes_axe(browser, startseite, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(startseite.as_uri())
+    page.locator(".ikarte .gebiet").first.focus()  # with the tooltip open
+    result = Axe().run(page, options=WCAG)
+    violations = [(v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]]
+    assert not violations, violations
+    page.close()
+
+
+def test_phone_layout_scrolls_tables_not_the_page(browser, bericht):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(bericht.as_uri())
+    m = page.evaluate(
+        """() => {
+        const de = document.documentElement, f = document.querySelector('.tabelle');
+        const cap = f.querySelector('caption').getBoundingClientRect();
+        const img = document.querySelector('figure img').getBoundingClientRect();
+        f.scrollLeft = 200;
+        const cell = f.querySelector('tbody tr > :first-child').getBoundingClientRect();
+        const frame = f.getBoundingClientRect();
+        return {page: de.scrollWidth - de.clientWidth, frame: f.scrollWidth - f.clientWidth,
+                scrolled: f.scrollLeft, cellLeft: cell.left - frame.left,
+                capRight: cap.right - frame.right, imgRight: img.right - de.clientWidth,
+                capLines: cap.height};
+    }"""
+    )
+    assert m["page"] == 0, m  # the page never scrolls sideways
+    assert m["frame"] > 100 and m["scrolled"] > 0, m  # the table scrolls in its frame
+    assert abs(m["cellLeft"]) < 1, m  # first column stays in view
+    assert m["capRight"] <= 1, m  # the caption wraps inside the frame
+    assert m["imgRight"] <= 0, m
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_page_passes_axe(browser, bericht, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(bericht.as_uri())
+    result = Axe().run(page, options=WCAG)
+    violations = [(v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]]
+    assert not violations, violations
+    page.close()
+
+
+def test_report_links_to_index_and_neighbours(bericht):
+    soup = BeautifulSoup(bericht.read_text(encoding="utf-8"), "html.parser")
+    top, bottom = soup.select("nav.berichtsnavigation")
+    assert top["aria-label"] != bottom["aria-label"]
+    assert [a["href"] for a in top.select("a")] == [
+        "index.html",
+        "nord.html",
+        "west.html",
+        "sued.pdf",
+    ]
+    assert top.select_one("a[rel=next]").get_text(strip=True) == (
+        "Nächster Bericht: Sozialraum <West>→"
+    )
+    assert "<West>" not in str(top)  # escaped
+
+
+def test_report_without_navigation_keys_has_no_nav(tmp_path):
+    html = bericht_html(tmp_path, abschnitte=1, zeilen=2).read_text(encoding="utf-8")
+    assert '<nav class="berichtsnavigation' not in html

@@ -1,0 +1,153 @@
+"""The offline interactive map: one focusable, named path per area, escaped, small."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pytest
+from bs4 import BeautifulSoup
+from shapely.geometry import box
+
+from conftest import ROOT
+from sozialraum.interaktiv import (
+    interaktive_karte,
+    skript_html,
+    stadtkarte_interaktiv,
+    tabellen_fokussierbar,
+)
+
+FARBEN = {"hoch": "#fee8c8", "mittel": "#fdbb84", "niedrig": "#e34a33"}
+BOESE = '<script>alert("x")</script> & "Süd"'
+
+
+def gebiete(n: int = 6) -> gpd.GeoDataFrame:
+    rows = []
+    for i in range(n):
+        x, y = 350_000 + (i % 3) * 1000.4, 5_700_000 + (i // 3) * 1000.6
+        rows.append(
+            {
+                "quartier_id": f"{i + 1:02d}",
+                "quartier": BOESE if i == 0 else f"Quartier {i + 1}",
+                "sozialraum_id": str(i // 3 + 1),
+                "klasse": ["hoch", "mittel", "niedrig", None][i % 4],
+                "einwohner": 1000 * (i + 1),
+                "anteil": f"{i + 0.5:.1f} %".replace(".", ","),
+                "geometry": box(x, y, x + 1000.4, y + 1000.6),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:25832")
+
+
+def karte(**kwargs) -> str:
+    args = {
+        "titel": "Statusindex 2023",
+        "felder": [("einwohner", "Einwohner*innen"), ("anteil", "SGB II")],
+        "klasse_spalte": "klasse",
+        "farben": FARBEN,
+    }
+    args.update(kwargs)
+    return interaktive_karte(gebiete(), **args)
+
+
+def test_one_focusable_named_path_per_area():
+    soup = BeautifulSoup(karte(), "html.parser")
+    paths = soup.select("svg .gebiete path")
+    assert len(paths) == 6
+    for p in paths:
+        assert p["tabindex"] == "0" and p["role"] == "img"
+        assert p["aria-label"].count(":") >= 3  # name: class; values
+        assert p.find("title") is not None  # the tooltip without JavaScript
+    second = paths[1]
+    assert second["aria-label"] == (
+        "Quartier 2: Klasse: mittel; Einwohner*innen: 2.000; SGB II: 1,5 %"
+    )
+    assert second.find("title").get_text() == (
+        "Quartier 2\nKlasse: mittel\nEinwohner*innen: 2.000\nSGB II: 1,5 %"
+    )
+    assert paths[0]["fill"] == "#fee8c8"
+    assert paths[3]["fill"] == "#d9d9d9"  # no class: grey and "keine Angabe"
+    assert "keine Angabe" in paths[3]["aria-label"]
+    legend = [li.get_text(" ", strip=True) for li in soup.select(".ikarte-legende li")]
+    assert legend == ["hoch (2)", "mittel (2)", "niedrig (1)", "keine Angabe (1)"]
+
+
+def test_text_from_data_is_escaped_and_never_in_a_script():
+    html = karte()
+    assert "<script>alert" not in html
+    assert html.count("<script") == 1  # only our own
+    soup = BeautifulSoup(html, "html.parser")
+    first = soup.select("svg .gebiete path")[0]
+    assert first["aria-label"].startswith(BOESE)  # shown literally
+    script = soup.find("script").string
+    assert "alert" not in script and "Quartier" not in script
+
+
+def test_links_make_areas_links_and_unsafe_links_are_dropped():
+    links = {"01": "osterfeld.html", "02": "javascript:alert(1)", "03": " data:text/html,x"}
+    soup = BeautifulSoup(karte(links=links), "html.parser")
+    anchors = soup.select("svg .gebiete a")
+    assert [a["href"] for a in anchors] == ["osterfeld.html"]
+    assert anchors[0].get("aria-label", "").startswith(BOESE)
+    assert anchors[0].path is not None and anchors[0].path.get("tabindex") is None
+    assert "javascript" not in str(soup) and "data:text/html" not in str(soup)
+
+
+def test_script_once_per_page():
+    assert "<script" not in karte(mit_skript=False)
+    assert skript_html().count("<script") == 1
+    assert len(skript_html()) < 6000
+
+
+def test_coordinates_are_whole_metres_in_the_view_box():
+    html = karte()
+    soup = BeautifulSoup(html, "html.parser")
+    vb = [int(v) for v in soup.svg["viewbox"].split()]
+    assert vb[:2] == [0, 0] and 2990 < vb[2] < 3010 and 1990 < vb[3] < 2010
+    for p in soup.select("svg path"):
+        assert re.fullmatch(r"(M-?\d+ -?\d+l[-\d ]+z)+", p["d"]), p["d"]
+
+
+def test_area_borders_of_units_are_drawn():
+    soup = BeautifulSoup(karte(grenzen_spalte="sozialraum_id"), "html.parser")
+    assert len(soup.select("svg .grenzen path")) == 2
+
+
+def test_missing_columns_and_bad_colours_are_german_errors():
+    with pytest.raises(ValueError, match="fehlen die Spalten: gibtsnicht"):
+        karte(felder=[("gibtsnicht", "X")])
+    with pytest.raises(ValueError, match="Ungültige Farbe"):
+        karte(farben={"hoch": "red;}</style>"})
+
+
+def test_scrolling_table_frames_become_focusable_regions():
+    soup = BeautifulSoup(
+        '<div class="tabelle"><table><caption>Anteile</caption></table></div>'
+        '<div class="tabelle"><table></table></div>',
+        "html.parser",
+    )
+    tabellen_fokussierbar(soup)
+    first, second = soup.select("div.tabelle")
+    assert first["tabindex"] == "0" and first["role"] == "region"
+    assert soup.find(id=first["aria-labelledby"]).get_text() == "Anteile"
+    assert second["aria-label"] == "Tabelle 2"
+
+
+@pytest.fixture(scope="module")
+def berlin():
+    from sozialraum.config import load_config
+    from sozialraum.store import prepare
+
+    return prepare(load_config(ROOT / "examples" / "berlin-mss-2021" / "berlin.toml"))
+
+
+def test_berlin_city_map_stays_small(berlin):
+    cfg = berlin.cfg
+    links = {str(s.id): f"{s.slug}.html" for s in cfg.sozialraeume}
+    html = stadtkarte_interaktiv(cfg, berlin.inputs.quartiere, berlin.result.index, links=links)
+    soup = BeautifulSoup(html, "html.parser")
+    areas = soup.select("svg .gebiete a")
+    assert len(areas) == len(berlin.inputs.quartiere) == 542
+    assert len(html.encode()) < 400_000, len(html.encode())
+    assert {a["href"] for a in areas} == set(links.values())
+    assert len(soup.select("svg .grenzen path")) == len(cfg.sozialraeume)
