@@ -8,7 +8,7 @@ CONFIG ?= config/oberhausen.toml
 BERLIN ?= ../shared/real/berlin-mss-2021
 BERLIN_CONFIG ?= examples/berlin-mss-2021/berlin.toml
 
-.PHONY: venv test reports validate lint format sample-data bench conformance clean
+.PHONY: venv test reports pdf validate lint format sample-data bench conformance clean
 
 venv: $(STAMP)
 
@@ -29,6 +29,10 @@ validate: $(STAMP)
 
 reports: $(STAMP)
 	$(BIN)/sozialraum render --config $(CONFIG)
+
+# Every report also as PDF (A4), printed by Debian's Chromium.
+pdf: $(STAMP)
+	$(BIN)/sozialraum render --config $(CONFIG) --pdf
 
 # Berlin's MSS 2021 from its untouched published files: the published classes must come back.
 conformance: $(STAMP)

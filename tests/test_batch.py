@@ -129,9 +129,28 @@ def test_drawing_the_index_map_is_announced(city, tmp_path, capsys):
     from sozialraum.store import prepare
 
     html = _stadtkarte(prepare(cfg), tmp_path, progress=True)
-    assert "<img" in html
+    assert "<svg" in html and "Nord" in html  # the units are named on the map
     err = capsys.readouterr().err
     assert "Zeichne die Stadtkarte der Startseite (4 Sozialquartiere) …" in err
     # drawn once per data and code: the second call reads the cached map and says nothing
     assert _stadtkarte(prepare(cfg), tmp_path, progress=True) == html
     assert "Zeichne" not in capsys.readouterr().err
+
+
+def test_reports_link_the_index_and_their_neighbours(runs):
+    year = runs["year"]
+    nord = BeautifulSoup((year / "nord.html").read_text(encoding="utf-8"), "html.parser")
+    nav = nord.find("nav", class_="berichtsnavigation")
+    assert nav is not None
+    hrefs = {a["href"] for a in nav.find_all("a", href=True)}
+    # config order: overview, Nord, Süd
+    assert hrefs == {"index.html", "gesamtstadt.html", "sued.html"}
+
+
+def test_index_lists_the_reports_not_yet_rendered(city, tmp_path):
+    cfg, _ = city
+    out = tmp_path / "einzeln"
+    run_batch(cfg, sozialraeume=["Nord"], out=out, jobs=1, progress=False)
+    page = BeautifulSoup((out / "2023" / "index.html").read_text("utf-8"), "html.parser")
+    text = " ".join(page.get_text(" ").split())
+    assert "Nicht erstellte Berichte" in text and "Sozialraum Süd : noch nicht erzeugt" in text

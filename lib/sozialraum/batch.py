@@ -77,6 +77,7 @@ def report_jobs(
 ) -> list[Job]:
     """One job per requested unit, plus the city-wide overview when ``gesamtstadt``."""
     common = {"config": str(cfg.pfad), "store": str(store), "berichtsjahr": None}
+    nav = navigation(cfg)
     jobs = [
         Job(
             slug=s.slug,
@@ -84,12 +85,35 @@ def report_jobs(
             parameters={**common, "sozialraum": s.name},
             output=year_dir / f"{s.slug}.html",
             title=_einheit_titel(cfg, s.name),
+            nav=nav[s.slug],
         )
         for s in (cfg.sozialraum(key) for key in sozialraeume)
     ]
     if gesamtstadt:
         jobs.append(overview_job(cfg, year_dir, store))
     return jobs
+
+
+def navigation(cfg: Config) -> dict[str, dict]:
+    """Links of every report: the index page, the previous and the next report.
+
+    The order is the config's (overview first, then the units), not that of this run, so that a
+    report rendered alone still links its neighbours; all pages of a year share one folder.
+    """
+    from sozialraum.report import startseitentitel
+
+    order = [(GESAMTSTADT_SLUG, f"Gesamtstadt {cfg.stadt.name}")]
+    order += [(s.slug, _einheit_titel(cfg, s.name)) for s in cfg.sozialraeume]
+    start = {"href": "index.html", "titel": startseitentitel(cfg)}
+    nav = {}
+    for i, (slug, _) in enumerate(order):
+        entry: dict = {"startseite": start}
+        if i > 0:
+            entry["vorher"] = {"href": f"{order[i - 1][0]}.html", "titel": order[i - 1][1]}
+        if i + 1 < len(order):
+            entry["nachher"] = {"href": f"{order[i + 1][0]}.html", "titel": order[i + 1][1]}
+        nav[slug] = entry
+    return nav
 
 
 def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
@@ -100,6 +124,7 @@ def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
         parameters={"config": str(cfg.pfad), "store": str(store), "berichtsjahr": None},
         output=year_dir / f"{GESAMTSTADT_SLUG}.html",
         title=f"Gesamtstadt {cfg.stadt.name}",
+        nav=navigation(cfg)[GESAMTSTADT_SLUG],
     )
 
 
@@ -177,18 +202,33 @@ def _prepared_store(prepared: Prepared, progress: bool | None) -> Path:
     return write_store(prepared, folder)
 
 
-def _stadtkarte(prepared: Prepared, store: Path, progress: bool | None) -> str:
-    """The index page's city map, drawn once per data state and code version."""
-    from sozialraum.report import stadtkarte_html
+def _stadtkarte(
+    prepared: Prepared,
+    store: Path,
+    progress: bool | None,
+    links: dict[str, str] | None = None,
+) -> str:
+    """The index page's city map, drawn once per data state, code version and set of links.
 
-    code = hashlib.sha256(code_fingerprint().encode()).hexdigest()[:16]
+    An inline SVG: without JavaScript a plain map with the units' names and a title per area,
+    with it a tooltip on hover and focus; a click opens the unit's report.
+    """
+    from sozialraum.interaktiv import stadtkarte_interaktiv
+
+    links = links or {}
+    code = hashlib.sha256((code_fingerprint() + repr(sorted(links.items()))).encode()).hexdigest()[
+        :16
+    ]
     cached = store / f"stadtkarte-{code}.html"
     if cached.is_file():
         return cached.read_text(encoding="utf-8")
     n = len(prepared.inputs.quartiere)
     g = prepared.cfg.begriffe.gebiet
     _note(progress, f"Zeichne die Stadtkarte der Startseite ({n} {g.mehrzahl}) …")
-    html = stadtkarte_html(prepared)
+    interaktiv = stadtkarte_interaktiv(
+        prepared.cfg, prepared.inputs.quartiere, prepared.result.index, links=links
+    )
+    html = interaktiv  # the SVG is the map, also without JavaScript: shown once, not twice
     try:
         write_atomic(cached, html)
     except OSError:
@@ -205,6 +245,7 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     progress: bool | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Render the reports of the config's report year into ``<out>/<year>/``.
 
@@ -225,6 +266,8 @@ def run_batch(
         Render even what the cache says is current.
     progress
         Show what is going on (default: when stderr is a terminal).
+    pdf
+        Also print every report to a PDF beside its HTML.
     """
     keys = sozialraeume or [s.name for s in cfg.sozialraeume]
     for key in keys:  # fail before any work with the list of valid names
@@ -244,7 +287,9 @@ def run_batch(
         )
     planned = report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt)
     index_path = year_dir / "index.html"
-    if not force and all(_current(j, data_fp) for j in planned):
+    fp_key = data_fp + ("|pdf" if pdf else "")
+    pdfs_there = not pdf or all(j.output.with_suffix(".pdf").is_file() for j in planned)
+    if not force and pdfs_there and all(_current(j, fp_key) for j in planned):
         if _index_current(index_path, _index_key(data_fp, _existing_links(cfg, year_dir))):
             return BatchResult(RenderResult(skipped=list(planned)), year_dir, index_path)
 
@@ -262,6 +307,7 @@ def run_batch(
             progress=progress,
             data_fingerprint=prepared.fingerprint,
             beispieldaten=prepared.inputs.erfunden,
+            pdf=pdf,
         )
         for failure in result.failed:  # never link a report built from older data
             for stale in (failure.job.output, failure.job.output.with_suffix(".key")):
@@ -269,6 +315,26 @@ def run_batch(
                     Path(stale).unlink()
         index_page = _write_index(cfg, prepared, store, year_dir, result, force, progress)
     return BatchResult(result, year_dir, index_page)
+
+
+def _links(cfg: Config, year_dir: Path) -> dict[str, str]:
+    """Unit id -> report file, for the reports that exist (the index map links them)."""
+    return {
+        s.id: f"{s.slug}.html" for s in cfg.sozialraeume if (year_dir / f"{s.slug}.html").is_file()
+    }
+
+
+def _fehlend(cfg: Config, year_dir: Path, result: RenderResult) -> list[tuple[str, str]]:
+    """Reports the index page cannot link, and why: failed in this run, or never rendered."""
+    failed = {f.job.slug: f for f in result.failed}
+    out = []
+    for s in cfg.sozialraeume:
+        if s.slug in failed:
+            f = failed[s.slug]
+            out.append((_einheit_titel(cfg, s.name), f"fehlgeschlagen ({f.ename})"))
+        elif not (year_dir / f"{s.slug}.html").is_file():
+            out.append((_einheit_titel(cfg, s.name), "noch nicht erzeugt"))
+    return out
 
 
 def _write_index(
@@ -284,7 +350,9 @@ def _write_index(
     from sozialraum.render import write_index_page
 
     index_path = year_dir / "index.html"
-    key = _index_key(prepared.fingerprint, _existing_links(cfg, year_dir))
+    # reports missing for lack of a file are in the links; failures of this run are not
+    failed = "".join(sorted(f.job.slug for f in result.failed))
+    key = _index_key(prepared.fingerprint + failed, _existing_links(cfg, year_dir))
     key_path = index_path.with_suffix(".key")
     if not force and _index_current(index_path, key):
         return index_path
@@ -294,9 +362,10 @@ def _write_index(
             cfg,
             _index_entries(cfg, prepared, year_dir),
             index_path,
-            _stadtkarte(prepared, store, progress),
+            _stadtkarte(prepared, store, progress, links=_links(cfg, year_dir)),
             jahr=cfg.methode.berichtsjahr,
             beispieldaten=prepared.inputs.erfunden,
+            fehlend=_fehlend(cfg, year_dir, result),
         )
         write_atomic(key_path, key + "\n")
         return page

@@ -151,6 +151,11 @@ def list_sozialraeume(config_path: Path | None) -> None:
     "mit --sozialraum nur, wenn ein vorhandener Überblick veraltet ist.",
 )
 @click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Zu jedem Bericht eine Druckfassung (PDF, A4) erzeugen; braucht Chromium (Debian).",
+)
 def render(
     config_path: Path | None,
     sozialraeume: tuple[str, ...],
@@ -158,12 +163,20 @@ def render(
     jobs: int | None,
     gesamtstadt: bool | None,
     force: bool,
+    pdf: bool,
 ) -> None:
     """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
     from sozialraum.batch import run_batch
     from sozialraum.validate import ValidationFailed
 
     cfg = _config(config_path)
+    if pdf:
+        from sozialraum.pdf import INSTALL_HINT, chromium_pfad
+
+        if chromium_pfad() is None:
+            raise click.ClickException(
+                f"Für --pdf wird Chromium gebraucht, es wurde nicht gefunden.\n{INSTALL_HINT}"
+            )
     try:
         result = run_batch(
             cfg,
@@ -172,6 +185,7 @@ def render(
             out=out,
             jobs=jobs,
             force=force,
+            pdf=pdf,
         )
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -181,6 +195,8 @@ def render(
         sys.exit(1)
     for failure in result.render.failed:
         click.echo(failure.message, err=True)
+    for warnung in result.render.warnungen:
+        click.echo(f"Warnung: {warnung}", err=True)
     click.echo(f"{result.render.summary()} – {result.out_dir}")
     if result.index_page:
         click.echo(f"Startseite: {result.index_page}")

@@ -64,6 +64,7 @@ def interaktive_karte(
     hinweis: str | None = None,
     mit_skript: bool = True,
     toleranz: float | None = None,
+    grenzen_namen: Mapping[str, str] | None = None,
 ) -> str:
     """One inline-SVG map with a tooltip per area, as an HTML snippet.
 
@@ -99,6 +100,9 @@ def interaktive_karte(
         script serves every map on the page) or insert :func:`skript_html` yourself.
     toleranz
         Simplification tolerance in metres; default 1/2000 of the map's larger side.
+    grenzen_namen
+        Value of ``grenzen_spalte`` -> name written on the map (the report units on the index
+        page); the text is decoration for sighted readers, the areas' names carry it for others.
 
     Returns
     -------
@@ -160,12 +164,16 @@ def interaktive_karte(
         gruppen = {}
         for key, geom in zip(gdf[grenzen_spalte].astype(str), geoms, strict=True):
             gruppen.setdefault(key, []).append(geom)
-        teile = [_pfad(shapely.union_all(g).buffer(0), ox, oy) for g in gruppen.values()]
+        vereint = {k: shapely.union_all(g).buffer(0) for k, g in gruppen.items()}
+        teile = [_pfad(u, ox, oy) for u in vereint.values()]
         grenzen = (
             '<g class="grenzen" aria-hidden="true" fill="none">'
             + "".join(f'<path d="{d}"/>' for d in teile if d)
             + "</g>"
         )
+        if grenzen_namen:
+            texte = _namen(vereint, grenzen_namen, max(breite, hoehe) / 40, ox, oy)
+            grenzen += '<g class="namen" aria-hidden="true">' + "".join(texte) + "</g>"
 
     titel_id = f"{praefix}-titel"
     if hinweis is None:
@@ -205,6 +213,50 @@ def interaktive_karte(
     if mit_skript:
         teile.append(skript_html())
     return "\n".join(t for t in teile if t)
+
+
+def _namen(
+    flaechen: Mapping[str, Any], namen: Mapping[str, str], size: float, ox: float, oy: float
+) -> list[str]:
+    """Unit names on the map, each inside its unit and none over another.
+
+    Greedy, largest unit first: the name goes to the unit's representative point, or is moved
+    up or down in steps of a line until its box is free and its centre still in the unit;
+    failing that it is written smaller, and a name that fits nowhere is left out (the areas'
+    tooltips and the list above the map still name it).
+    """
+    from shapely.geometry import Point, box
+
+    placed: list[Any] = []
+    out: list[str] = []
+    order = sorted(flaechen, key=lambda k: -flaechen[k].area)
+    for key in order:
+        name, u = namen.get(key), flaechen[key]
+        if not name or u.is_empty:
+            continue
+        p0 = u.representative_point()
+        done = False
+        for scale in (1.0, 0.8, 0.65):
+            fs = size * scale
+            w, h = 0.6 * fs * len(name), 1.2 * fs
+            for dy in (0, 1, -1, 2, -2, 3, -3):
+                for dx in (0, 0.25, -0.25):
+                    x, y = p0.x + dx * w, p0.y + dy * h
+                    frame = box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                    if not u.contains(Point(x, y)) or any(frame.intersects(b) for b in placed):
+                        continue
+                    placed.append(frame)
+                    out.append(
+                        f'<text x="{round(x - ox)}" y="{round(oy - y)}" font-size="{fs:.0f}">'
+                        f"{html_text(_text(name))}</text>"
+                    )
+                    done = True
+                    break
+                if done:
+                    break
+            if done:
+                break
+    return out
 
 
 def stadtkarte_interaktiv(
@@ -271,6 +323,7 @@ def stadtkarte_interaktiv(
         klasse_titel="Status",
         grenzen_spalte="sozialraum_id",
         mit_skript=mit_skript,
+        grenzen_namen=namen,
     )
 
 

@@ -86,6 +86,9 @@ class Job:
     parameters: Mapping[str, Any]
     output: Path
     title: str = ""
+    nav: Mapping[str, Any] | None = None
+    """Links to the index page and the previous/next report (``startseite``, ``vorher``,
+    ``nachher``: each ``{"href", "titel"}``); part of the cache key, since they are on the page."""
 
     @property
     def page_title(self) -> str:
@@ -141,6 +144,7 @@ class RenderResult:
     done: list[Job] = dataclasses.field(default_factory=list)
     skipped: list[Job] = dataclasses.field(default_factory=list)
     failed: list[JobFailure] = dataclasses.field(default_factory=list)
+    warnungen: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -162,6 +166,7 @@ class _Outcome:
     slug: str
     seconds: float
     failure: dict[str, Any] | None = None
+    warnung: str | None = None
 
 
 # -- cache ------------------------------------------------------------------------------------
@@ -208,6 +213,7 @@ def cache_key(data_fingerprint: str, job: Job) -> str:
         Path(job.notebook).read_bytes(),
         json.dumps(dict(job.parameters), sort_keys=True, ensure_ascii=False, default=str).encode(),
         job.page_title.encode(),
+        json.dumps(dict(job.nav or {}), sort_keys=True, ensure_ascii=False).encode(),
         code_fingerprint().encode(),
     ):
         h.update(hashlib.sha256(part).digest())
@@ -304,12 +310,15 @@ def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str])
     nb.metadata["title"] = job.page_title
     resources = {
         "metadata": {"name": job.page_title, "path": str(Path(job.notebook).parent)},
-        "bericht": dict(bericht),
+        "bericht": {**dict(bericht), **dict(job.nav or {})},
     }
     body, _ = _make_exporter().from_notebook_node(nb, resources=resources)
     soup = BeautifulSoup(body, "html.parser")  # parsed once for both finishing steps
     _insert_table_of_contents(soup)
     _join_units(soup)
+    from sozialraum.interaktiv import tabellen_fokussierbar
+
+    tabellen_fokussierbar(soup)
     return str(soup)
 
 
@@ -471,6 +480,31 @@ def _keep_notebook(tmp: Path, executed: Path) -> str | None:
     return str(executed)
 
 
+def _with_pdf(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -> str | None:
+    """Write the page with a link to its PDF, then the PDF; a failed PDF leaves the page whole.
+
+    Returns a German note when the PDF could not be made (the HTML stands, without the link).
+    """
+    from sozialraum.pdf import PdfFehler, html_to_pdf
+
+    html_path = Path(job.output)
+    pdf_path = html_path.with_suffix(".pdf")
+    with_link = {**bericht, "pdf": pdf_path.name}
+    write_atomic(html_path, lambda: export_html(nb, job, with_link))
+    try:
+        html_to_pdf(
+            html_path,
+            pdf_path,
+            titel=job.page_title,
+            beispieldaten=bool(bericht.get("fussnote")),
+        )
+    except PdfFehler as exc:
+        pdf_path.unlink(missing_ok=True)  # never a PDF from older data beside the new page
+        write_atomic(html_path, lambda: export_html(nb, job, bericht))
+        return str(exc)
+    return None
+
+
 def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
     """Run one job in a worker process; every error becomes a failure record, never a raise.
 
@@ -505,8 +539,14 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
                 execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
             )
             _keep_notebook(tmp, executed)
-            write_atomic(html_path, lambda: export_html(nb, job, bericht))
+            pdf_note = None
+            if bericht.get("pdf_erzeugen"):
+                pdf_note = _with_pdf(nb, job, bericht)
+            else:
+                write_atomic(html_path, lambda: export_html(nb, job, bericht))
             write_atomic(_key_path(html_path), key + "\n")
+            if pdf_note:
+                return _Outcome(job.slug, time.monotonic() - started, warnung=pdf_note)
         except PapermillExecutionError as exc:
             failure = {
                 "ename": exc.ename,
@@ -628,6 +668,7 @@ def render_reports(
     progress: bool | None = None,
     data_fingerprint: str = "",
     beispieldaten: bool = False,
+    pdf: bool = False,
 ) -> RenderResult:
     """Render every job, in parallel, skipping reports whose inputs did not change.
 
@@ -650,6 +691,8 @@ def render_reports(
         cache key the renderer cannot see itself.
     beispieldaten
         The inputs contain invented records: every page's footer says so under the publisher.
+    pdf
+        Also print each page to a PDF beside it (Debian's Chromium); a failed PDF is a warning.
 
     Returns
     -------
@@ -664,6 +707,7 @@ def render_reports(
         "herausgeber": cfg.stadt.herausgeber,
         "quellenangabe": cfg.stadt.quellenangabe,
         "zeitlimit_abschnitt": str(cfg.bericht.zeitlimit_abschnitt),
+        "pdf_erzeugen": "ja" if pdf else "",
         "version": sozialraum.__version__,
         "fussnote": FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
     }
@@ -671,6 +715,7 @@ def render_reports(
     done: set[str] = set()
     skipped: set[str] = set()
     failures: dict[str, JobFailure] = {}
+    warnungen: list[str] = []
 
     pending: list[tuple[Job, str]] = []
     for job in resolved:
@@ -680,8 +725,10 @@ def render_reports(
             )
             bar.report(job.slug, "FEHLER")
             continue
-        key = cache_key(data_fingerprint, job)
-        if not force and _is_current(job.output, key):
+        # a page with a PDF link is another page than one without
+        key = cache_key(data_fingerprint + ("|pdf" if pdf else ""), job)
+        pdf_missing = pdf and not Path(job.output).with_suffix(".pdf").is_file()
+        if not force and not pdf_missing and _is_current(job.output, key):
             skipped.add(job.slug)
             bar.report(job.slug, "unverändert, übersprungen")
         else:
@@ -715,6 +762,8 @@ def render_reports(
                 if outcome.failure is None:
                     done.add(job.slug)
                     bar.report(job.slug, f"fertig in {_sekunden(outcome.seconds)}")
+                    if outcome.warnung:
+                        warnungen.append(f"Bericht »{job.slug}«: {outcome.warnung}")
                 else:
                     info = dict(outcome.failure)
                     nb_path = info.pop("executed_notebook", None)
@@ -734,6 +783,7 @@ def render_reports(
         done=[j for j in resolved if j.slug in done],
         skipped=[j for j in resolved if j.slug in skipped],
         failed=[failures[j.slug] for j in resolved if j.slug in failures],
+        warnungen=warnungen,
     )
 
 
@@ -772,6 +822,7 @@ def write_index_page(
     *,
     jahr: int | None = None,
     beispieldaten: bool = False,
+    fehlend: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write the page that links all reports of one year (``reports/<jahr>/index.html``).
 
@@ -791,6 +842,8 @@ def write_index_page(
         Report year in the title; defaults to the config's ``berichtsjahr``.
     beispieldaten
         Show the banner saying the data are invented sample data.
+    fehlend
+        Reports the page cannot link, as (title, why): failed in this run or not yet rendered.
     """
     from sozialraum.report import startseitentitel
 
@@ -816,6 +869,7 @@ def write_index_page(
             css=Markup(CSS_FILE.read_text(encoding="utf-8")),
             beispieldaten=beispieldaten,
             version=sozialraum.__version__,
+            fehlend=list(fehlend),
         )
     )
     write_atomic(out_path, page)
