@@ -260,3 +260,13 @@ def make_city(
     cfg_path.parent.mkdir(exist_ok=True)
     cfg_path.write_text(text, encoding="utf-8")
     return cfg_path
+
+
+def with_project_notebooks(text: str) -> str:
+    """Config edit for a city in tmp_path that renders with this project's notebooks."""
+    return text + (
+        "\n[bericht]\n"
+        f'notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"\n'
+        f'notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"\n'
+        'ausgabe = "../reports"\n'
+    )

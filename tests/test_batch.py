@@ -11,21 +11,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from fixtures_city import make_city
+from fixtures_city import make_city, with_project_notebooks
 
-from conftest import ROOT
 from sozialraum import batch
 from sozialraum.batch import cache_dir, run_batch
 from sozialraum.config import load_config
-
-
-def _with_notebooks(text: str) -> str:
-    return text + (
-        "\n[bericht]\n"
-        f'notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"\n'
-        f'notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"\n'
-        'ausgabe = "../reports"\n'
-    )
 
 
 def _links(index: Path) -> list[str]:
@@ -40,7 +30,7 @@ def _slugs(jobs) -> list[str]:
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("stadt")
-    config = make_city(root, config=_with_notebooks)
+    config = make_city(root, config=with_project_notebooks)
     return load_config(config), root / "berichte"
 
 

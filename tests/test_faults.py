@@ -19,26 +19,16 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from fixtures_city import make_city
+from fixtures_city import make_city, with_project_notebooks
 
-from conftest import ROOT
 from sozialraum.ausgabe import sperre
 
 SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
 
 
-def _with_notebooks(text: str) -> str:
-    return text + (
-        "\n[bericht]\n"
-        f'notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"\n'
-        f'notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"\n'
-        'ausgabe = "../reports"\n'
-    )
-
-
 @pytest.fixture
 def city(tmp_path):
-    return make_city(tmp_path / "stadt", config=_with_notebooks)
+    return make_city(tmp_path / "stadt", config=with_project_notebooks)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

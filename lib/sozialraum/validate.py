@@ -7,6 +7,7 @@ analyst fixes a file once instead of once per error. Per-file rules live in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable
@@ -77,22 +78,11 @@ class Inputs:
     @property
     def erfunden(self) -> bool:
         """True if any record of any input is invented (the reports then carry a banner)."""
-        for name in (
-            "quartiere",
-            "bevoelkerung",
-            "indikatoren",
-            "veranstaltungen",
-            "stationen",
-            "angebote",
-            "fragen",
-            "abstimmungen",
-            "karten",
-            "feedback",
-            "handlungsempfehlungen",
-            "kanalregeln",
-        ):
-            df = getattr(self, name)
-            if "erfunden" in df.columns and bool(df["erfunden"].fillna(False).astype(bool).any()):
+        for f in dataclasses.fields(self):
+            df = getattr(self, f.name)
+            if not isinstance(df, pd.DataFrame) or "erfunden" not in df.columns:
+                continue
+            if bool(df["erfunden"].fillna(False).astype(bool).any()):
                 return True
         return False
 
