@@ -4,8 +4,8 @@ A sample city of 27 Quartiere hides problems that a city like Berlin (542 areas 
 shows at once: label carpets, slow label placement, rare classes. ``make_city`` writes a
 reproducible city of ``areas`` Voronoi cells in ``units`` contiguous Sozialräume, with
 population and indicator counts for two years, and a config that points at those files. Every
-value and name
-is invented and marked so (``erfunden``); the names only *look* like German place names.
+value and name is invented and marked so (``erfunden``); the names only *look* like German
+place names.
 
 Command line::
 
