@@ -205,3 +205,33 @@ def test_quantize_keeps_listed_colours_and_stays_small():
     assert (
         np.asarray(Image.open(io.BytesIO(_quantize(buf.getvalue()))).convert("RGB")) == flat
     ).all()
+
+
+def test_text_from_the_public_is_drawn_literally_even_outside_the_builders():
+    """``$$x$$`` made matplotlib's mathtext parser fail a whole report; now it is plain text."""
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.set_title("$$x$$ \\frac{1}{2}")
+    ax.set_xticks([0, 1], ["$a$", "b\x00\x07c"])
+    ax.text(0.5, 0.5, "Preis $5 und $$")
+    out = figure_html(fig, "Alt $x$ <b>", "Titel $$x$$ <script>")
+    assert "<script>" not in out and "&lt;script&gt;" in out and "$$x$$" in out
+    assert 'alt="Alt $x$ &lt;b&gt;"' in out
+
+
+def test_literal_text_decorator_switches_mathtext_off_for_everything_a_builder_draws():
+    from matplotlib import rcParams
+
+    from sozialraum.figures import literal_text
+
+    @literal_text
+    def builder():
+        fig = Figure()
+        ax = fig.add_subplot()
+        ax.text(0, 0, "$x$")
+        assert not rcParams["text.parse_math"] and not rcParams["text.usetex"]
+        return fig
+
+    fig = builder()
+    assert all(not t.get_parse_math() for t in fig.axes[0].texts)
+    assert rcParams["text.parse_math"], "the setting is restored afterwards"

@@ -227,7 +227,7 @@ def test_neighbours_are_grey_context_with_grey_names(tiny_cfg, quartiere, index)
     assert {"Hafen", "Werft"} <= grey_names
     # the Sozialraum's own Quartiere are labelled in black with their class
     assert "Kuppe\nmittel" in [t.get_text() for t in ax.texts]
-    assert "Quartiere außerhalb des Sozialraums" in [t for t, _ in legend_entries(ax)]
+    assert "Sozialquartiere außerhalb des Sozialraums" in [t for t, _ in legend_entries(ax)]
     # zoomed to B (y 5,701,000-5,702,000) with a margin, not to the whole city
     y0, y1 = ax.get_ylim()
     assert (y0 + y1) / 2 == pytest.approx(5_701_500)
@@ -485,14 +485,14 @@ def test_quartiere_too_small_for_their_name_get_numbers_and_a_key(tiny_cfg, quar
     )
     assert "Kuppe\nmittel" in [t.get_text() for t in ax.texts]  # the big one keeps its name
     assert "Nummer" in alt
-    assert any("Nummern der Quartiere" in t for t in all_texts(fig))
+    assert any("Nummern der Sozialquartiere" in t for t in all_texts(fig))
 
 
 def test_key_is_empty_when_every_name_fits(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "A", "status")
     key = maps.kartenschluessel(fig)
     assert key.empty and list(key.columns) == ["nummer", "quartier_id", "quartier"]
-    assert not any("Nummern der Quartiere" in t for t in all_texts(fig))
+    assert not any("Nummern der Sozialquartiere" in t for t in all_texts(fig))
 
 
 # -- big city (synthetic, 520 Quartiere in 12 Sozialräume) -----------------------------------------
@@ -798,3 +798,152 @@ def test_city_map_can_name_quartiere_on_request_and_refuses_unknown_modes(
     assert not [t for t in fig.axes[0].texts if t.get_gid() in (maps.GID_NAME, maps.GID_NUMMER)]
     with pytest.raises(ValueError, match="auto, quartiere, sozialraeume, keine"):
         maps.class_map(tiny_cfg, quartiere, index, "A", beschriftung="alle")
+
+
+# -- the city's own words ------------------------------------------------------------------------
+OBERHAUSEN_WOERTER = re.compile(r"Sozialr[aä]um|Sozialquartier|Quartier")
+
+
+@pytest.fixture(scope="module")
+def berlin_cfg(tmp_path_factory):
+    """The tiny city in Berlin's words: Bezirke of Planungsräume."""
+    path = tmp_path_factory.mktemp("berlin") / "berlin.toml"
+    path.write_text(
+        TOML.replace(
+            "[[sozialraeume]]",
+            "[begriffe]\n"
+            'einheit = { name = "Bezirk", mehrzahl = "Bezirke", genus = "m" }\n'
+            'gebiet = { name = "Planungsraum", mehrzahl = "Planungsräume", genus = "m" }\n\n'
+            "[[sozialraeume]]",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+def _tiny_numbered(quartiere):
+    """Berg and Hang (Bergviertel) as two thin strips, so that they carry numbers."""
+    q = quartiere.copy()
+    q.loc[q.index[3], "geometry"] = box(350_000, 5_701_000, 350_100, 5_702_000)
+    q.loc[q.index[4], "geometry"] = box(350_100, 5_701_000, 350_200, 5_702_000)
+    return q
+
+
+def test_maps_speak_the_configured_words_only(berlin_cfg, quartiere, index, werte):
+    """Alt texts, legends, titles and notes of every map say Bezirk/Planungsraum."""
+    q = _tiny_numbered(quartiere)
+    figures = [maps.locator_map(berlin_cfg, q, "B")]
+    for sr in ("A", "B", None):
+        for kind in ("status", "dynamik", "kombi"):
+            figures.append(maps.class_map(berlin_cfg, q, index, sr, kind))
+    figures.append(maps.indicator_small_multiples(berlin_cfg, q, werte, "A", 2023))
+    figures.append(maps.indicator_small_multiples(berlin_cfg, q, werte, None, 2023))
+    assert not maps.kartenschluessel(figures[4][0]).empty, "the Bergviertel map has numbers"
+    seen = []
+    for fig, alt in figures:
+        texts = [alt, *all_texts(fig)]
+        seen += texts
+        found = [t for t in texts if OBERHAUSEN_WOERTER.search(t)]
+        assert not found, found
+    joined = " ".join(seen)
+    assert "Lagekarte: Der Bezirk Bergviertel liegt" in joined
+    assert "im Bezirk Altstadt/Hafen, 3 Planungsräume" in joined
+    assert "Planungsräume außerhalb des Bezirks" in joined
+    assert "Anzahl Planungsräume im Bezirk" in joined
+    assert "Nummern der Planungsräume" in joined
+    assert "Planungsräume tragen statt des Namens eine Nummer" in joined
+    assert "weitere Bezirke" in joined
+    assert "Schematische Grenzen: keine amtlichen Grenzen der Planungsräume." in joined
+    assert maps.schluessel_titel(berlin_cfg.begriffe.gebiet) == (
+        "Tabelle zur Karte: Nummern der Planungsräume"
+    )
+
+
+# -- big geometries --------------------------------------------------------------------------------
+def _riesenpolygon(n=200_000):
+    """A wavy polygon of ``n`` vertices, 3 km across, next to five small boxes."""
+    import math
+
+    from shapely.geometry import Polygon
+
+    x0, y0 = 350_000, 5_700_000
+    t = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    r = 1400 + 60 * np.sin(t * 40) + 0.3 * np.sin(t * 3777)  # over-digitised, as surveyed
+    big = Polygon(np.c_[x0 + 1500 + r * np.cos(t), y0 + 1500 + r * np.sin(t)])
+    geoms = [big] + [box(x0 + 3200, y0 + k * 600, x0 + 3800, y0 + (k + 1) * 600) for k in range(5)]
+    return gpd.GeoDataFrame(
+        {
+            "quartier_id": [f"0{i + 1}" for i in range(6)],
+            "quartier": ["Riesenquartier", "Q2", "Q3", "Q4", "Q5", "Q6"],
+            "sozialraum_id": ["A", "A", "A", "B", "B", "B"],
+        },
+        geometry=geoms,
+        crs="EPSG:25832",
+    )
+
+
+def test_a_200000_vertex_polygon_is_simplified_for_display_only(tiny_cfg, index):
+    """Drawing is simplified once per geometry frame and zoom; computations stay exact."""
+    import time
+
+    import shapely
+
+    from sozialraum.figures import figure_html
+
+    geo = _riesenpolygon()
+    assert shapely.get_num_coordinates(geo.geometry.iloc[0]) > 200_000
+    start = time.perf_counter()
+    fig, alt = maps.class_map(tiny_cfg, geo, index, "A", "status")
+    figure_html(fig, alt, "Karte")
+    fig, alt = maps.locator_map(tiny_cfg, geo, "A")
+    figure_html(fig, alt, "Karte")
+    assert time.perf_counter() - start < 30, "minutes before the display simplification"
+    anzeige = maps._anzeige(tiny_cfg, geo, maps._geo(tiny_cfg, geo), 3800.0)
+    assert anzeige is maps._anzeige(tiny_cfg, geo, maps._geo(tiny_cfg, geo), 3800.0), "cached"
+    assert anzeige.punkte_vorher > 200_000
+    assert anzeige.punkte_nachher < 0.1 * anzeige.punkte_vorher
+    assert anzeige.toleranz == pytest.approx(3800 / maps.ANZEIGE_PIXEL, rel=0.05)
+    simple = anzeige.quartiere[0]
+    assert shapely.is_valid(simple)
+    # the drawn outline stays within the tolerance of the exact one
+    assert shapely.hausdorff_distance(simple, geo.geometry.iloc[0]) <= anzeige.toleranz * 1.01
+    # the input frame is not touched: every computation keeps the exact geometry
+    assert shapely.get_num_coordinates(geo.geometry.iloc[0]) > 200_000
+    drawn_paths = collection(fig.axes[0], maps.GID_AUSWAHL).get_paths()
+    assert sum(len(p.vertices) for p in drawn_paths) < 20_000
+
+
+def test_small_frames_are_drawn_exactly(tiny_cfg, quartiere):
+    anzeige = maps._anzeige(tiny_cfg, quartiere, maps._geo(tiny_cfg, quartiere), 3000.0)
+    assert list(anzeige.quartiere) == list(maps._geo(tiny_cfg, quartiere).geometry)
+
+
+# -- text from the public is text ------------------------------------------------------------------
+def test_names_with_mathtext_and_control_characters_are_drawn_literally(tiny_cfg, index):
+    from sozialraum.figures import figure_html
+
+    q = _tiny_numbered(
+        gpd.GeoDataFrame(
+            {
+                "quartier_id": [f"0{i + 1}" for i in range(6)],
+                "quartier": ["$$x$$", "a\\b $y$", "<script>", "Ka\x00p\x1bpe", "\\frac{1}", "_x"],
+                "sozialraum_id": list("AAABBB"),
+            },
+            geometry=[
+                box(350_000 + (i % 3) * 1000, 5_700_000 + (i // 3) * 1000,
+                    351_000 + (i % 3) * 1000, 5_701_000 + (i // 3) * 1000)
+                for i in range(6)
+            ],
+            crs="EPSG:25832",
+        )
+    )  # fmt: skip
+    for sr in ("A", "B", None):
+        fig, alt = maps.class_map(tiny_cfg, q, index, sr, "status", beschriftung="quartiere")
+        texts = [t for ax in fig.axes for t in ax.texts]
+        assert all(not t.get_parse_math() for t in texts)
+        shown = " ".join(t.get_text() for t in texts)
+        assert "\x00" not in shown and "\x1b" not in shown
+        html = figure_html(fig, alt, "Karte $$x$$")
+        assert "<figure>" in html and "$$x$$" in html
+    assert "$$x$$" in shown or "$$x$$" in " ".join(maps.kartenschluessel(fig)["quartier"])

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from fixtures_city import FILES, make_city, quartiere_gdf
@@ -320,7 +321,7 @@ def test_index_page_helpers_use_the_configured_words(berlin):
     assert index_beschreibung(data, "1") == "2 Planungsräume"  # and no event line
     assert berichtstitel(data.cfg, "nord") == "Bezirk Nord"
     assert berichtstitel(data.cfg) == "Gesamtstadt Musterstadt"
-    assert startseitentitel(data.cfg) == "Bezirk-Berichte Musterstadt 2020"
+    assert startseitentitel(data.cfg) == "Berichte der Bezirke – Musterstadt, MSS 2021"
     assert gesamtstadt_beschreibung(data.cfg) == "Alle Bezirke im Vergleich"
 
 
@@ -555,3 +556,58 @@ def test_real_data_get_no_sample_banner(berlin):
     assert not bericht.data.inputs.erfunden
     assert "Beispieldaten" not in _clean(bericht.titel().data)
     assert "Beispieldaten" not in _clean(Gesamtstadtbericht.laden(config=berlin).titel().data)
+
+
+# -- number keys of the maps ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def grossstadt(tmp_path_factory):
+    """A synthetic city of 90 areas in two units: most names do not fit and become numbers."""
+    from sozialraum import synthetic
+
+    return synthetic.make_city(tmp_path_factory.mktemp("gross"), areas=90, units=2, seed=3)
+
+
+def test_map_numbers_are_explained_by_one_compact_key_table_per_section(grossstadt):
+    from sozialraum import maps
+
+    bericht = Sozialraumbericht.laden(config=grossstadt)
+    html = bericht.sozialindex().data
+    soup = BeautifulSoup(html, "html.parser")
+    keys = [
+        t
+        for t in soup.find_all("table")
+        if t.find("caption").get_text().startswith("Tabelle zur Karte: Nummern der ")
+    ]
+    assert len(keys) == 1, "the three class maps share their numbers: one key per section"
+    key = keys[0]
+    caption = key.find("caption").get_text()
+    assert caption.startswith(f"Tabelle zur Karte: Nummern der {bericht.b.gebiet.mehrzahl}")
+    # right after the first map that draws numbers
+    first_figure = soup.find("figure")
+    assert first_figure.find_next_sibling(["figure", "div", "h3"]) is key.parent
+    # every number drawn in any of the three maps is in the key, with its name and id
+    q, ix = bericht.data.inputs.quartiere, bericht.data.result.index
+    drawn = pd.concat(
+        [
+            maps.kartenschluessel(maps.class_map(bericht.cfg, q, ix, bericht.sozialraum_id, k)[0])
+            for k in ("status", "dynamik", "kombi")
+        ]
+    ).drop_duplicates("nummer")
+    assert len(drawn) > 10
+    cells = [td.get_text(" ", strip=True) for td in key.find("tbody").find_all("td")]
+    numbers = {c for c in cells[0::2] if c}
+    assert numbers == {str(n) for n in drawn["nummer"]}
+    names = " ".join(cells[1::2])
+    for name, qid in zip(drawn["quartier"], drawn["quartier_id"], strict=True):
+        assert f"{name} ( {qid} )" in names or f"{name} ({qid})" in names
+    # compact: several column pairs, far fewer rows than entries
+    rows = key.find("tbody").find_all("tr")
+    assert len(rows) <= len(drawn) / 2 + 1
+    assert len(key.find("thead").find_all("th")) >= 4
+
+
+def test_maps_without_numbers_get_no_key(city):
+    html = Sozialraumbericht.laden("Nord", config=city).sozialindex().data
+    assert "Tabelle zur Karte" not in BeautifulSoup(html, "html.parser").get_text()
+    gs = Gesamtstadtbericht.laden(config=city).sozialindex().data
+    assert "<caption>Tabelle zur Karte" not in gs

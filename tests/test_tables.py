@@ -400,3 +400,36 @@ def test_indikator_tabelle_rows_follow_the_given_order_and_name_the_published_ch
     first = [tr.find("td").get_text() for tr in soup.find("tbody").find_all("tr")]
     assert first[: len(ids)] == ids[::-1]
     assert 'download="x-mitte-2023.csv"' in html
+
+
+def test_map_key_table_is_compact_and_escaped():
+    key = pd.DataFrame(
+        {
+            "nummer": list(range(1, 81)),
+            "quartier_id": [f"{n:03d}" for n in range(1, 81)],
+            "quartier": ["<b>Nord</b>"] + [f"Planungsraum {n}" for n in range(2, 81)],
+        }
+    )
+    html = tables.schluessel_tabelle(key, "Tabelle zur Karte: Nummern der Planungsräume")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("caption").get_text() == "Tabelle zur Karte: Nummern der Planungsräume"
+    assert len(soup.find("tbody").find_all("tr")) == 20  # 80 entries in four column pairs
+    assert "<b>" not in html and "&lt;b&gt;Nord&lt;/b&gt;" in html
+    first_col = [tr.find("td").get_text() for tr in soup.find("tbody").find_all("tr")]
+    assert first_col == [str(n) for n in range(1, 21)], "filled column by column"
+    assert tables.schluessel_tabelle(key.iloc[0:0], "x") == ""
+    small = BeautifulSoup(tables.schluessel_tabelle(key.head(3), "x"), "html.parser")
+    assert len(small.find("tbody").find_all("tr")) == 3
+
+
+def test_csv_cells_that_start_a_formula_are_quoted_numbers_are_not():
+    df = pd.DataFrame({"text": ["=A1", "ok", "-3"], "zahl": [-1.5, -2.0, 3.0]})
+    text = tables.csv_bytes(df).decode("utf-8-sig")
+    assert text.splitlines() == ["text;zahl", "'=A1;-1,5", "ok;-2", "-3;3"]
+
+
+def test_file_names_from_the_data_are_safe_slugs():
+    assert tables.dateiname("karten", "../../Süd/Ost", "mitte", 2023) == (
+        "karten-sued-ost-mitte-2023.csv"
+    )
+    assert tables.dateiname("karten", "x" * 500, 2023).count("x") == 60

@@ -27,9 +27,12 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sozialraum.config import Config
 from sozialraum.events import STATUS_REIHENFOLGE, extreme
+from sozialraum.figures import literal_text
 from sozialraum.fmt import (
+    AUSLASSUNG,
     anzahl,
     aufzaehlung,
+    figur_text,
     fmt_int,
     fmt_pct,
     fmt_pp,
@@ -61,6 +64,7 @@ SCHRIFT = 11
 SCHRIFT_KLEIN = 10
 BREITE = 8.0  # inches; at the report's ~110 dpi about 880 px, the width of the text column
 LABEL_BREITE = 38  # characters per line of a bar label before it wraps
+WORT_ZEICHEN = 40  # longest word of the word cloud (characters); longer ones end in "…"
 
 Chart = tuple[Figure | None, str]
 
@@ -78,12 +82,18 @@ def _style(ax: Axes) -> None:
 
 
 def _label(text: str, width: int = LABEL_BREITE) -> str:
-    return "\n".join(textwrap.wrap(str(text), width)[:2]) or str(text)
+    """A bar label from the data: literal, at most two lines of ``width``, "…" when cut."""
+    clean = figur_text(text, 3 * width)
+    lines = textwrap.wrap(clean, width)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1].rstrip() + AUSLASSUNG]
+    return "\n".join(lines) or clean
 
 
 # --------------------------------------------------------------------------------------------
 # Indicators over the report years
 # --------------------------------------------------------------------------------------------
+@literal_text
 def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_name: str) -> Chart:
     """Small multiples: each indicator over the report years, Sozialraum against the city.
 
@@ -166,6 +176,7 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
 # --------------------------------------------------------------------------------------------
 # Event
 # --------------------------------------------------------------------------------------------
+@literal_text
 def bekanntheit_chart(
     bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: int, einheiten: str = "Sozialräume"
 ) -> Chart:
@@ -312,6 +323,7 @@ def _hbar_counts(
     return fig
 
 
+@literal_text
 def kanal_chart(haeufigkeit: pd.DataFrame, frage_id: str, sozialraum_name: str) -> Chart:
     """Cards of one channel-coded question per category ("Sonstiges" last)."""
     h = haeufigkeit[haeufigkeit["frage_id"] == frage_id]
@@ -339,6 +351,7 @@ def kanal_chart(haeufigkeit: pd.DataFrame, frage_id: str, sozialraum_name: str) 
     return fig, alt
 
 
+@literal_text
 def feedback_chart(freq: pd.DataFrame, sozialraum_name: str, top: int = 15) -> Chart:
     """The ``top`` most frequent feedback words as horizontal bars."""
     if freq.empty:
@@ -363,6 +376,7 @@ def feedback_chart(freq: pd.DataFrame, sozialraum_name: str, top: int = 15) -> C
     return fig, alt
 
 
+@literal_text
 def wortwolke(freq: pd.DataFrame, sozialraum_name: str, top: int = 30) -> Chart:
     """A simple word cloud: words in rows, font size by frequency, most frequent in the middle.
 
@@ -387,7 +401,7 @@ def wortwolke(freq: pd.DataFrame, sozialraum_name: str, top: int = 30) -> Chart:
         ax.text(
             0,
             0,
-            str(w),
+            figur_text(w, WORT_ZEICHEN),
             fontsize=size,
             color=colours[i % len(colours)],
             ha="center",
@@ -439,6 +453,7 @@ def wortwolke(freq: pd.DataFrame, sozialraum_name: str, top: int = 30) -> Chart:
 # --------------------------------------------------------------------------------------------
 # Handlungsempfehlungen
 # --------------------------------------------------------------------------------------------
+@literal_text
 def status_chart(zaehlung: pd.DataFrame, sozialraum_name: str) -> Chart:
     """Handlungsempfehlungen per status, in the fixed order offen → zurückgestellt."""
     total = int(zaehlung["anzahl"].sum())
@@ -453,7 +468,7 @@ def status_chart(zaehlung: pd.DataFrame, sozialraum_name: str) -> Chart:
     ax.bar(x, counts, color=colours, width=0.65, edgecolor="black", linewidth=0.6)
     for xi, c in zip(x, counts, strict=True):
         ax.text(xi, c + max(counts) * 0.02, fmt_int(c), ha="center", fontsize=SCHRIFT)
-    ax.set_xticks(x, labels)
+    ax.set_xticks(x, [figur_text(s, 30) for s in labels])
     ax.set_ylim(0, max(counts) * 1.15 + 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("Zahl der Handlungsempfehlungen", fontsize=SCHRIFT_KLEIN)

@@ -7,20 +7,23 @@ data URI, with its data as a CSV download next to it, so nothing is fetched from
 from __future__ import annotations
 
 import base64
-import html
+import functools
 import io
-import re
-import unicodedata
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.collections import Collection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from PIL import Image
 
+from sozialraum.fmt import html_text, ohne_steuerzeichen, slug
 from sozialraum.tables import csv_download_link
 
 if TYPE_CHECKING:
@@ -36,7 +39,61 @@ _MAX_FEST = 224  # flat colours kept exactly; beyond that the figure is no flat-
 _HAEUFIG_ANTEIL = 0.0005  # a colour covering this share of the pixels counts as flat too
 CSV_LINK_TEXT = "Daten als CSV"
 
-_UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+LITERAL_TEXT_RC = {"text.parse_math": False, "text.usetex": False}
+"""Matplotlib settings under which every figure of the package is built and saved.
+
+Names and words from the public may hold ``$…$`` or backslashes; with mathtext on, matplotlib
+would typeset them as formulas (and a name such as ``$$x$$`` made a whole report fail). With
+these settings every ``Text`` prints its string literally, and no TeX installation is used.
+"""
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextmanager
+def literal_text_context() -> Iterator[None]:
+    """Context in which new matplotlib texts are literal (:data:`LITERAL_TEXT_RC`).
+
+    Text from the public may hold characters the figure font lacks (emoji, rare scripts);
+    matplotlib then draws a box and warns once per glyph, which floods a batch log. Those
+    warnings are silenced here: the HTML next to the figure (tables, alt text) shows the text
+    in the browser's fonts.
+    """
+    with mpl.rc_context(LITERAL_TEXT_RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        yield
+
+
+def literal_text(builder: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator for every figure builder: all texts it creates are drawn literally.
+
+    The one place that switches mathtext off (``text.parse_math = False``,
+    ``text.usetex = False``) for charts and maps; :func:`figure_png` saves under the same
+    settings, because tick labels are created while drawing.
+    """
+
+    @functools.wraps(builder)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with literal_text_context():
+            return builder(*args, **kwargs)
+
+    return wrapper
+
+
+def make_literal(fig: Figure) -> None:
+    """Make every text already in ``fig`` literal and free of control characters.
+
+    A safety net for texts created outside :func:`literal_text` (the builders shorten and
+    clean labels themselves, see :func:`sozialraum.fmt.figur_text`).
+    """
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+        raw = text.get_text()
+        clean = ohne_steuerzeichen(raw)
+        if clean != raw:
+            text.set_text(clean)
 
 
 def figure_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
@@ -49,15 +106,17 @@ def figure_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     """
     buf = io.BytesIO()
     try:
-        fig.savefig(
-            buf,
-            format="png",
-            dpi=dpi,
-            bbox_inches="tight",
-            pad_inches=0.1,
-            facecolor="white",
-            metadata={"Software": None},
-        )
+        with literal_text_context():
+            make_literal(fig)
+            fig.savefig(
+                buf,
+                format="png",
+                dpi=dpi,
+                bbox_inches="tight",
+                pad_inches=0.1,
+                facecolor="white",
+                metadata={"Software": None},
+            )
         keep = flat_colours(fig)
     finally:
         _close(fig)
@@ -193,10 +252,10 @@ def figure_html(
     width, height = round(width * PNG_DPI / dpi), round(height * PNG_DPI / dpi)
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     img = (
-        f'<img src="{src}" alt="{html.escape(alt.strip(), quote=True)}" '
+        f'<img src="{src}" alt="{html_text(alt.strip())}" '
         f'width="{width}" height="{height}" style="max-width:100%;height:auto">'
     )
-    parts = [html.escape(caption)]
+    parts = [html_text(caption)]
     if csv is not None:
         name = csv_name or _slug(caption) + ".csv"
         parts.append(csv_download_link(csv, name, label=CSV_LINK_TEXT))
@@ -223,10 +282,7 @@ def show_figure(
 
 def _slug(text: str) -> str:
     """ASCII file-name stem of a caption: ``Statusindex-Klassen`` -> ``statusindex-klassen``."""
-    text = text.lower().translate(_UMLAUTE)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    stem = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].rstrip("-")
-    return stem or "daten"
+    return slug(text)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

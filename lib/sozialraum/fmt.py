@@ -316,3 +316,96 @@ def heute() -> dt.date:
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
+
+
+# --------------------------------------------------------------------------------------------
+# Text from the public, one helper per output kind
+# --------------------------------------------------------------------------------------------
+# Card texts, feedback words, offer and area names come from citizens and spreadsheets: they
+# may hold markup, ``$…$`` (matplotlib mathtext), backslashes, control characters or whole
+# pages of text. Every writer passes such text through the helper of its output kind, so that
+# it always arrives literally: ``html_text`` (HTML text and attribute values), ``figur_text``
+# (matplotlib; the figures also switch mathtext off, see ``sozialraum.figures.literal_text``),
+# ``csv_zelle`` (CSV cells) and ``slug`` (file names).
+
+# C0 and C1 control characters except tab, line feed and carriage return: not allowed in HTML,
+# drawn as boxes (or not at all) in figures.
+_STEUERZEICHEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ALLE_STEUERZEICHEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_HTML_ERSATZ = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+_HTML_ZEICHEN = re.compile("[&<>\"']")
+
+AUSLASSUNG = "\u2026"
+"""The ellipsis that ends a shortened label ("…")."""
+
+FIGUR_ZEICHEN = 60
+"""Longest label a figure draws (characters per label); the tables show the full text."""
+
+
+def ohne_steuerzeichen(text: Any) -> str:
+    """``text`` as a string without C0/C1 control characters (tab and line breaks stay)."""
+    return _STEUERZEICHEN.sub("", "" if is_missing(text) else str(text))
+
+
+def html_text(text: Any) -> str:
+    """Escape ``text`` for HTML text *and* quoted attribute values (``title``, ``alt``, ``data-``).
+
+    ``& < > " '`` become entities, control characters that HTML does not allow are dropped;
+    everything else (``$``, backslashes, any script) stays as it is and shows literally.
+    Missing values give an empty string.
+    """
+    return _HTML_ZEICHEN.sub(lambda m: _HTML_ERSATZ[m.group()], ohne_steuerzeichen(text))
+
+
+def kuerzen(text: str, max_zeichen: int) -> str:
+    """``text`` cut to at most ``max_zeichen`` characters, ending in "…" when cut."""
+    if len(text) <= max_zeichen:
+        return text
+    return text[: max(max_zeichen - 1, 0)].rstrip() + AUSLASSUNG
+
+
+def figur_text(text: Any, max_zeichen: int | None = FIGUR_ZEICHEN) -> str:
+    """Text for a matplotlib label: no control characters, one line, at most ``max_zeichen``.
+
+    ``$`` and backslashes are kept: the figures draw every text with mathtext switched off
+    (``sozialraum.figures.literal_text``), so they print as typed. Line breaks and tabs from
+    the data become spaces (the figure wraps by itself); ``max_zeichen=None`` keeps any length.
+    """
+    clean = " ".join(_ALLE_STEUERZEICHEN.sub(" ", ohne_steuerzeichen(text)).split())
+    return clean if max_zeichen is None else kuerzen(clean, max_zeichen)
+
+
+_FORMEL_ANFANG = ("=", "+", "-", "@", "\t", "\r")
+_ZAHL = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
+
+
+def csv_zelle(value: Any) -> Any:
+    """A CSV cell that a spreadsheet cannot run as a formula (OWASP, "CSV Injection").
+
+    A *text* cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
+    single quote in front (``'=HYPERLINK(…)``), so Excel and LibreOffice show it as text
+    instead of evaluating it. Numbers are left alone, so negative values stay numbers: real
+    numbers (``int``/``float``) are never touched, and a text cell that is nothing but a number
+    (``-1,5``) cannot be a formula and keeps its form. Other values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_FORMEL_ANFANG) and not _ZAHL.fullmatch(value):
+        return "'" + value
+    return value
+
+
+_SLUG_UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def slug(text: Any, max_zeichen: int = 60, leer: str = "daten") -> str:
+    """ASCII file-name part of any text: ``"Süd/Ost"`` -> ``"sued-ost"``, never empty.
+
+    Lower case, umlauts transliterated, everything else but ``a-z0-9`` becomes ``-``; at most
+    ``max_zeichen`` characters, so a name from the data can neither leave the folder
+    (``../``) nor make a file name too long.
+    """
+    import unicodedata
+
+    lower = ("" if is_missing(text) else str(text)).lower().translate(_SLUG_UMLAUTE)
+    ascii_ = unicodedata.normalize("NFKD", lower).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:max_zeichen].rstrip("-")
+    return stem or leer

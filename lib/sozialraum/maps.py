@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 import textwrap
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -31,8 +34,9 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 from shapely.geometry.base import BaseGeometry
 
-from sozialraum.config import Config, Klassen, Sozialraum
-from sozialraum.fmt import anzahl, aufzaehlung, fmt_num
+from sozialraum.config import Begriff, Config, Klassen, Sozialraum
+from sozialraum.figures import literal_text
+from sozialraum.fmt import anzahl, aufzaehlung, figur_text, fmt_num, genitiv, im
 from sozialraum.index import KEINE_ANGABE, kombi_klasse, kombi_klassen
 from sozialraum.labels import (
     HALO,
@@ -103,10 +107,18 @@ _UNIT_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)  # Sozialraum names
 _CHOSEN_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5)
 _VALUE_SIZES = (6.5, 6.0, 5.5)
 _VALUES_MIN_SHARE = 0.75  # fewer values fit: show none (gaps read as missing data)
-_SCHLUESSEL_HINWEIS = (
-    "Zahlen in der Karte: Nummern der Quartiere, deren Name dort keinen Platz hat "
-    "(Schlüssel in der Tabelle zur Karte)."
-)
+
+
+def _schluessel_hinweis(gebiet: Begriff) -> str:
+    return (
+        f"Zahlen in der Karte: Nummern der {gebiet.mehrzahl}, deren Name dort keinen Platz hat "
+        "(Schlüssel in der Tabelle zur Karte)."
+    )
+
+
+def schluessel_titel(gebiet: Begriff) -> str:
+    """Caption of the key table beside a map: "Tabelle zur Karte: Nummern der Planungsräume"."""
+    return f"Tabelle zur Karte: Nummern der {gebiet.mehrzahl}"
 
 
 # -- classes and colours -------------------------------------------------------------------------
@@ -195,6 +207,7 @@ def _lab_to_hex(lightness: float, chroma: float, hue: float) -> str:
 
 
 # -- public maps ---------------------------------------------------------------------------------
+@literal_text
 def locator_map(
     cfg: Config,
     quartiere: gpd.GeoDataFrame,
@@ -228,9 +241,13 @@ def locator_map(
         The figure and its alt text.
     """
     sr = cfg.sozialraum(sozialraum_id)
+    e, g = cfg.begriffe.einheit, cfg.begriffe.gebiet
     gdf = _geo(cfg, quartiere)
     inside = gdf["sozialraum_id"] == sr.id
-    raeume = _sozialraeume(gdf)
+    lage = _lage(gdf, inside)  # from the exact geometry, never the simplified one
+    anzeige = _anzeige(cfg, quartiere, gdf, _ausdehnung(gdf))
+    gdf = _mit_geometrie(gdf, anzeige.quartiere)
+    raeume = anzeige.raeume
 
     fig, ax = _single_map_figure()
     _plot(ax, gdf[~inside], GID_KONTEXT, color="#f2f2f2", edgecolor="#c2c2c2", linewidth=0.4)
@@ -246,22 +263,23 @@ def locator_map(
         _north_arrow(ax)
     n_in, n_all = int(inside.sum()), len(gdf)
     handles = [
-        Patch(facecolor=HERVORHEBUNG, edgecolor="black", label=f"Sozialraum {sr.name}"),
-        Patch(facecolor="#f2f2f2", edgecolor="#525252", label="weitere Sozialräume"),
+        Patch(facecolor=HERVORHEBUNG, edgecolor="black", label=f"{e.name} {figur_text(sr.name)}"),
+        Patch(facecolor="#f2f2f2", edgecolor="#525252", label=f"weitere {e.mehrzahl}"),
     ]
     legend = ax.legend(handles=handles, **_legend_style(ncol=2))
     _source(ax, legend, cfg, erfunden)
 
     names = gdf.loc[inside, "quartier"].tolist()
     alt = (
-        f"Lagekarte: Der Sozialraum {sr.name} liegt {_lage(gdf, inside)} der Stadt "
-        f"{cfg.stadt.name} und umfasst {n_in} der {n_all} Sozialquartiere"
+        f"Lagekarte: {e.form('der').capitalize()} {e.name} {sr.name} liegt {lage} der Stadt "
+        f"{cfg.stadt.name} und umfasst {n_in} der {n_all} {g.mehrzahl}"
         + (f" ({aufzaehlung(names)})." if names else ".")
     )
     _fit_canvas(fig)
     return fig, alt
 
 
+@literal_text
 def class_map(
     cfg: Config,
     quartiere: gpd.GeoDataFrame,
@@ -322,7 +340,11 @@ def class_map(
         )
     farben = klassen_farben(cfg, kind)
     sr = cfg.sozialraum(sozialraum_id) if sozialraum_id is not None else None
+    e, g = cfg.begriffe.einheit, cfg.begriffe.gebiet
     gdf = _join(cfg, quartiere, index)
+    gezeigt = gdf[gdf["sozialraum_id"] == sr.id] if sr else gdf
+    anzeige = _anzeige(cfg, quartiere, gdf, _ausdehnung(gezeigt if len(gezeigt) else gdf))
+    gdf = _mit_geometrie(gdf, anzeige.quartiere)
     klasse = _klasse(gdf, kind)
     gdf = gdf.assign(karten_klasse=klasse)
     focus_mask = gdf["sozialraum_id"] == sr.id if sr else pd.Series(True, index=gdf.index)
@@ -351,7 +373,7 @@ def class_map(
         linewidth=0.6,
         hatch=SCHRAFFUR,
     )
-    raeume = _sozialraeume(gdf)
+    raeume = anzeige.raeume
     if sr:
         _plot_boundary(ax, raeume[raeume["sozialraum_id"] == sr.id], color="black", linewidth=2.4)
         _set_extent(ax, focus, margin=0.12, square=True)
@@ -394,33 +416,32 @@ def class_map(
             facecolor=NICHT_BEWERTET_FARBE,
             edgecolor="#636363",
             hatch=SCHRAFFUR,
-            label=f"nicht bewertet: {g} ({n})",
+            label=f"nicht bewertet: {figur_text(grund_text)} ({n})",
         )
-        for g, n in grund.items()
+        for grund_text, n in grund.items()
     ]
     if sr and not context.empty:
         extras.append(
             Patch(
                 facecolor=KONTEXT_FARBE,
                 edgecolor=KONTEXT_RAND,
-                label="Quartiere außerhalb des Sozialraums",
+                label=f"{g.mehrzahl} außerhalb {genitiv(e)}",
             )
         )
     ncol = len(cfg.methode.dynamik.labels) if kind == "kombi" else 1
-    title = f"{_TITEL[kind]} (Anzahl Sozialquartiere{' im Sozialraum' if sr else ''})"
+    title = f"{_TITEL[kind]} (Anzahl {g.mehrzahl}{' ' + im(e) if sr else ''})"
     legend = _class_legend(ax, klassen, extras, ncol=ncol, title=title)
-    _source(ax, legend, cfg, erfunden, hinweis=_SCHLUESSEL_HINWEIS if len(schluessel) else None)
+    _source(ax, legend, cfg, erfunden, hinweis=_schluessel_hinweis(g) if len(schluessel) else None)
 
     alt = _class_alt(cfg, kind, sr, rated, unrated, farben)
     if len(schluessel):
-        alt += (
-            f" {anzahl(len(schluessel), 'Quartier trägt', 'Quartiere tragen')} statt des Namens "
-            "eine Nummer; die Tabelle zur Karte nennt sie."
-        )
+        traegt = anzahl(len(schluessel), f"{g.name} trägt", f"{g.mehrzahl} tragen")
+        alt += f" {traegt} statt des Namens eine Nummer; die Tabelle zur Karte nennt sie."
     _fit_canvas(fig)
     return fig, alt
 
 
+@literal_text
 def indicator_small_multiples(
     cfg: Config,
     quartiere: gpd.GeoDataFrame,
@@ -457,8 +478,11 @@ def indicator_small_multiples(
         The figure (one axes per indicator, in config order) and its alt text.
     """
     sr = cfg.sozialraum(sozialraum_id) if sozialraum_id is not None else None
+    e, gb = cfg.begriffe.einheit, cfg.begriffe.gebiet
     gdf = _geo(cfg, quartiere)
     focus_mask = gdf["sozialraum_id"] == sr.id if sr else pd.Series(True, index=gdf.index)
+    anzeige = _anzeige(cfg, quartiere, gdf, _ausdehnung(gdf[focus_mask] if sr else gdf))
+    gdf = _mit_geometrie(gdf, anzeige.quartiere)
     bins = indikator_klassen(cfg, werte, jahr)
     year = _year_values(werte, jahr)
 
@@ -481,7 +505,15 @@ def indicator_small_multiples(
             unterdrueckt=gdf["quartier_id"].map(v["unterdrueckt"]).fillna(False).astype(bool),
         )
         alt_part, wert_texte = _small_map(
-            ax, cfg, ind.kurz, g, focus_mask, bins[ind.id], sr is not None, first=i == 0
+            ax,
+            cfg,
+            ind.kurz,
+            g,
+            focus_mask,
+            bins[ind.id],
+            sr is not None,
+            first=i == 0,
+            raeume=anzeige.raeume,
         )
         alt_parts.append(alt_part)
         if wert_texte is not None:
@@ -496,13 +528,13 @@ def indicator_small_multiples(
 
     note = (
         f"Klassen: {_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')} der Anteile aller "
-        f"Sozialquartiere der Stadt {jahr}, in allen Berichten gleich. "
+        f"{gb.mehrzahl} der Stadt {jahr}, in allen Berichten gleich. "
         f"Anteile in Prozent der jeweiligen Bezugsgruppe."
     )
     if ohne_wert:
         note += (
-            " Wo ein Quartier für seine Zahl zu klein ist, steht sie nicht in der Karte; "
-            "die Farbe zeigt die Klasse, die Tabelle den Wert."
+            f" Wo die Fläche {genitiv(gb)} für die Zahl zu klein ist, steht sie nicht in der "
+            "Karte; die Farbe zeigt die Klasse, die Tabelle den Wert."
         )
     lines = [note, *_source_lines(cfg, erfunden)]
     free = n % ncols
@@ -523,10 +555,10 @@ def indicator_small_multiples(
         color="#333333",
     )
 
-    wo = f"im Sozialraum {sr.name}" if sr else f"in der Stadt {cfg.stadt.name}"
+    wo = f"{im(e)} {sr.name}" if sr else f"in der Stadt {cfg.stadt.name}"
     alt = (
         f"{n} Karten der Indikatoranteile {jahr} {wo}, klassiert nach "
-        f"{_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')}n aller Sozialquartiere der Stadt. "
+        f"{_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')}n aller {gb.mehrzahl} der Stadt. "
         + " ".join(alt_parts)
     )
     _fit_canvas(fig)
@@ -585,6 +617,7 @@ def _small_map(
     limits: list[float],
     zoomed: bool,
     first: bool,
+    raeume: gpd.GeoDataFrame,
 ) -> tuple[str, tuple[list[Placed], int] | None]:
     """Draw one indicator.
 
@@ -619,7 +652,6 @@ def _small_map(
         linewidth=0.4,
         hatch=KEINE_DATEN_SCHRAFFUR,
     )
-    raeume = _sozialraeume(g)
     wert_texte: tuple[list[Placed], int] | None = None
     if zoomed:
         ids = focus["sozialraum_id"].unique()
@@ -729,7 +761,8 @@ def _class_alt(
 ) -> str:
     """Counts per class in config order; names while they fit into one sentence."""
     total = len(rated) + len(unrated)
-    wo = f"im Sozialraum {sr.name}" if sr else f"in der Stadt {cfg.stadt.name}"
+    e, g = cfg.begriffe.einheit, cfg.begriffe.gebiet
+    wo = f"{im(e)} {sr.name}" if sr else f"in der Stadt {cfg.stadt.name}"
     with_names = total <= 10
     parts = []
     for label in farben:
@@ -740,11 +773,11 @@ def _class_alt(
         if with_names:
             part += f" ({aufzaehlung(names)})"
         parts.append(part)
-    text = f"{_KARTENNAME[kind]} {wo}, {anzahl(total, 'Sozialquartier', 'Sozialquartiere')}. "
+    text = f"{_KARTENNAME[kind]} {wo}, {anzahl(total, g.name, g.mehrzahl)}. "
     if parts:
         text += "Klassen: " + "; ".join(parts) + "."
     else:
-        text += "Kein Sozialquartier ist bewertet."
+        text += f"{g.form('kein').capitalize()} {g.name} ist bewertet."
     if not unrated.empty:
         names = unrated["quartier"].tolist()
         text += f" Nicht bewertet: {len(names)}" + (
@@ -752,7 +785,7 @@ def _class_alt(
         )
         text += "."
     if sr:
-        text += " Angrenzende Quartiere außerhalb des Sozialraums sind grau dargestellt."
+        text += f" Angrenzende {g.mehrzahl} außerhalb {genitiv(e)} sind grau dargestellt."
     return text
 
 
@@ -828,6 +861,113 @@ def _sozialraeume(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf[["sozialraum_id", gdf.geometry.name]].dissolve(by="sozialraum_id", as_index=False)
 
 
+# -- geometry for display ------------------------------------------------------------------------
+ANZEIGE_PIXEL = 4000
+"""Pixels across the map extent at which the display simplification stays invisible.
+
+A map is about 880 pixels wide at the report's resolution (8 inches at 110 dpi) and 2,400 in
+print (300 dpi); a vertex moved by at most 1/4000 of the extent moves well under a pixel.
+"""
+_ANZEIGE_MIN_PUNKTE = 20_000  # below this many vertices drawing is fast: nothing to simplify
+_ANZEIGE_CACHE_GROESSE = 8
+
+
+@dataclass(frozen=True)
+class _Anzeige:
+    """Display geometry of one geometry frame at one tolerance (never used for computations)."""
+
+    quartiere: np.ndarray  # one geometry per row of ``_geo(cfg, quartiere)``, same order
+    raeume: gpd.GeoDataFrame  # the units (``sozialraum_id``, geometry), dissolved exactly
+    toleranz: float
+    punkte_vorher: int
+    punkte_nachher: int
+
+
+_ANZEIGE_CACHE: OrderedDict[tuple, tuple[weakref.ref, _Anzeige]] = OrderedDict()
+
+
+def _ausdehnung(gdf: gpd.GeoDataFrame) -> float:
+    """The larger side of the frame's bounding box in map units (metres)."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return float(max(maxx - minx, maxy - miny, 0.0))
+
+
+def _anzeige(
+    cfg: Config, quartiere: gpd.GeoDataFrame, gdf: gpd.GeoDataFrame, ausdehnung: float
+) -> _Anzeige:
+    """Geometry to draw: simplified to :data:`ANZEIGE_PIXEL` of the map's extent, cached.
+
+    Berlin's 542 areas have 198,000 vertices; drawing them (and placing labels in them) at
+    full detail costs seconds per map for detail far below a pixel. Simplification keeps the
+    topology (no self-intersections; shared borders stay shared with ``coverage_simplify``
+    where GEOS has it), its tolerance is relative to the extent the map shows, and the result
+    is cached per geometry frame and tolerance, so the maps of one report simplify once per
+    zoom level. Everything computed (areas, position in the city, counts) uses the exact
+    geometry; only drawing and the placement of labels in the drawn shapes use this.
+
+    ``gdf`` is ``_geo(cfg, quartiere)`` (or a frame with its rows in the same order).
+    """
+    toleranz = ausdehnung / ANZEIGE_PIXEL if ausdehnung > 0 else 0.0
+    # rounded to 2 significant digits: maps of similar extent share one simplification
+    toleranz = float(f"{toleranz:.2g}") if toleranz > 0 else 0.0
+    key = (id(quartiere), str(cfg.stadt.crs), len(quartiere), toleranz)
+    hit = _ANZEIGE_CACHE.get(key)
+    if hit is not None and hit[0]() is quartiere:
+        _ANZEIGE_CACHE.move_to_end(key)
+        return hit[1]
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    vorher = int(shapely.get_num_coordinates(geoms).sum())
+    if vorher <= _ANZEIGE_MIN_PUNKTE or toleranz <= 0:
+        einfach = geoms
+    else:
+        einfach = _vereinfachen(geoms, toleranz)
+    raeume = _sozialraeume(gdf)
+    if int(shapely.get_num_coordinates(raeume.geometry.array).sum()) > _ANZEIGE_MIN_PUNKTE:
+        raeume = raeume.set_geometry(
+            shapely.simplify(np.asarray(raeume.geometry.array), toleranz, preserve_topology=True),
+            crs=raeume.crs,
+        )
+    result = _Anzeige(
+        quartiere=einfach,
+        raeume=raeume,
+        toleranz=toleranz,
+        punkte_vorher=vorher,
+        punkte_nachher=int(shapely.get_num_coordinates(einfach).sum()),
+    )
+    try:
+        ref = weakref.ref(quartiere)
+    except TypeError:  # pragma: no cover - frames support weak references
+        return result
+    _ANZEIGE_CACHE[key] = (ref, result)
+    while len(_ANZEIGE_CACHE) > _ANZEIGE_CACHE_GROESSE:
+        _ANZEIGE_CACHE.popitem(last=False)
+    return result
+
+
+def _mit_geometrie(gdf: gpd.GeoDataFrame, geometrie: np.ndarray) -> gpd.GeoDataFrame:
+    """``gdf`` with another geometry of the same rows (the display geometry)."""
+    return gdf.set_geometry(gpd.GeoSeries(geometrie, index=gdf.index, crs=gdf.crs))
+
+
+def _vereinfachen(geoms: np.ndarray, toleranz: float) -> np.ndarray:
+    """Topology-preserving simplification; shared borders kept shared where GEOS can.
+
+    ``coverage_simplify`` (GEOS 3.12) simplifies the shared edges of a coverage once, so
+    neighbours keep meeting without gaps; it needs a valid coverage (no overlaps), so anything
+    it returns that is not valid falls back to simplifying each polygon on its own (gaps are
+    then below the tolerance, i.e. below a pixel).
+    """
+    polygonal = shapely.get_type_id(geoms) >= 3  # polygons and multipolygons
+    if hasattr(shapely, "coverage_simplify") and bool(polygonal.all()):
+        try:
+            out = np.asarray(shapely.coverage_simplify(geoms, toleranz), dtype=object)
+            if bool(shapely.is_valid(out).all()) and not bool(shapely.is_empty(out).any()):
+                return out
+        except shapely.errors.GEOSException:
+            pass
+    return np.asarray(shapely.simplify(geoms, toleranz, preserve_topology=True), dtype=object)
+
+
 # -- drawing helpers -----------------------------------------------------------------------------
 def _single_map_figure() -> tuple[Figure, Axes]:
     """A figure outside pyplot, so Jupyter does not show it a second time next to the HTML."""
@@ -870,7 +1010,7 @@ def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = F
 
 
 # -- labels --------------------------------------------------------------------------------------
-def kartenschluessel(fig: Figure) -> pd.DataFrame:
+def kartenschluessel(fig: Figure | None) -> pd.DataFrame:
     """The key of the numbers drawn into a map instead of names.
 
     ``class_map`` writes a number where a Quartier is too small for its name; this returns one
@@ -878,7 +1018,7 @@ def kartenschluessel(fig: Figure) -> pd.DataFrame:
     to be printed as a table next to the figure. Empty (with those columns) when every name
     fits or the figure is not a class map.
     """
-    key = getattr(fig, _SCHLUESSEL_ATTR, None)
+    key = getattr(fig, _SCHLUESSEL_ATTR, None) if fig is not None else None
     return key.copy() if key is not None else _leerer_schluessel()
 
 
@@ -927,7 +1067,7 @@ def _area_labels(
     numbered = []
     for row in focus.itertuples():
         extra = klassen_text.get(row.Index) if klassen_text is not None else None
-        variants = name_variants(str(row.quartier), sizes, extra=extra)
+        variants = name_variants(figur_text(row.quartier), sizes, extra=extra)
         if placer.place(row.geometry, variants, color="black", gid=GID_NAME) is None:
             numbered.append(row)
     rows = []
@@ -950,7 +1090,7 @@ def _context_labels(placer: Placer, context: gpd.GeoDataFrame) -> None:
     makes both unreadable, so it yields to everything.
     """
     for row in context.itertuples():
-        variants = name_variants(str(row.quartier), _CONTEXT_SIZES)
+        variants = name_variants(figur_text(row.quartier), _CONTEXT_SIZES)
         placer.place(row.geometry, variants, color=KONTEXT_SCHRIFT, gap=3.0, gid=GID_KONTEXT)
 
 
@@ -1024,7 +1164,7 @@ def _unit_labels(
             if str(row.sozialraum_id) in outside:
                 continue
             is_chosen = row.sozialraum_id == chosen
-            name = namen.get(row.sozialraum_id, str(row.sozialraum_id))
+            name = figur_text(namen.get(row.sozialraum_id, row.sozialraum_id))
             weight = "bold" if is_chosen or chosen is None else "normal"
             variants = name_variants(
                 name, _CHOSEN_SIZES if is_chosen else _UNIT_SIZES, fontweight=weight
@@ -1208,7 +1348,9 @@ def _source_lines(cfg: Config, erfunden: bool) -> list[str]:
     quelle = "Beispieldaten (erfunden)" if erfunden else cfg.stadt.herausgeber or cfg.stadt.name
     lines = [f"Quelle: {quelle}; Geometrie: {cfg.stadt.geometrie_version}"]
     if cfg.stadt.geometrie_schematisch:
-        lines.append("Schematische Grenzen: keine amtlichen Grenzen der Sozialquartiere.")
+        lines.append(
+            f"Schematische Grenzen: keine amtlichen Grenzen der {cfg.begriffe.gebiet.mehrzahl}."
+        )
     if erfunden:
         lines.append("Beispieldaten: Die dargestellten Werte sind erfunden.")
     return lines

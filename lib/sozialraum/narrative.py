@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from sozialraum.fmt import (
     fmt_pp,
     fmt_pp_text,
     genitiv,
+    html_text,
     im,
     keiner,
     plural,
@@ -242,7 +242,7 @@ def stadt_kontext(
 
 def summary_html(sentences: list[str]) -> str:
     """The sentences as an HTML list, escaped (names and words come from the public's data)."""
-    items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+    items = "".join(f"<li>{html_text(s)}</li>" for s in sentences)
     return f'<ul class="auf-einen-blick">{items}</ul>'
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
-from markupsafe import escape
 
 from sozialraum import __version__, charts, events, maps, narrative, tables
 from sozialraum.config import Config, ConfigError, load_config
@@ -33,6 +32,7 @@ from sozialraum.fmt import (
     fmt_pp,
     genitiv,
     heute,
+    html_text,
     im,
     latest_date,
     zitat,
@@ -48,11 +48,11 @@ BANNER = (
 
 
 def _h(level: int, text: str) -> str:
-    return f"<h{level}>{escape(text)}</h{level}>"
+    return f"<h{level}>{html_text(text)}</h{level}>"
 
 
 def _p(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
+    return f"<p>{html_text(text)}</p>"
 
 
 def _figure(
@@ -63,6 +63,26 @@ def _figure(
     if fig is None:
         return tables.hinweis(alt)
     return figure_html(fig, alt, caption, csv=csv, **kw)
+
+
+def _schluessel(charts: list[tuple[Any, str]]) -> pd.DataFrame:
+    """The number keys of maps (``maps.kartenschluessel``) in one frame, each number once.
+
+    Read before the figures are rendered: ``figure_html`` closes them. The class maps of one
+    unit number the areas alike, so their keys merge into one.
+    """
+    keys = [maps.kartenschluessel(fig) for fig, _ in charts if fig is not None]
+    keys = [k for k in keys if not k.empty]
+    if not keys:
+        return maps.kartenschluessel(None)
+    both = pd.concat(keys, ignore_index=True).drop_duplicates("nummer")
+    return both.sort_values("nummer", kind="stable").reset_index(drop=True)
+
+
+def _schluessel_html(cfg: Config, key: pd.DataFrame, wo: str = "") -> str:
+    """The key table printed right after a map with numbers (empty without numbers)."""
+    caption = maps.schluessel_titel(cfg.begriffe.gebiet) + (f", {wo}" if wo else "")
+    return tables.schluessel_tabelle(key, caption)
 
 
 def _with_year(cfg: Config, berichtsjahr: int | None) -> Config:
@@ -180,6 +200,34 @@ class _Bericht:
 
     def _banner(self) -> str:
         return BANNER if self.erfunden else ""
+
+    def _klassenkarten(self, sozialraum_id: str | None, wo: str, name: str) -> list[str]:
+        """Status, dynamics and combined map, with the key of their numbers.
+
+        The three maps share their numbers, so the key is printed once, right after the first
+        map that draws numbers.
+        """
+        q, ix = self.data.inputs.quartiere, self.data.result.index
+        titel = (
+            ("status", f"Statusindex {self.jahr}"),
+            ("dynamik", self._dynamik_titel()),
+            ("kombi", "Status und Dynamik kombiniert"),
+        )
+        charts = [
+            maps.class_map(self.cfg, q, ix, sozialraum_id, kind, erfunden=self.erfunden)
+            for kind, _ in titel
+        ]
+        key = _schluessel(charts)
+        parts: list[str] = []
+        gezeigt = False
+        for (_, text), chart in zip(titel, charts, strict=True):
+            nummern = chart[0] is not None and not maps.kartenschluessel(chart[0]).empty
+            parts.append(_h(3, text))
+            parts.append(self._fig(chart, f"{text}: {wo}"))
+            if nummern and not gezeigt:
+                parts.append(_schluessel_html(self.cfg, key, name))
+                gezeigt = True
+        return parts
 
     def _dynamik_titel(self) -> str:
         """Heading of the dynamics map; names the published change where the data bring one."""
@@ -312,20 +360,20 @@ class _Bericht:
         if quellen:
             parts.append(
                 "<p>Quellen der Daten:</p><ul>"
-                + "".join(f"<li>{escape(q)}</li>" for q in quellen)
+                + "".join(f"<li>{html_text(q)}</li>" for q in quellen)
                 + "</ul>"
             )
         if cfg.stadt.quellenangabe:
-            parts.append(f'<p class="quelle">{escape(cfg.stadt.quellenangabe)}</p>')
+            parts.append(f'<p class="quelle">{html_text(cfg.stadt.quellenangabe)}</p>')
         parts.append(_p("Datenstand: " + "; ".join(self._datenstand()) + "."))
         sums = "; ".join(
             f"{name}: {digest[:12]}" for name, digest in sorted(self.data.inputs.checksums.items())
         )
         parts.append(
             '<p class="provenienz"><small>Herkunft: sozialraum '
-            f"{escape(__version__)}, Git-Commit {escape(git_commit(cfg.basis))}, "
-            f"Datenfingerabdruck {escape(self.data.fingerprint[:16])}. "
-            f"Prüfsummen (SHA-256) der Eingaben: {escape(sums)}.</small></p>"
+            f"{html_text(__version__)}, Git-Commit {html_text(git_commit(cfg.basis))}, "
+            f"Datenfingerabdruck {html_text(self.data.fingerprint[:16])}. "
+            f"Prüfsummen (SHA-256) der Eingaben: {html_text(sums)}.</small></p>"
         )
         return "\n".join(parts)
 
@@ -621,8 +669,8 @@ class Sozialraumbericht(_Bericht):
         if k:
             untertitel += f" und {va.name} {k['datum_text']}"
         html = (
-            self._banner() + f"<h1>{escape(self.b.einheit.name)} {escape(self.sr.name)}</h1>"
-            f'<p class="untertitel">{escape(self.cfg.stadt.name)} · {escape(untertitel)}</p>'
+            self._banner() + f"<h1>{html_text(self.b.einheit.name)} {html_text(self.sr.name)}</h1>"
+            f'<p class="untertitel">{html_text(self.cfg.stadt.name)} · {html_text(untertitel)}</p>'
         )
         if self.mit_veranstaltungen:
             html += tables.kennzahlen_html(
@@ -662,7 +710,7 @@ class Sozialraumbericht(_Bericht):
     def sozialindex(self) -> HTML:
         """Status, dynamics and combined class maps, with the area table."""
         b = self.b
-        q, ix = self.data.inputs.quartiere, self.data.result.index
+        ix = self.data.result.index
         parts = [_h(2, f"{b.index} der {b.gebiet.mehrzahl}")]
         parts.append(
             _p(
@@ -671,16 +719,8 @@ class Sozialraumbericht(_Bericht):
                 "allen Berichten dieselbe Farbe."
             )
         )
-        for kind, titel in (
-            ("status", f"Statusindex {self.jahr}"),
-            ("dynamik", self._dynamik_titel()),
-            ("kombi", "Status und Dynamik kombiniert"),
-        ):
-            parts.append(_h(3, titel))
-            chart = maps.class_map(
-                self.cfg, q, ix, self.sozialraum_id, kind, erfunden=self.erfunden
-            )
-            parts.append(self._fig(chart, f"{titel}: {b.einheit.name} {self.sr.name}"))
+        wo = f"{b.einheit.name} {self.sr.name}"
+        parts.extend(self._klassenkarten(self.sozialraum_id, wo, wo))
         own = ix[ix["sozialraum_id"] == self.sozialraum_id]
         parts.append(
             self._index_table(
@@ -840,7 +880,7 @@ class Sozialraumbericht(_Bericht):
         frei = events.karten_freitext(i.karten, i.fragen, i.stationen, self.veranstaltung_id)
         if not frei.empty:
             parts.append(_h(4, "Weitere Karten"))
-            parts.append(tables.freitext_liste(frei))
+            parts.append(tables.freitext_liste(frei, dateiteile=(self.slug, self.jahr)))
         return HTML("\n".join(parts))
 
     def feedback(self) -> HTML:
@@ -946,10 +986,10 @@ class Gesamtstadtbericht(_Bericht):
                 anzahl(len(i.handlungsempfehlungen), "Handlungsempfehlung", "Handlungsempfehlungen")
             )
         return HTML(
-            self._banner() + f"<h1>Gesamtstadt {escape(self.cfg.stadt.name)}</h1>"
-            f'<p class="untertitel">{escape(self.cfg.ausgabe)} · alle '
-            f'{escape(b.einheit.mehrzahl)} im Vergleich</p><ul class="kennzahlen">'
-            + "".join(f"<li>{escape(t)}</li>" for t in items)
+            self._banner() + f"<h1>Gesamtstadt {html_text(self.cfg.stadt.name)}</h1>"
+            f'<p class="untertitel">{html_text(self.cfg.ausgabe)} · alle '
+            f'{html_text(b.einheit.mehrzahl)} im Vergleich</p><ul class="kennzahlen">'
+            + "".join(f"<li>{html_text(t)}</li>" for t in items)
             + "</ul>"
         )
 
@@ -965,16 +1005,10 @@ class Gesamtstadtbericht(_Bericht):
     def sozialindex(self) -> HTML:
         """The index maps of all areas, and the table of all areas in the documented order."""
         b = self.b
-        q, ix = self.data.inputs.quartiere, self.data.result.index
+        ix = self.data.result.index
         parts = [_h(2, f"{b.index} aller {b.gebiet.mehrzahl}")]
-        for kind, titel in (
-            ("status", f"Statusindex {self.jahr}"),
-            ("dynamik", self._dynamik_titel()),
-            ("kombi", "Status und Dynamik kombiniert"),
-        ):
-            parts.append(_h(3, titel))
-            chart = maps.class_map(self.cfg, q, ix, None, kind, erfunden=self.erfunden)
-            parts.append(self._fig(chart, f"{titel}: {self.cfg.stadt.name}"))
+        stadt = self.cfg.stadt.name
+        parts.extend(self._klassenkarten(None, stadt, f"Gesamtstadt {stadt}"))
         parts.append(
             self._index_table(
                 ix, f"{b.index} {self.jahr}: alle {b.gebiet.mehrzahl}", by_sozialraum=True

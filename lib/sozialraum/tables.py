@@ -16,7 +16,6 @@ import base64
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from html import escape
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,8 @@ from sozialraum.config import Config
 from sozialraum.fmt import (
     FEHLT,
     UNTERDRUECKT,
+    anzahl,
+    csv_zelle,
     fmt_date,
     fmt_int,
     fmt_num,
@@ -33,11 +34,16 @@ from sozialraum.fmt import (
     fmt_pp,
     genauigkeiten,
     genitiv,
+    html_text,
     is_missing,
     natural_key,
+    slug,
 )
 
 CSV_LABEL = "CSV herunterladen"
+LISTE_MAX = 50
+"""Cards shown per channel (and per free-text question) and feedback words shown in the
+page; the rest is counted in a line ("… und 99.950 weitere Karten") and is in the CSV."""
 SUPPRESSION_NOTE = (
     f"{UNTERDRUECKT} = aus Datenschutzgründen nicht ausgewiesen (zu kleine Fallzahl)."
 )
@@ -67,16 +73,29 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+def _csv_cell(value: Any) -> Any:
+    """The written cell: text (and joined lists) neutralised, numbers as they are."""
+    if isinstance(value, str | list | tuple | np.ndarray):
+        return csv_zelle(_csv_value(value))
+    return _csv_value(value)
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """The frame as CSV for German Excel: ``;``, decimal comma, UTF-8 with BOM.
 
     Without the BOM Excel reads UTF-8 as Windows-1252 and mangles umlauts; with ``,`` as
     separator it puts a whole row into one cell. Floats are written with up to six decimals so
     the file stays readable, booleans as ``ja``/``nein``, dates as ``TT.MM.JJJJ``.
+
+    Text from the public must not run as a formula when the file is opened (CSV injection,
+    OWASP): every *text* cell and header starting with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return gets a leading ``'`` (see :func:`sozialraum.fmt.csv_zelle`). Numbers are
+    never changed, so negative values stay numbers in Excel.
     """
     out = df.copy()
     for col in out.columns:
-        out[col] = out[col].astype(object).map(_csv_value)
+        out[col] = out[col].astype(object).map(_csv_cell)
+    out.columns = [csv_zelle(str(c)) for c in out.columns]
     text = out.to_csv(sep=";", index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
@@ -89,14 +108,14 @@ def csv_download_link(df: pd.DataFrame, filename: str, label: str = CSV_LABEL) -
     """
     href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_bytes(df)).decode("ascii")
     return (
-        f'<a download="{escape(filename, quote=True)}" href="{href}" '
-        f'aria-label="{escape(f"{label}: {filename}", quote=True)}">{escape(label)}</a>'
+        f'<a download="{html_text(filename)}" href="{href}" '
+        f'aria-label="{html_text(f"{label}: {filename}")}">{html_text(label)}</a>'
     )
 
 
 def hinweis(text: str) -> str:
     """A German sentence in place of a table or figure when there is nothing to show."""
-    return f'<p class="hinweis">{escape(text)}</p>'
+    return f'<p class="hinweis">{html_text(text)}</p>'
 
 
 def _default_formatter(series: pd.Series) -> Formatter:
@@ -167,16 +186,17 @@ def html_table(
     def cls(c: str) -> str:
         return ' class="zahl"' if c in numeric_cols else ""
 
-    id_attr = f' id="{escape(table_id, quote=True)}"' if table_id else ""
+    id_attr = f' id="{html_text(table_id)}"' if table_id else ""
     # A break opportunity after "/" lets headers like "Nord/Süd" wrap in narrow columns.
     head = "".join(
-        f'<th scope="col"{cls(c)}>{str(escape(str(c))).replace("/", "/<wbr>")}</th>' for c in cols
+        f'<th scope="col"{cls(c)}>{str(html_text(str(c))).replace("/", "/<wbr>")}</th>'
+        for c in cols
     )
     rows = []
     for i in range(len(df)):
         tds = []
         for j, c in enumerate(cols):
-            text = escape(str(cells[c][i]))
+            text = html_text(str(cells[c][i]))
             if j == 0 and row_header:
                 tds.append(f'<th scope="row"{cls(c)}>{text}</th>')
             else:
@@ -187,10 +207,10 @@ def html_table(
     if shows_suppressed and not any(n.lstrip().startswith(UNTERDRUECKT) for n in notes):
         notes.append(SUPPRESSION_NOTE)
     html = (
-        f"<table{id_attr}><caption>{escape(caption)}</caption>"
+        f"<table{id_attr}><caption>{html_text(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-    html += "".join(f'<p class="klein fussnote">{escape(n)}</p>' for n in notes)
+    html += "".join(f'<p class="klein fussnote">{html_text(n)}</p>' for n in notes)
     return html
 
 
@@ -576,7 +596,7 @@ def kennzahlen_html(
         items.append(f"{fmt_int(n)} {word or ('Station' if n == 1 else 'Stationen')}")
     if k.get("dauer_minuten") is not None:
         items.append(f"Dauer: {fmt_int(k['dauer_minuten'])} Minuten")
-    return '<ul class="kennzahlen">' + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+    return '<ul class="kennzahlen">' + "".join(f"<li>{html_text(i)}</li>" for i in items) + "</ul>"
 
 
 def bekanntheit_tabelle(
@@ -653,13 +673,26 @@ def bekanntheit_tabelle(
     return tabelle(show, caption, csv=csv, filename=filename, footnotes=notes)
 
 
+def weitere(n: int, singular: str, mehrzahl: str) -> str:
+    """The line after a shortened list: "… und 99.950 weitere Karten" (nothing for n = 0)."""
+    if n <= 0:
+        return ""
+    return f'<p class="klein weitere">… und {html_text(anzahl(n, singular, mehrzahl))}</p>'
+
+
 def kanal_tabellen(
-    kodiert: pd.DataFrame, haeufigkeit: pd.DataFrame, *, dateiteile: Sequence[Any] = ()
+    kodiert: pd.DataFrame,
+    haeufigkeit: pd.DataFrame,
+    *,
+    dateiteile: Sequence[Any] = (),
+    max_karten: int = LISTE_MAX,
 ) -> str:
     """Per channel-coded question: cards per category, then the card texts of each category.
 
     The texts are the public's own words and are always escaped. ``dateiteile`` (slug, year)
-    end the CSV file names.
+    end the CSV file names. Each channel lists at most ``max_karten`` cards and counts the
+    rest ("… und 99.950 weitere Karten"); the CSV download of the question holds all of them,
+    so 100,000 cards still give a page of bounded size.
     """
     if kodiert.empty:
         return hinweis("Für diese Veranstaltung liegen keine Moderationskarten vor.")
@@ -685,41 +718,61 @@ def kanal_tabellen(
         )
         lists = []
         k = kodiert[kodiert["frage_id"] == frage_id]
+        gruppen = dict(tuple(k.groupby("kategorie", sort=False)))
         for kategorie in h["kategorie"]:
-            texts = k[k["kategorie"] == kategorie]
-            items = "".join(
-                f'<li>{escape(str(t))} <span class="klein">({escape(str(s))})</span></li>'
-                if not is_missing(s)
-                else f"<li>{escape(str(t))}</li>"
-                for t, s in zip(texts["text"], texts["station"], strict=True)
-            )
+            texts = gruppen.get(kategorie, k.iloc[0:0])
             n = len(texts)
+            shown = texts.head(max_karten)
+            items = "".join(
+                f'<li>{html_text(t)} <span class="klein">({html_text(s)})</span></li>'
+                if not is_missing(s)
+                else f"<li>{html_text(t)}</li>"
+                for t, s in zip(shown["text"], shown["station"], strict=True)
+            )
             lists.append(
-                f'<p class="kanal"><strong>{escape(str(kategorie))}</strong> '
-                f"({n} {'Karte' if n == 1 else 'Karten'})</p><ul>{items}</ul>"
+                f'<p class="kanal"><strong>{html_text(kategorie)}</strong> '
+                f"({anzahl(n, 'Karte', 'Karten')})</p><ul>{items}</ul>"
+                + weitere(n - len(shown), "weitere Karte", "weitere Karten")
             )
         blocks.append(f'<div class="kanalfrage">{table}{"".join(lists)}</div>')
     return "\n".join(blocks)
 
 
-def freitext_liste(karten: pd.DataFrame) -> str:
-    """Cards of questions that are not channel-coded, grouped by question and station."""
+def freitext_liste(
+    karten: pd.DataFrame,
+    *,
+    dateiteile: Sequence[Any] = (),
+    max_karten: int = LISTE_MAX,
+) -> str:
+    """Cards of questions that are not channel-coded, grouped by question and station.
+
+    Per question at most ``max_karten`` cards are listed, then "… und 1.234 weitere Karten";
+    the question's CSV download (file name ends in ``dateiteile``) holds every card.
+    """
     if karten.empty:
         return hinweis("Für diese Veranstaltung liegen keine weiteren Moderationskarten vor.")
     parts = []
-    for (_, frage), k in karten.groupby(["frage_id", "frage"], sort=False):
-        parts.append(f'<p class="kanal"><strong>„{escape(str(frage))}“</strong></p>')
-        for station, ks in k.groupby("station", sort=False, dropna=False):
-            head = "" if is_missing(station) else f"<p>{escape(str(station))}</p>"
-            items = "".join(f"<li>{escape(str(t))}</li>" for t in ks["text"])
+    for (frage_id, frage), k in karten.groupby(["frage_id", "frage"], sort=False):
+        parts.append(f'<p class="kanal"><strong>„{html_text(frage)}“</strong></p>')
+        shown = k.head(max_karten)
+        for station, ks in shown.groupby("station", sort=False, dropna=False):
+            head = "" if is_missing(station) else f"<p>{html_text(station)}</p>"
+            items = "".join(f"<li>{html_text(t)}</li>" for t in ks["text"])
             parts.append(f"{head}<ul>{items}</ul>")
-    return "\n".join(parts)
+        parts.append(weitere(len(k) - len(shown), "weitere Karte", "weitere Karten"))
+        name = dateiname("karten", frage_id, *dateiteile)
+        parts.append(f'<p class="klein">{csv_download_link(k[["station", "text"]], name)}</p>')
+    return "\n".join(p for p in parts if p)
 
 
 def feedback_tabelle(
-    freq: pd.DataFrame, top: int | None = None, *, filename: str = "feedbackwoerter.csv"
+    freq: pd.DataFrame, top: int | None = LISTE_MAX, *, filename: str = "feedbackwoerter.csv"
 ) -> str:
-    """Feedback words with their counts (all, or the ``top`` most frequent)."""
+    """Feedback words with their counts: the ``top`` most frequent (None: all).
+
+    The rest is counted below the table ("… und 1.234 weitere Wörter"); the CSV holds every
+    word.
+    """
     if freq.empty:
         return hinweis("Für diese Veranstaltung liegen keine Feedbackwörter vor.")
     f = freq if top is None else freq.head(top)
@@ -731,8 +784,13 @@ def feedback_tabelle(
         }
     )
     total = int(freq["anzahl"].sum())
-    caption = f"Feedbackwörter ({total} {'Nennung' if total == 1 else 'Nennungen'})"
-    return tabelle(show, caption, csv=freq, filename=filename)
+    caption = f"Feedbackwörter ({anzahl(total, 'Nennung', 'Nennungen')})"
+    if len(f) < len(freq):
+        caption += f", die {fmt_int(len(f))} häufigsten"
+    rest = weitere(len(freq) - len(f), "weiteres Wort", "weitere Wörter")
+    return tabelle(show, caption, csv=freq, filename=filename).replace(
+        "</table>", "</table>" + rest, 1
+    )
 
 
 def _dates_with_precision(df: pd.DataFrame, column: str) -> list[tuple[Any, str]]:
@@ -791,4 +849,41 @@ def status_tabelle(zaehlung: pd.DataFrame) -> str:
 
 
 def _file_stem(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "daten"
+    return slug(text)
+
+
+def schluessel_tabelle(key: pd.DataFrame, caption: str, *, spalten: int | None = None) -> str:
+    """The key of the numbers a map draws instead of names, as a compact table.
+
+    ``key`` is :func:`sozialraum.maps.kartenschluessel` (``nummer``, ``quartier_id``,
+    ``quartier``). At Berlin scale most of 40–80 areas become numbers, so the key is laid out
+    in up to four column pairs (number, name with id), filled column by column: 80 entries
+    take 20 rows, not 80. Nothing (an empty string) when the map drew no numbers.
+    """
+    if key.empty:
+        return ""
+    key = key.sort_values("nummer", kind="stable").reset_index(drop=True)
+    n = len(key)
+    k = spalten or (1 if n <= 6 else 2 if n <= 16 else 3 if n <= 36 else 4)
+    k = max(1, min(k, n))
+    rows = -(-n // k)  # ceiling
+    head = '<th scope="col" class="zahl">Nr.</th><th scope="col">Name (ID)</th>' * k
+    body = []
+    for r in range(rows):
+        cells = []
+        for c in range(k):
+            i = c * rows + r
+            if i < n:
+                e = key.iloc[i]
+                cells.append(
+                    f'<td class="zahl">{html_text(str(int(e["nummer"])))}</td>'
+                    f"<td>{html_text(e['quartier'])} "
+                    f'<span class="klein">({html_text(e["quartier_id"])})</span></td>'
+                )
+            else:
+                cells.append("<td></td><td></td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="tabelle kartenschluessel"><table><caption>{html_text(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
