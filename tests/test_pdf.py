@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -242,3 +244,30 @@ def test_pdf_without_sample_data_has_no_marker(tmp_path):
     assert all("BEISPIELDATEN" not in p for p in pages)
     assert all(f"Seite {i} von {len(pages)}" in p for i, p in enumerate(pages, start=1))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sued.html", "sued.pdf"]
+
+
+def test_same_page_printed_on_two_days_gives_the_same_pdf_bytes(tmp_path):
+    if shutil.which("faketime") is None:
+        pytest.fail("faketime is needed (Debian package faketime)")
+    html = tmp_path / "seite.html"
+    html.write_text(
+        "<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>T</title></head>"
+        "<body><h1>Bericht</h1><p>Inhalt</p></body></html>",
+        encoding="utf-8",
+    )
+    script = (
+        "import sys; from pathlib import Path; from sozialraum.pdf import html_to_pdf; "
+        "html_to_pdf(Path(sys.argv[1]), Path(sys.argv[2]), titel='T', beispieldaten=False)"
+    )
+    outs = []
+    for day in ("2026-01-05 10:00:00", "2026-03-09 15:30:00"):
+        out = tmp_path / f"{day[:10]}.pdf"
+        subprocess.run(
+            ["faketime", day, sys.executable, "-c", script, str(html), str(out)],
+            check=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+            timeout=180,
+        )
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert b"(D:20231114221320" in outs[0]  # the moment of SOURCE_DATE_EPOCH, in UTC

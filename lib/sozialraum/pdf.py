@@ -192,6 +192,7 @@ def html_to_pdf(
             )
         if not tmp.read_bytes()[:5] == b"%PDF-":
             raise PdfFehler(f"Kein PDF für {html.name}: Chromium schrieb keine PDF-Datei.")
+        _fixed_dates(tmp)
         os.replace(tmp, pdf)
     except OSError as exc:
         raise PdfFehler(
@@ -201,6 +202,32 @@ def html_to_pdf(
         tmp.unlink(missing_ok=True)
         source.unlink(missing_ok=True)
     return pdf
+
+
+_PDF_DATE = re.compile(rb"\(D:\d{14}(?:Z|[+-]\d\d'\d\d')\)")
+
+
+def _fixed_dates(path: Path) -> None:
+    """With ``SOURCE_DATE_EPOCH``, the PDF's creation and change dates are that moment.
+
+    Chromium writes the time of printing into /CreationDate and /ModDate; everything else of
+    the file follows from the page. The replacement has the same length, so the byte offsets of
+    the file's cross-reference table stay right.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return
+    import datetime as dt
+
+    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    data = path.read_bytes()
+
+    def stamp(m: re.Match[bytes]) -> bytes:
+        new = when.strftime("(D:%Y%m%d%H%M%S").encode()
+        tail = b"Z)" if m.group(0).endswith(b"Z)") else b"+00'00')"
+        return new + tail
+
+    path.write_bytes(_PDF_DATE.sub(stamp, data))
 
 
 _NOISE = ("dbus", "Fontconfig", "gpu", "GPU", "sandbox", "DevTools", "bytes written")
