@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from fixtures_city import make_city
+from fixtures_city import make_city, with_project_notebooks
 
 from conftest import PROJECT_CONFIG, ROOT
 from sozialraum.cli import main
@@ -16,19 +16,6 @@ from sozialraum.index import compute_index
 from sozialraum.validate import load_inputs
 
 SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
-
-
-def _with_notebooks(text: str) -> str:
-    """The mini city lives in tmp_path; it uses this project's notebooks."""
-    return (
-        text
-        + f"""
-[bericht]
-notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"
-notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"
-ausgabe = "../reports"
-"""
-    )
 
 
 def test_list_prints_the_names_the_notebook_takes(cfg):
@@ -101,7 +88,7 @@ def test_unknown_sozialraum_for_render_lists_valid_names(tmp_path):
 
 
 def test_second_city_computes_its_index_and_renders_without_code_changes(tmp_path):
-    config = make_city(tmp_path, config=_with_notebooks)
+    config = make_city(tmp_path, config=with_project_notebooks)
     cfg = load_config(config)
     inputs = load_inputs(cfg)
     result = compute_index(cfg, inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren)

@@ -16,9 +16,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from fixtures_city import make_city
+from fixtures_city import make_city, with_project_notebooks
 
-from conftest import ROOT
 from sozialraum.batch import run_batch
 from sozialraum.config import load_config
 from sozialraum.store import prepare
@@ -53,11 +52,7 @@ def _config(text: str) -> str:
     text = text.replace(
         "vergleichsjahr = 2020", "vergleichsjahr = 2020\nmindestfallzahl = 100\nmindeststimmen = 80"
     )
-    return text + (
-        "\n[bericht]\n"
-        f'notebook_sozialraum = "{ROOT / "notebooks" / "sozialraumbericht.ipynb"}"\n'
-        f'notebook_gesamtstadt = "{ROOT / "notebooks" / "gesamtstadt.ipynb"}"\n'
-    )
+    return with_project_notebooks(text)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from sozialraum.config import Config, Indikator, Tabelle
+from sozialraum.config import Config, Tabelle
 from sozialraum.io import Problem, RawTable
 from sozialraum.names import closest, normalize_header
 
@@ -206,8 +206,3 @@ def _was(what: str) -> str:
         "nenner": "Nenner",
         "veraenderung": "veröffentlichte Veränderung",
     }[what]
-
-
-def indikator_spalten(ind: Indikator) -> list[str]:
-    """Headers of a wide table that belong to ``ind`` (for docs and messages)."""
-    return list(ind.spalten.values())

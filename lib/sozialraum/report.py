@@ -1205,22 +1205,6 @@ def gesamtstadt_beschreibung(cfg: Config) -> str:
     return f"Alle {cfg.begriffe.einheit.mehrzahl} im Vergleich"
 
 
-def stadtkarte_html(prepared: Prepared) -> str:
-    """The city's status map for the index page."""
-    cfg = prepared.cfg
-    chart = maps.class_map(
-        cfg,
-        prepared.inputs.quartiere,
-        prepared.result.index,
-        None,
-        "status",
-        erfunden=bool(prepared.inputs.erfunden),
-    )
-    return _figure(
-        chart, f"Statusindex {cfg.methode.berichtsjahr} der {cfg.begriffe.gebiet.mehrzahl}"
-    )
-
-
 def index_beschreibung(prepared: Prepared, sozialraum_id: str) -> str:
     """One line under each report's link: its areas and, where there are events, the event."""
     cfg = prepared.cfg
@@ -1245,6 +1229,5 @@ __all__ = [
     "gesamtstadt_beschreibung",
     "index_beschreibung",
     "methodentext",
-    "stadtkarte_html",
     "startseitentitel",
 ]

@@ -191,7 +191,6 @@ class _Run:
         self.root = cfg.basis.parent
         self.problems: list[Problem] = []
         self.tables: dict[str, Converted] = {}
-        self.checksums: dict[str, str] = {}
         self.ausschluesse: dict[str, str] = {}  # quartier_id -> reason, first reason wins
         self.raws: dict[str, RawTable] = {}
 
@@ -199,31 +198,17 @@ class _Run:
         """How messages name a file: relative to the project folder (the config's parent)."""
         return Path(os.path.relpath(path, self.root)).as_posix()
 
-    def schluessel(self, path: Path) -> str:
-        """Key of a file's checksum: relative to the config file, like the paths in it."""
-        return Path(os.path.relpath(path, self.cfg.basis)).as_posix()
-
     def add(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
 
     def problem(self, datei: str, meldung: str, **kwargs: Any) -> None:
         self.problems.append(Problem(datei, meldung, **kwargs))
 
-    def checksum(self, path: Path) -> None:
-        if path.is_file():
-            self.checksums[self.schluessel(path)] = sha256(path)
-        if path.suffix.lower() == ".shp":  # a Shapefile is its sidecars as much as its .shp
-            for ext in (".dbf", ".shx", ".prj", ".cpg"):
-                side = path.with_suffix(ext)
-                if side.is_file():
-                    self.checksums[self.schluessel(side)] = sha256(side)
-
     def read(self, name: str) -> Converted | None:
         """Read and convert the input ``name`` of ``[eingaben]``; None if it cannot be read."""
         if getattr(self.cfg.eingaben, name, None) is None:
             return None
         path = self.cfg.datei(name)
-        self.checksum(path)
         model = SCHEMAS[name]
         required = [c for c, col in model.to_schema().columns.items() if col.required]
         try:
@@ -395,7 +380,6 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
     cfg = run.cfg
     path = cfg.datei("geometrie")
     datei = run.label(path)
-    run.checksum(path)
     try:
         gdf, notes = read_geometry(
             path,
@@ -1118,7 +1102,6 @@ def _mentimeter(run: _Run, events: dict[str, Converted]) -> pd.DataFrame:
     for m in run.cfg.eingaben.mentimeter:
         path = (run.cfg.basis / m.datei).resolve()
         datei = run.label(path)
-        run.checksum(path)
         if known is not None and m.veranstaltung_id not in known:
             run.problem(
                 run.label(run.cfg.pfad),
