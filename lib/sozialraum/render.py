@@ -51,6 +51,30 @@ KERNEL_NAME = "python3"
 #: reports that noise would hide the lines that matter; failures of cells reach us through
 #: papermill, and a dying kernel through nbclient, not through this log.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+def _ipc_kernel_manager(folder: Path) -> type:
+    """A kernel manager that talks to its kernel over Unix sockets in ``folder``, not TCP.
+
+    With TCP, jupyter_client picks "free" ports by binding and releasing them; parallel workers
+    starting kernels at the same moment can pick the same port, and that kernel dies with
+    "Address already in use" (seen in CI). Each job's sockets live in its own scratch folder
+    (jupyter_client's default would be the notebook folder, shared by all workers), so two
+    kernels never collide, and nothing listens on the network while a report renders.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IpcKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:
+            return str(folder / "kernel")
+
+    return IpcKernelManager
 LANGUAGE_CODE = "de"
 #: Under the publisher's name on every page built from invented data: the name alone would
 #: read as if the publisher stood behind the numbers.
@@ -537,6 +561,7 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
                 log_output=False,
                 extra_arguments=list(KERNEL_ARGUMENTS),
                 execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
+                kernel_manager_class=_ipc_kernel_manager(Path(scratch)),
             )
             _keep_notebook(tmp, executed)
             pdf_note = None
