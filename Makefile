@@ -8,7 +8,7 @@ CONFIG ?= config/oberhausen.toml
 BERLIN ?= ../shared/real/berlin-mss-2021
 BERLIN_CONFIG ?= examples/berlin-mss-2021/berlin.toml
 
-.PHONY: venv test reports pdf validate lint format sample-data bench conformance clean
+.PHONY: venv lab lab-args test reports pdf validate lint format sample-data bench conformance clean
 
 venv: $(STAMP)
 
@@ -17,7 +17,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/python -m sozialraum.nbclean --install .; fi
 	touch $(STAMP)
+
+# JupyterLab on the notebooks, on this machine only (127.0.0.1), with the project's kernel; it
+# neither opens nor downloads a browser and asks no server for news, updates or extensions.
+LAB_PORT ?= 8888
+LAB_ARGS := --ServerApp.ip=127.0.0.1 --no-browser --LabApp.news_url=None \
+  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+  --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+
+# The arguments of `make lab`, for tests/test_lab.py
+lab-args:
+	@echo $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check lib tests scripts benches
