@@ -21,11 +21,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # JupyterLab on the notebooks, on this machine only (127.0.0.1), with the project's kernel; it
-# neither opens nor downloads a browser and asks no server for news, updates or extensions.
+# neither opens nor downloads a browser and asks no server for news, updates or extensions;
+# notebooks git tracks are saved without outputs (see lib/sozialraum/nbclean.py).
 LAB_PORT ?= 8888
 LAB_ARGS := --ServerApp.ip=127.0.0.1 --no-browser --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-  --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
+  --LabApp.extension_manager=readonly \
+  --ContentsManager.pre_save_hook=sozialraum.nbclean.pre_save_hook $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
 

@@ -197,10 +197,17 @@ def test_lab_runs_the_notebook_and_git_stays_clean(lab: _Lab, clone: Path):
     lab.request(
         "PUT", f"/api/contents/{NOTEBOOK}", {"type": "notebook", "format": "json", "content": nb}
     )
-    on_disk = (clone / "notebooks" / NOTEBOOK).read_text(encoding="utf-8")
-    assert '"outputs": [\n' in on_disk and "Sterkrade-Mitte" in on_disk  # the save is real
-
+    on_disk = clone / "notebooks" / NOTEBOOK
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
     )
     assert status.stdout == "", f"the run left changes for git: {status.stdout}"
+    assert on_disk.read_bytes() == (ROOT / "notebooks" / NOTEBOOK).read_bytes()
+
+    # another editor writes outputs and the edited parameter: the git filter keeps them out
+    on_disk.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=clone, check=True)
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--stat"], cwd=clone, capture_output=True, text=True
+    )
+    assert staged.stdout == "", f"outputs or parameters reached git: {staged.stdout}"

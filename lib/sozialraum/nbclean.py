@@ -7,7 +7,10 @@ instead, so what reaches the repository is always the notebook without outputs, 
 parameter cell as committed (the defaults every batch run overrides anyway).
 
 ``make venv`` installs the filter (:func:`install`); ``.gitattributes`` names it for every
-notebook. A clone without the filter still works: git then stores the file as it is, and
+notebook. git alone cannot keep ``git status`` quiet (a file whose size changed counts as
+modified until the next ``git add``), so ``make lab`` also gives JupyterLab
+:func:`pre_save_hook`: a notebook git tracks is saved in its clean form, and running it leaves
+the file as committed. A clone without the filter still works: git then stores the file as it is, and
 ``tests/test_nbclean.py`` fails on any committed notebook that is not clean.
 
 Set ``SOZIALRAUM_PARAMETER_AENDERN=1`` for the ``git add`` that is meant to change the
@@ -83,16 +86,34 @@ def is_clean(text: str) -> bool:
     return dumps(clean(nb, committed=nb)) == text
 
 
-def _committed_version(path: str) -> dict[str, Any] | None:
+def _committed_version(path: str, cwd: str | None = None) -> dict[str, Any] | None:
     """The staged (else the last committed) version of ``path``, if git has one."""
     for ref in (f":{path}", f"HEAD:{path}"):
-        res = subprocess.run(["git", "show", ref], capture_output=True, check=False)
+        res = subprocess.run(["git", "show", ref], capture_output=True, check=False, cwd=cwd)
         if res.returncode == 0:
             try:
                 return json.loads(res.stdout.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
                 return None
     return None
+
+
+def pre_save_hook(model: dict[str, Any], path: str, contents_manager: Any, **_: Any) -> None:
+    """JupyterLab's save of a notebook that git tracks writes its clean form.
+
+    The open notebook keeps its outputs and the analyst's parameters in the browser; only the
+    file stays as committed. Notebooks git does not track (an analyst's own copy) are saved as
+    they are.
+    """
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    os_path = Path(contents_manager._get_os_path(path))
+    committed = _committed_version(f"./{os_path.name}", cwd=str(os_path.parent))
+    if committed is None:
+        return
+    cleaned = clean(model["content"], committed)
+    model["content"].clear()
+    model["content"].update(cleaned)
 
 
 def install(repo: Path, python: str = sys.executable) -> None:
