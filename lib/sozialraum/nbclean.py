@@ -10,8 +10,8 @@ parameter cell as committed (the defaults every batch run overrides anyway).
 notebook. git alone cannot keep ``git status`` quiet (a file whose size changed counts as
 modified until the next ``git add``), so ``make lab`` also gives JupyterLab
 :func:`pre_save_hook`: a notebook git tracks is saved in its clean form, and running it leaves
-the file as committed. A clone without the filter still works: git then stores the file as it is, and
-``tests/test_nbclean.py`` fails on any committed notebook that is not clean.
+the file as committed. A clone without the filter still works: git then stores the file as it
+is, and ``tests/test_nbclean.py`` fails on any committed notebook that is not clean.
 
 Set ``SOZIALRAUM_PARAMETER_AENDERN=1`` for the ``git add`` that is meant to change the
 defaults of a parameter cell.
@@ -55,8 +55,11 @@ def clean(nb: dict[str, Any], committed: dict[str, Any] | None = None) -> dict[s
     out["metadata"] = {
         k: v for k, v in nb.get("metadata", {}).items() if k in KEEP_NOTEBOOK_METADATA
     }
-    if "language_info" in out["metadata"]:  # the running kernel adds its version details
-        out["metadata"]["language_info"] = {"name": out["metadata"]["language_info"]["name"]}
+    info = out["metadata"].get("language_info")
+    if committed is not None and "language_info" not in committed.get("metadata", {}):
+        out["metadata"].pop("language_info", None)  # added by the kernel on the first run
+    elif isinstance(info, dict):  # the running kernel adds its version details
+        out["metadata"]["language_info"] = {"name": info.get("name", "python")}
     cells = []
     for cell in nb.get("cells", []):
         cell = dict(cell)
@@ -76,8 +79,11 @@ def clean(nb: dict[str, Any], committed: dict[str, Any] | None = None) -> dict[s
 
 
 def dumps(nb: dict[str, Any]) -> str:
-    """The JSON layout JupyterLab and nbformat write, so a clean file does not churn."""
-    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    """The JSON layout JupyterLab writes (through nbformat), so a clean file does not churn."""
+    import nbformat
+
+    text = nbformat.writes(nbformat.from_dict(nb), version=nbformat.NO_CONVERT)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def is_clean(text: str) -> bool:
