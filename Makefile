@@ -27,7 +27,8 @@ LAB_PORT ?= 8888
 LAB_ARGS := --ServerApp.ip=127.0.0.1 --no-browser --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
   --LabApp.extension_manager=readonly \
-  --ContentsManager.pre_save_hook=sozialraum.nbclean.pre_save_hook $(if $(filter 0,$(shell id -u)),--allow-root)
+  --ContentsManager.pre_save_hook=sozialraum.nbclean.pre_save_hook \
+  --LabApp.app_settings_dir=$(CURDIR)/config/jupyterlab $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
 
