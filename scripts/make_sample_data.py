@@ -131,6 +131,18 @@ def geometrie(q: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 # ---- data/bevoelkerung.csv and data/indikatoren.csv ---------------------------------------------
+def with_sozialraum(df: pd.DataFrame, q: pd.DataFrame) -> pd.DataFrame:
+    """Add ``sozialraum_id`` after ``quartier``: the assignment, readable without the GeoJSON.
+
+    An analyst recomputing a Sozialraum's share by hand filters this column in Excel; the
+    validation checks it against the geometry, which stays the authority.
+    """
+    sr = df["quartier_id"].map(dict(zip(q["quartier_id"], q["sozialraum_id"], strict=True)))
+    df = df.copy()
+    df.insert(df.columns.get_loc("quartier") + 1, "sozialraum_id", sr)
+    return df
+
+
 def bevoelkerung(q: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Inhabitants per Quartier and year: the poorer south grows a little, the north shrinks."""
     rows = []
@@ -141,7 +153,7 @@ def bevoelkerung(q: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             n = r.einwohner * (1 - growth * steps) * (1 + rng.normal(0, 0.004))
             rows.append((r.quartier_id, r.quartier, jahr, int(round(n))))
     df = pd.DataFrame(rows, columns=["quartier_id", "quartier", "jahr", "einwohner"])
-    return provenance(df)
+    return provenance(with_sozialraum(df, q))
 
 
 # indicator: ((rate 2023 in percent at s = 0, at s = 1), denominator)
@@ -193,7 +205,7 @@ def indikatoren(q: pd.DataFrame, bev: pd.DataFrame, rng: np.random.Generator) ->
     small = (df["quartier"] == "Walsumermark") & (df["indikator"] == "jugendarbeitslosigkeit")
     df.loc[small & (df["jahr"] == 2023), "zaehler"] = 2
     df["anteil"] = ""  # only for indicators delivered as published shares
-    return provenance(df)
+    return provenance(with_sozialraum(df, q))
 
 
 # ---- data/veranstaltungen.csv -------------------------------------------------------------------
@@ -282,9 +294,13 @@ def stationen() -> pd.DataFrame:
         ]
     )
     r1 = r1.set_axis(["station_id", "runde", "art", "station", "bereich"], axis=1)
+    # Which Handlungsfeld a Thementisch's needs belong to, for the comparison of rounds: the
+    # Handlungsfelder of the Strategiepapiere carry the titles of the round-1 tables.
+    r1["handlungsfeld"] = r1["station"]
     r1 = provenance(r1, "Titel nach den Kurzdokumentationen der Runde 1, Moderation angenommen")
     r2 = pd.DataFrame([(sid, 2, "Themeninsel", t, b) for sid, t, b in THEMENINSELN])
     r2 = r2.set_axis(["station_id", "runde", "art", "station", "bereich"], axis=1)
+    r2["handlungsfeld"] = ""
     r2 = provenance(r2, f"{DOKU} (Ehrenamt und Inklusion als zwei Inseln gezählt)", "nein")
     return pd.concat([r1, r2], ignore_index=True)
 
@@ -425,19 +441,70 @@ REAL_CARDS = ["Verteilung in Kita", "Verteilung am 1. Elternabend", "über KHM-B
 ESCAPE_CARD = '<b>mehr Infos</b> & "Aushänge"'  # must come out HTML-escaped in every report
 
 
+# fmt: off
+# Needs a Thementisch of round 1 plausibly collects ("Was fehlt im Sozialraum?"), all invented.
+BEDARF_JE_TISCH = {
+    "r1-familie": [
+        "mehr Kita-Plätze", "Familienzentrum", "Kinderärzt*innen im Stadtteil",
+        "Ferienangebote", "Hebammen im Stadtteil", "Unterstützung für Alleinerziehende",
+        "Elterncafé", "Frühe Hilfen bekannter machen",
+    ],
+    "r1-bildung": [
+        "Hausaufgabenhilfe", "Sprachförderung in der Kita", "Hilfe bei Anträgen",
+        "Bildung und Teilhabe bekannter machen", "mehr Schulsozialarbeit",
+        "Übergang Kita–Grundschule begleiten", "Lernförderung",
+    ],
+    "r1-arbeit": [
+        "Ausbildungsplätze", "Sprachkurse mit Kinderbetreuung", "Schuldnerberatung vor Ort",
+        "Beratung in der Muttersprache", "Teilzeitausbildung", "Beratung zum Bürgergeld",
+        "Jugendberufshilfe im Stadtteil",
+    ],
+    "r1-lebensraum": [
+        "Treffpunkte für Jugendliche", "sichere Spielplätze", "Angebote für Ältere",
+        "weniger Müll auf den Straßen", "bezahlbarer Wohnraum", "Bänke und Grünflächen",
+        "Nachbarschaftstreff", "bessere Beleuchtung",
+    ],
+}
+# fmt: on
+
+
+def bedarfe_runde1(ver: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """Round-1 cards: 10 to 16 needs per Sozialraum, each at the Thementisch it belongs to.
+
+    Drawn from their own seeded stream so that the other files stay as they were; some needs
+    come up more than once in a Sozialraum (several cards, as on a real pin board).
+    """
+    rng = np.random.default_rng([SEED, 1])
+    rows = []
+    for v in ver.loc[ver["runde"] == 1].itertuples():
+        # each Sozialraum leans towards one or two tables
+        weights = rng.dirichlet(np.full(len(ROUND1_TABLES), 1.5))
+        for _ in range(int(rng.integers(10, 17))):
+            sid = ROUND1_TABLES[int(rng.choice(len(ROUND1_TABLES), p=weights))][0]
+            pool = BEDARF_JE_TISCH[sid]
+            # the first needs of a pool are the common ones
+            p = np.linspace(2.0, 1.0, len(pool))
+            text = pool[int(rng.choice(len(pool), p=p / p.sum()))]
+            rows.append((v.veranstaltung_id, sid, "r1-bedarf", text))
+    return rows
+
+
 def karten(ver: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     islands = [sid for sid, _, _ in THEMENINSELN]
     rows = []
     for v in ver.itertuples():
         if v.runde == 1:
+            # The first version drew round-1 cards from the main stream; these draws stay so that
+            # every later file (votes, feedback, Mentimeter, recommendations) is unchanged.
             for _ in range(int(rng.integers(4, 8))):
-                sid = ROUND1_TABLES[int(rng.integers(len(ROUND1_TABLES)))][0]
-                rows.append((v.veranstaltung_id, sid, "r1-bedarf", str(rng.choice(BEDARF))))
+                rng.integers(len(ROUND1_TABLES))
+                rng.choice(BEDARF)
             continue
         for _ in range(int(rng.integers(15, 27))):
             sid = str(rng.choice(islands))
             frage, pool = ("r2-bekannter", BEKANNTER) if rng.random() < 0.6 else ("r2-woher", WOHER)
             rows.append((v.veranstaltung_id, sid, frage, str(rng.choice(pool))))
+    rows += bedarfe_runde1(ver)
     df = provenance(
         pd.DataFrame(rows, columns=["veranstaltung_id", "station_id", "frage_id", "text"])
     )
@@ -590,6 +657,33 @@ def handlungsempfehlungen(q: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
     return provenance(pd.DataFrame(rows))
 
 
+FORTSCHREIBUNG = dt.date(2023, 2, 1)  # all recommendations were updated in February 2023 (fact)
+
+
+def statusverlauf(he: pd.DataFrame) -> pd.DataFrame:
+    """The status history behind each recommendation's current status (all steps invented).
+
+    Every history starts "offen" in February 2023, when the Handlungsempfehlungen of all six
+    Sozialräume were updated (known only to the month, hence ``2023-02``), and ends with the
+    status and date of ``handlungsempfehlungen.csv``; in between, finished or postponed ones
+    mostly passed through "in Umsetzung". Own seeded stream: the other files stay unchanged.
+    """
+    rng = np.random.default_rng([SEED, 2])
+    rows = []
+    for r in he.itertuples():
+        ende = dt.datetime.strptime(r.status_datum, "%d.%m.%Y").date()
+        rows.append((r.he_id, "offen", FORTSCHREIBUNG.strftime("%Y-%m")))
+        room = (ende - FORTSCHREIBUNG).days - 31
+        if r.status in ("umgesetzt", "zurückgestellt") and room > 30 and rng.random() < 0.85:
+            mitte = FORTSCHREIBUNG + dt.timedelta(days=31 + int(rng.integers(0, room)))
+            rows.append((r.he_id, "in Umsetzung", mitte.strftime("%d.%m.%Y")))
+        rows.append((r.he_id, r.status, r.status_datum))
+    df = pd.DataFrame(rows, columns=["he_id", "status", "status_datum"])
+    return provenance(
+        df, "Beispieldaten (Fortschreibung im Februar 2023 belegt, Statusschritte erfunden)"
+    )
+
+
 # ---- data/kanalregeln.csv -----------------------------------------------------------------------
 KANALREGELN = {
     "Kita/Schule": "kita* kindergarten* schul* elternabend* elternbrief* lehrer* ogs "
@@ -618,7 +712,12 @@ def kanalregeln() -> pd.DataFrame:
 
 # ---- writing ------------------------------------------------------------------------------------
 def write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8-sig") -> None:
-    """Write like German Excel does: ``;``, decimal comma, CRLF line ends."""
+    """Write like German Excel does: UTF-8 with BOM, ``;``, decimal comma, CRLF line ends.
+
+    One encoding for every sample file, so that a number can be recomputed in Excel or
+    LibreOffice without guessing; other encodings (Windows-1252, UTF-16) are exercised by files
+    the tests build themselves.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(path, sep=";", decimal=",", index=False, encoding=encoding, lineterminator="\r\n")
 
@@ -638,8 +737,8 @@ def main(argv: list[str] | None = None) -> None:
 
     data = out / "data"
     bev = bevoelkerung(q, rng)
-    write_csv(bev, data / "bevoelkerung.csv", "cp1252")
-    write_csv(indikatoren(q, bev, rng), data / "indikatoren.csv", "cp1252")
+    write_csv(bev, data / "bevoelkerung.csv")
+    write_csv(indikatoren(q, bev, rng), data / "indikatoren.csv")
     ver = veranstaltungen(rng)
     write_csv(ver, data / "veranstaltungen.csv")
     write_csv(stationen(), data / "stationen.csv")
@@ -649,7 +748,9 @@ def main(argv: list[str] | None = None) -> None:
     write_csv(karten(ver, rng), data / "karten.csv")
     write_csv(feedback(ver, rng), data / "feedback.csv")
     mentimeter(data / "mentimeter" / "2023-alstaden-lirich.xlsx", rng)
-    write_csv(handlungsempfehlungen(q, rng), data / "handlungsempfehlungen.csv")
+    he = handlungsempfehlungen(q, rng)
+    write_csv(he, data / "handlungsempfehlungen.csv")
+    write_csv(statusverlauf(he), data / "statusverlauf.csv")
     write_csv(kanalregeln(), data / "kanalregeln.csv")
     print(f"Beispieldaten geschrieben nach {out}")
 

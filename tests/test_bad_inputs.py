@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fixtures_city import FILES, make_city, quartiere_gdf
+from fixtures_city import FILES, QUARTIERE, make_city, quartiere_gdf
 from shapely.geometry import Point
 
 from sozialraum.cli import main
@@ -224,6 +224,22 @@ def cfgrep(old, new):
     return edit
 
 
+def with_sozialraum(wrong: str, value: str):
+    """Add the optional sozialraum_id column (as in the sample data), one row says ``value``."""
+
+    def edit(text: str) -> str:
+        sr = {q[0]: q[2] for q in QUARTIERE}
+        lines = text.splitlines()
+        out = [lines[0].replace("quartier;", "quartier;sozialraum_id;", 1)]
+        for line in lines[1:]:
+            qid, name, rest = line.split(";", 2)
+            v = value if line.startswith(wrong) else sr[qid]
+            out.append(f"{qid};{name};{v};{rest}")
+        return "\n".join(out) + "\n"
+
+    return edit
+
+
 def geo_empty(path):
     path.write_bytes(b"")
 
@@ -269,6 +285,8 @@ CASES3 = {
     "ka_janein": dict(karten=cfgrep("r2-bekannter", "r2-kennen")),
     "kr_leer": dict(kanalregeln=cfgrep(";kita*", ";")),
     "ev_datum_text": dict(veranstaltungen=cfgrep("06.09.2023", "Anfang September")),
+    "bev_sozialraum": dict(bevoelkerung=with_sozialraum("02;Lirich-Süd;2023", "2")),
+    "ind_sozialraum": dict(indikatoren=with_sozialraum("04;Weststadt;2020;kinderarmut", "1")),
 }
 
 
@@ -289,6 +307,8 @@ EXPECTED.update(
         "ka_janein": 'data/karten.csv, Zeile 2, Spalte "frage_id": Die Frage "r2-kennen" hat den Typ ja_nein; Karten gehören zu Fragen vom Typ freitext. Erwartet: eine frage_id vom Typ freitext.',
         "kr_leer": 'data/kanalregeln.csv, Zeile 2, Spalte "muster": Der Wert fehlt. Erwartet: ein Suchwort.',
         "ev_datum_text": 'data/veranstaltungen.csv, Zeile 2, Spalte "datum": "Anfang September" ist kein Datum. Erwartet: ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ (nur Monat: JJJJ-MM oder MM/JJJJ).',
+        "bev_sozialraum": 'data/bevoelkerung.csv, Zeile 5, Spalte "sozialraum_id": Sozialraum "2" passt nicht zur Geometrie: Das Sozialquartier "02" ("Lirich-Süd") gehört in geo/quartiere.gpkg zum Sozialraum "1" (Nord). Erwartet: die sozialraum_id aus der Geometrie geo/quartiere.gpkg (oder die Spalte leer lassen). Meinten Sie "1"? Tipp: die Zuordnung in geo/quartiere.gpkg prüfen, falls dort die Angabe falsch ist.',
+        "ind_sozialraum": 'data/indikatoren.csv, Zeile 15, Spalte "sozialraum_id": Sozialraum "1" passt nicht zur Geometrie: Das Sozialquartier "04" ("Weststadt") gehört in geo/quartiere.gpkg zum Sozialraum "2" (Süd). Erwartet: die sozialraum_id aus der Geometrie geo/quartiere.gpkg (oder die Spalte leer lassen). Meinten Sie "2"? Tipp: die Zuordnung in geo/quartiere.gpkg prüfen, falls dort die Angabe falsch ist.',
     }
 )
 CASES.update(CASES2)

@@ -35,12 +35,12 @@ def _sample_copy_with_misspelling(tmp_path: Path) -> int:
     for folder in ("config", "data", "geo"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     path = tmp_path / "data" / "indikatoren.csv"
-    raw = path.read_bytes().decode("cp1252")
+    raw = path.read_bytes().decode("utf-8-sig")
     lines = raw.splitlines(keepends=True)
     row = next(i for i, line in enumerate(lines) if ";Lirich-Süd;" in line)
     # a row typed by name only (no id): the misspelt name cannot be resolved, which is an error
     lines[row] = ";" + lines[row].split(";", 1)[1].replace("Lirich-Süd;", "Lirich-Sud;", 1)
-    path.write_bytes("".join(lines).encode("cp1252"))
+    path.write_bytes("".join(lines).encode("utf-8-sig"))
     return row
 
 
@@ -107,3 +107,29 @@ def test_second_city_computes_its_index_and_renders_without_code_changes(tmp_pat
     assert "Sozialraum Nord" in text and "Musterstadt" in text
     assert "Oberhausen" not in text
     assert (tmp_path / "reports" / "2023" / "index.html").is_file()
+
+
+def test_cluster_and_several_cities_options_are_checked_before_any_work(tmp_path):
+    runner = CliRunner()
+    no_scheduler = runner.invoke(
+        main, ["render", "--config", str(PROJECT_CONFIG), "--executor", "dask"]
+    )
+    assert no_scheduler.exit_code == 2
+    assert "--executor dask braucht --scheduler ADRESSE" in no_scheduler.output
+    two = runner.invoke(
+        main,
+        [
+            "render",
+            "--config",
+            str(PROJECT_CONFIG),
+            "--config",
+            str(PROJECT_CONFIG),
+            "--sozialraum",
+            "Osterfeld",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert two.exit_code == 2
+    assert "--sozialraum geht nur mit einer Konfiguration" in two.output
+    assert not any(tmp_path.iterdir())  # refused before anything was written

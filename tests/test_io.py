@@ -163,3 +163,19 @@ def test_shapefile_geometry_reads_with_truncated_column_names_restored(tmp_path)
     assert gdf["quartier"].tolist()[1] == "Lirich-Süd"
     assert gdf["quartier_id"].tolist()[0] == "01" and gdf["sozialraum_id"].tolist()[3] == "2"
     assert isinstance(gdf, gpd.GeoDataFrame) and gdf.crs.to_epsg() == 25832
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_sample_statistics_saved_in_another_encoding_read_the_same(tmp_path, cfg, encoding):
+    """The sample files are all UTF-8 with BOM; a copy in Windows-1252 (old Excel "CSV") or
+    UTF-16 ("Unicode-Text"), made here, must give the same table, umlauts included."""
+    source = cfg.datei("bevoelkerung")
+    text = source.read_bytes().decode("utf-8-sig")
+    if encoding == "utf-16":  # Excel's "Unicode-Text" is tab-separated
+        text = text.replace(";", "\t")
+    copy = tmp_path / "bevoelkerung.csv"
+    copy.write_bytes(text.encode(encoding))
+    original, other = read_table(source), read_table(copy)
+    assert other.encoding != original.encoding
+    assert other.df.equals(original.df)
+    assert "Königshardt" in set(other.df["quartier"])

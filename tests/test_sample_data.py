@@ -61,7 +61,6 @@ SOUTH = [
     "Osterfeld-Mitte/Vonderort",
 ]
 NORTH = ["Walsumermark", "Königshardt", "Schmachtendorf", "Holten/Barmingholten", "Klosterhardt"]
-CP1252 = {"bevoelkerung", "indikatoren"}
 CSV_INPUTS = [
     "bevoelkerung",
     "indikatoren",
@@ -73,15 +72,15 @@ CSV_INPUTS = [
     "karten",
     "feedback",
     "handlungsempfehlungen",
+    "statusverlauf",
     "kanalregeln",
 ]
 DOKU = "Dokumentation Expert*innendialoge 2023"
 
 
 def read(cfg, name: str) -> pd.DataFrame:
-    encoding = "cp1252" if name in CP1252 else "utf-8-sig"
     return pd.read_csv(
-        cfg.datei(name), sep=";", dtype=str, encoding=encoding, keep_default_na=False
+        cfg.datei(name), sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False
     )
 
 
@@ -140,7 +139,9 @@ def test_population_totals_plausible(cfg, geo):
     bev = read(cfg, "bevoelkerung").astype({"einwohner": int, "jahr": int})
     assert len(bev) == 27 * 3 and set(bev["jahr"]) == set(cfg.methode.jahre)
     assert (bev.groupby("jahr")["einwohner"].sum() / 210_000).between(0.95, 1.05).all()
-    sr = bev[bev["jahr"] == 2023].merge(geo[["quartier_id", "sozialraum_id"]], on="quartier_id")
+    key = ["quartier_id", "sozialraum_id"]
+    sr = bev[bev["jahr"] == 2023].merge(geo[key], on=key)
+    assert len(sr) == 27
     per_sr = sr.groupby("sozialraum_id")["einwohner"].sum()
     assert per_sr[["1", "2", "4"]].sum() == pytest.approx(92_000, rel=0.1)
     assert per_sr[["5", "6"]].sum() == pytest.approx(82_000, rel=0.1)
@@ -175,15 +176,33 @@ def test_innenstadt_worsens_and_north_does_not(rates):
 # ---- files, encodings, provenance ---------------------------------------------------------------
 @pytest.mark.parametrize("name", CSV_INPUTS)
 def test_csv_looks_like_a_german_excel_export(cfg, name):
+    """One encoding for every sample file: UTF-8 with BOM, ";", CRLF (German Excel's CSV UTF-8)."""
     raw = cfg.datei(name).read_bytes()
-    if name in CP1252:
-        assert not raw.startswith(b"\xef\xbb\xbf")
-        with pytest.raises(UnicodeDecodeError):  # umlauts are single cp1252 bytes
-            raw.decode("utf-8")
-    else:
-        assert raw.startswith(b"\xef\xbb\xbf")
-    header = raw.decode("cp1252" if name in CP1252 else "utf-8-sig").splitlines()[0]
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")  # raises if any byte is not UTF-8
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    header = text.splitlines()[0]
     assert ";" in header and "," not in header
+
+
+def test_the_reader_sees_one_encoding_and_delimiter_in_all_sample_files(cfg):
+    """The reader detects UTF-8 (BOM or not) and ";" everywhere: no Windows-1252 file is left."""
+    from sozialraum.io import read_table
+
+    for name in CSV_INPUTS:
+        raw = read_table(cfg.datei(name), name)
+        assert (raw.encoding, raw.delimiter) == ("utf-8", ";"), name
+    umlauts = read(cfg, "bevoelkerung")
+    assert "Lirich-Süd" in set(umlauts["quartier"]) and "Königshardt" in set(umlauts["quartier"])
+
+
+@pytest.mark.parametrize("name", ["bevoelkerung", "indikatoren"])
+def test_statistics_carry_the_sozialraum_of_the_geometry(cfg, geo, name):
+    df = read(cfg, name)
+    assert df.columns.tolist()[:3] == ["quartier_id", "quartier", "sozialraum_id"]
+    want = geo.set_index("quartier_id")["sozialraum_id"]
+    assert (df["sozialraum_id"] == df["quartier_id"].map(want)).all()
+    assert df["sozialraum_id"].nunique() == 6
 
 
 @pytest.mark.parametrize("name", CSV_INPUTS)
@@ -302,6 +321,40 @@ def test_handlungsempfehlungen(cfg, geo):
         listed = {q.strip() for q in row.quartiere.split(",") if q.strip()}
         assert listed <= names[row.sozialraum_id], row.he_id
     assert (he["quartiere"] == "").any()  # whole Sozialraum
+
+
+def test_round_one_needs_for_every_sozialraum_marked_invented(cfg):
+    ev, st, cards = read(cfg, "veranstaltungen"), read(cfg, "stationen"), read(cfg, "karten")
+    r1 = ev[ev["runde"] == "1"]
+    tables = st[st["runde"] == "1"].set_index("station_id")
+    assert (tables["art"] == "Thementisch").all() and len(tables) == 4
+    # the Thementisch is the Handlungsfeld the needs belong to, as in the Strategiepapiere
+    assert (tables["handlungsfeld"] == tables["station"]).all()
+    assert (st.loc[st["runde"] == "2", "handlungsfeld"] == "").all()
+    needs = cards[cards["veranstaltung_id"].isin(r1["veranstaltung_id"])]
+    per_sr = needs.groupby("veranstaltung_id").size()
+    assert len(per_sr) == 6 and per_sr.between(10, 16).all()
+    assert set(needs["station_id"]) <= set(tables.index)
+    assert (needs["frage_id"] == "r1-bedarf").all()
+    assert (needs["erfunden"] == "ja").all() and (needs["quelle"] == "Beispieldaten").all()
+    # several cards of one need in a Sozialraum, as on a real pin board
+    assert needs.duplicated(["veranstaltung_id", "text"]).any()
+    he = read(cfg, "handlungsempfehlungen")
+    assert set(tables["handlungsfeld"]) == set(he["handlungsfeld"])
+
+
+def test_status_history_ends_where_the_recommendations_stand(cfg):
+    sv, he = read(cfg, "statusverlauf"), read(cfg, "handlungsempfehlungen")
+    assert set(sv["he_id"]) == set(he["he_id"]) and (sv["erfunden"] == "ja").all()
+    assert not sv.duplicated(["he_id", "status_datum"]).any()
+    first = sv.groupby("he_id").head(1)
+    assert (first["status"] == "offen").all() and (first["status_datum"] == "2023-02").all()
+    last = sv.groupby("he_id").tail(1).set_index("he_id")
+    cur = he.set_index("he_id")
+    assert (last["status"] == cur["status"]).all()
+    assert (last["status_datum"] == cur["status_datum"]).all()
+    steps = sv.groupby("he_id").size()
+    assert steps.max() == 3 and steps.min() == 2  # some pass through "in Umsetzung"
 
 
 def test_kanalregeln_patterns(cfg):

@@ -364,3 +364,40 @@ def test_sample_data_of_the_project_is_valid(cfg):
     report = validate(cfg)
     assert report.ok, report.text()
     assert report.summary.startswith("6 Sozialräume, 27 Sozialquartiere, Jahre 2017, 2020, 2023")
+
+
+# -- the optional sozialraum_id column of the statistics ---------------------------------------
+def _with_sozialraum(text, value_for=None):
+    """Add sozialraum_id after quartier, as the sample data have it; ``value_for`` overrides."""
+    sr = {"01": "1", "02": "1", "03": "2", "04": "2"}
+    lines = text.splitlines()
+    out = [lines[0].replace("quartier;", "quartier;sozialraum_id;", 1)]
+    for line in lines[1:]:
+        qid, name, rest = line.split(";", 2)
+        out.append(f"{qid};{name};{(value_for or {}).get(line, sr[qid])};{rest}")
+    return "\n".join(out) + "\n"
+
+
+def test_sozialraum_column_that_agrees_with_the_geometry_is_valid(tmp_path):
+    report = run(tmp_path, bevoelkerung=_with_sozialraum, indikatoren=_with_sozialraum)
+    assert report.ok and not report.problems, report.text()
+    # the geometry stays the authority: the loaded frames are the same as without the column
+    plain = run(tmp_path / "plain")
+    assert report.inputs.bevoelkerung.equals(plain.inputs.bevoelkerung)
+
+
+def test_sozialraum_column_with_a_name_instead_of_the_id(tmp_path):
+    def names(text):
+        return _with_sozialraum(text, {"01;Altstadt;2023;5200;Test;ja": "Nord"})
+
+    report = run(tmp_path, bevoelkerung=names)
+    p = one(report, "data/bevoelkerung.csv", 'Spalte "sozialraum_id"')
+    assert p.zeile == 3 and p.wert == "Nord" and p.vorschlag == "1"
+
+
+def test_sozialraum_column_may_stay_empty_in_some_rows(tmp_path):
+    def blank(text):
+        return _with_sozialraum(text, {"03;Mühlenfeld;2020;8134;Test;ja": ""})
+
+    report = run(tmp_path, bevoelkerung=blank)
+    assert report.ok and not report.problems, report.text()

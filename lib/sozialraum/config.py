@@ -107,6 +107,11 @@ class Stadt(_Strict):
         "", description="Attribution line the data licence asks for, printed on every page"
     )
     veranstaltung: Veranstaltungsart = Veranstaltungsart()
+    logo: str = Field(
+        "",
+        description="Logo or coat of arms on the cover (PNG, JPEG or SVG), path relative to the "
+        "config file; embedded in every report",
+    )
 
 
 class Termin(_Strict):
@@ -324,6 +329,7 @@ class Eingaben(_Strict):
     feedback: Tabelle | None = None
     mentimeter: list[Mentimeter] = []
     handlungsempfehlungen: Tabelle | None = None
+    statusverlauf: Tabelle | None = None
     kanalregeln: Tabelle | None = None
 
     _as_table = field_validator(
@@ -332,6 +338,7 @@ class Eingaben(_Strict):
         "indikatoren",
         *EVENT_INPUTS,
         "handlungsempfehlungen",
+        "statusverlauf",
         mode="before",
     )(_tabelle)
 
@@ -350,6 +357,8 @@ class Eingaben(_Strict):
             )
         if self.mentimeter and self.veranstaltungen is None:
             raise ValueError("[[eingaben.mentimeter]] braucht [eingaben] veranstaltungen")
+        if self.statusverlauf is not None and self.handlungsempfehlungen is None:
+            raise ValueError("[eingaben] statusverlauf braucht [eingaben] handlungsempfehlungen")
         return self
 
     @property

@@ -67,6 +67,10 @@ class BevoelkerungSchema(_Herkunft):
 
     quartier_id: Series[str] = _text("die ID eines Sozialquartiers der Geometrie", optional=True)
     quartier: Series[str] = _text("der Name eines Sozialquartiers der Geometrie", optional=True)
+    sozialraum_id: Series[str] = _text(
+        "die id des Sozialraums, zu dem das Gebiet laut Geometrie gehört (optional)",
+        optional=True,
+    )
     jahr: Series[pd.Int64Dtype] = pa.Field(description="ein Jahr (ganze Zahl)")
     einwohner: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description=GANZ)
 
@@ -81,6 +85,10 @@ class IndikatorenSchema(_Herkunft):
 
     quartier_id: Series[str] = _text("die ID eines Sozialquartiers der Geometrie", optional=True)
     quartier: Series[str] = _text("der Name eines Sozialquartiers der Geometrie", optional=True)
+    sozialraum_id: Series[str] = _text(
+        "die id des Sozialraums, zu dem das Gebiet laut Geometrie gehört (optional)",
+        optional=True,
+    )
     jahr: Series[pd.Int64Dtype] = pa.Field(description="ein Jahr (ganze Zahl)")
     indikator: Series[str] = _text("eine id aus [[indikatoren]] der Konfiguration")
     zaehler: Series[float] = pa.Field(nullable=True, required=False, ge=0, description=GANZ)
@@ -132,6 +140,10 @@ class StationenSchema(_Herkunft):
     art: Series[str] = _text("die Art der Station, z. B. „Themeninsel“")
     station: Series[str] = _text("der Titel der Station")
     bereich: Series[str] = _text("die präsentierenden Bereiche", optional=True)
+    handlungsfeld: Series[str] = _text(
+        "das Handlungsfeld, dem die Station im Rundenvergleich zugeordnet ist (optional)",
+        optional=True,
+    )
 
 
 class AngeboteSchema(_Herkunft):
@@ -205,6 +217,25 @@ class HandlungsempfehlungenSchema(_Herkunft):
     )
 
 
+class StatusverlaufSchema(_Herkunft):
+    """``statusverlauf``: earlier states of the recommendations, one row per he_id and date.
+
+    A separate file, not more rows in ``handlungsempfehlungen``: that file stays one row per
+    recommendation (its current state), and cities without a history simply leave this out.
+    """
+
+    he_id: Series[str] = _text("eine he_id aus der Handlungsempfehlungen-Datei")
+    status: Series[str] = _text("offen, in Umsetzung, umgesetzt oder zurückgestellt")
+    status_datum: Series[pa.DateTime] = pa.Field(
+        description=DATE_EXPECTED, metadata={"monat": True}
+    )
+
+    class Config:
+        """One state per recommendation and date."""
+
+        unique = ["he_id", "status_datum"]
+
+
 class KanalregelnSchema(_Herkunft):
     """``kanalregeln``: keyword rules that sort cards into channels; first match wins."""
 
@@ -227,6 +258,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "karten": KartenSchema,
     "feedback": FeedbackSchema,
     "handlungsempfehlungen": HandlungsempfehlungenSchema,
+    "statusverlauf": StatusverlaufSchema,
     "kanalregeln": KanalregelnSchema,
 }
 

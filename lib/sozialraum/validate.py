@@ -71,6 +71,8 @@ class Inputs:
     feedback: pd.DataFrame
     handlungsempfehlungen: pd.DataFrame
     kanalregeln: pd.DataFrame
+    statusverlauf: pd.DataFrame = field(default_factory=lambda: _empty_statusverlauf())
+    """Earlier states of the recommendations (optional input), one row per he_id and date."""
     ausschluesse: pd.DataFrame = field(default_factory=lambda: _empty_ausschluesse())
     """Areas excluded by the data themselves (a validity column) or the config, one reason each."""
     checksums: dict[str, str] = field(default_factory=dict)
@@ -85,6 +87,19 @@ class Inputs:
             if bool(df["erfunden"].fillna(False).astype(bool).any()):
                 return True
         return False
+
+
+def _empty_statusverlauf() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "he_id": pd.Series([], dtype="str"),
+            "status": pd.Series([], dtype="str"),
+            "status_datum": pd.Series([], dtype="datetime64[ns]"),
+            "status_datum_genauigkeit": pd.Series([], dtype="str"),
+            "erfunden": pd.Series([], dtype="bool"),
+            "quelle": pd.Series([], dtype="str"),
+        }
+    )
 
 
 def _empty_ausschluesse() -> pd.DataFrame:
@@ -294,13 +309,15 @@ def validate(cfg: Config) -> ValidationReport:
         "eine id aus [[indikatoren]]: " + ", ".join(ind_ids),
     )
     for name, conv, extra in (
-        ("bevoelkerung", bev, {}),
-        ("indikatoren", ind, {"indikator": ind_erlaubt}),
+        ("bevoelkerung", bev, {"sozialraum_id": sr_erlaubt}),
+        ("indikatoren", ind, {"indikator": ind_erlaubt, "sozialraum_id": sr_erlaubt}),
     ):
         if conv is None:
             continue
         skip = _resolve_quartiere(run, conv, geo) if geo is not None else set(range(len(conv.df)))
         run.validate_schema(name, conv, {"jahr": jahr_erlaubt, **extra}, skip)
+        if geo is not None:
+            _sozialraum_spalte(run, conv, geo, sr_erlaubt, skip)
     excluded = _ausschluesse(run, bev, ind) if geo is not None else set()
     if bev is not None:
         _einwohner(run, bev, excluded)
@@ -313,6 +330,9 @@ def validate(cfg: Config) -> ValidationReport:
     he = run.read("handlungsempfehlungen")
     if he is not None:
         _handlungsempfehlungen(run, he, sr_erlaubt, geo)
+    sv = run.read("statusverlauf")
+    if sv is not None:
+        _statusverlauf(run, sv, he)
     kanal = run.read("kanalregeln")
     run.validate_schema("kanalregeln", kanal)
     mentimeter = _mentimeter(run, events)
@@ -640,6 +660,45 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
     df["quartier_id"] = pd.Series(ids, dtype="str", index=df.index)
     df["quartier"] = pd.Series(names, dtype="str", index=df.index)
     return unresolved
+
+
+def _sozialraum_spalte(
+    run: _Run, conv: Converted, geo: _Geo, sr_erlaubt: Erlaubt, skip: set[int]
+) -> None:
+    """An optional ``sozialraum_id`` column in a statistics file must agree with the geometry.
+
+    The column lets an analyst filter a Sozialraum in Excel; the geometry stays the authority,
+    so a value that says otherwise is an error (the sums in Excel would not match the report).
+    """
+    if "sozialraum_id" not in conv.raw.df.columns:
+        return
+    einheit = run.cfg.begriffe.einheit.name
+    zum = "zur" if run.cfg.begriffe.einheit.genus == "f" else "zum"
+    names = {s.id: s.name for s in run.cfg.sozialraeume}
+    for pos, (qid, wert) in enumerate(
+        zip(conv.df["quartier_id"], conv.df["sozialraum_id"], strict=True)
+    ):
+        if pos in skip or pd.isna(wert) or str(wert).strip() == "" or pd.isna(qid):
+            continue
+        soll = geo.sr_by_id.get(str(qid))
+        if soll is None:
+            continue
+        text = str(wert).strip()
+        if text not in sr_erlaubt.werte or text == soll:
+            continue  # unknown ids are reported by the schema check
+        ort = f'{_der(run)} "{qid}" ("{geo.name_by_id[str(qid)]}")'
+        soll_text = f'"{soll}"' + (f" ({names[soll]})" if soll in names else "")
+        run.cell(
+            conv,
+            pos,
+            "sozialraum_id",
+            f'{einheit} "{text}" passt nicht zur Geometrie: {ort} gehört in {geo.datei} {zum} '
+            f"{einheit} {soll_text}",
+            erwartet=f"die sozialraum_id aus der Geometrie {geo.datei} (oder die Spalte leer "
+            "lassen)",
+            vorschlag=soll,
+            hinweis=f"die Zuordnung in {geo.datei} prüfen, falls dort die Angabe falsch ist",
+        )
 
 
 def _der(run: _Run) -> str:
@@ -1094,6 +1153,62 @@ def _handlungsempfehlungen(run: _Run, he: Converted, sr_erlaubt: Erlaubt, geo: _
     df["quartier_ids"] = pd.Series(lists, dtype=object, index=df.index)
 
 
+def _statusverlauf(run: _Run, sv: Converted, he: Converted | None) -> None:
+    """Check the status history against the recommendations it belongs to.
+
+    The history must end where ``handlungsempfehlungen`` stands: its latest row per he_id
+    carries that file's status and date. Otherwise the report would show two different
+    current states of one recommendation.
+    """
+    df = sv.df
+    df["status"] = df["status"].map(_canonical(HE_STATUS), na_action="ignore")
+    erlaubt = {"status": Erlaubt(HE_STATUS, "ist kein Status", ", ".join(HE_STATUS))}
+    ref = _ref(_ids(he, "he_id"), "he_id", he.raw.datei) if he is not None else None
+    if ref is not None:
+        erlaubt["he_id"] = ref
+    run.validate_schema("statusverlauf", sv, erlaubt)
+    if he is None or df["status_datum"].isna().any():
+        return
+    current = he.df.set_index("he_id")
+    latest = df.reset_index(drop=True).reset_index(names="pos")
+    latest = latest.sort_values(["he_id", "status_datum"], kind="stable").groupby("he_id").tail(1)
+    for row in latest.itertuples():
+        if row.he_id not in current.index:
+            continue
+        soll_status = current.at[row.he_id, "status"]
+        soll_datum = current.at[row.he_id, "status_datum"]
+        if pd.isna(soll_datum):
+            continue
+        later = row.status_datum > soll_datum
+        monat = "status_datum_genauigkeit" in current and (
+            current.at[row.he_id, "status_datum_genauigkeit"] == "monat"
+        )
+        if monat:  # "2023-02" covers the whole month
+            later = row.status_datum.to_period("M") > soll_datum.to_period("M")
+        stand = soll_datum.strftime("%m/%Y" if monat else "%d.%m.%Y")
+        if later:
+            run.cell(
+                sv,
+                int(row.pos),
+                "status_datum",
+                f'Der Verlauf von "{row.he_id}" reicht über den Stand in {he.raw.datei} '
+                f"({stand}) hinaus",
+                erwartet=f"als letzten Eintrag den Stand aus {he.raw.datei}",
+                hinweis=f"den neuen Status auch in {he.raw.datei} eintragen",
+            )
+        elif row.status != soll_status:
+            run.cell(
+                sv,
+                int(row.pos),
+                "status",
+                f'Der letzte Status von "{row.he_id}" im Verlauf ist "{row.status}", in '
+                f'{he.raw.datei} steht "{soll_status}"',
+                erwartet=f"als letzten Eintrag den Stand aus {he.raw.datei}",
+                vorschlag=soll_status,
+                hinweis=f"den aktuellen Stand als eigene Zeile anfügen ({soll_status})",
+            )
+
+
 def _mentimeter(run: _Run, events: dict[str, Converted]) -> pd.DataFrame:
     """Feedback words from the Mentimeter exports named in the config."""
     frames = []
@@ -1164,6 +1279,17 @@ def _frame(run: _Run, name: str, columns: list[str], ints: tuple[str, ...] = ())
     for c in ints:
         df[c] = df[c].astype("int64")
     return df
+
+
+def _statusverlauf_frame(run: _Run) -> pd.DataFrame:
+    if "statusverlauf" not in run.tables:
+        return _empty_statusverlauf()
+    df = _frame(
+        run,
+        "statusverlauf",
+        ["he_id", "status", "status_datum", "status_datum_genauigkeit", "erfunden", "quelle"],
+    )
+    return df.sort_values(["he_id", "status_datum"], kind="stable").reset_index(drop=True)
 
 
 def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
@@ -1238,7 +1364,16 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
         stationen=_frame(
             run,
             "stationen",
-            ["station_id", "runde", "art", "station", "bereich", "erfunden", "quelle"],
+            [
+                "station_id",
+                "runde",
+                "art",
+                "station",
+                "bereich",
+                "handlungsfeld",
+                "erfunden",
+                "quelle",
+            ],
             ints=("runde",),
         ),
         angebote=_frame(
@@ -1274,6 +1409,7 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
         ),
         feedback=feedback,
         handlungsempfehlungen=he,
+        statusverlauf=_statusverlauf_frame(run),
         kanalregeln=_frame(
             run,
             "kanalregeln",
