@@ -184,4 +184,4 @@ def test_charts_embed_via_figures(name):
             pd.DataFrame({"status": list(events.STATUS_REIHENFOLGE), "anzahl": [1, 1, 1, 1]}), "Ost"
         )
     html = figures.figure_html(fig, alt, "Titel")
-    assert 'alt="' in html and "Ost" in html
+    assert f'aria-label="{alt}"' in html and "Ost" in html

@@ -34,6 +34,12 @@ FREITEXT_FRAGE = "r2-fehlt;2;Was fehlt im Stadtteil?;freitext;nein\n"
 ERLAUBT = {
     "h2", "h3", "h4", "p", "ul", "li", "strong", "span", "div", "small", "table", "caption",
     "thead", "tbody", "tr", "th", "td", "a", "figure", "img", "figcaption", "wbr",
+    "details", "summary",  # the table behind a chart, collapsed
+}  # fmt: skip
+# Inside a figure's inline SVG (figures.figure_html): drawing elements, never a script.
+ERLAUBT_SVG = {
+    "svg", "title", "defs", "style", "g", "path", "text", "clippath", "rect", "use",
+    "filter", "femorphology", "feflood", "fecomposite",  # the white halo of map labels
 }  # fmt: skip
 FORMEL = ("=", "+", "-", "@", "\t", "\r")
 ZAHL = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
@@ -110,8 +116,13 @@ def _bericht(data, *, karte=None, wort=None, angebot=None, quartier=None) -> Soz
 
 def _soup(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
-    tags = {t.name for t in soup.find_all(True)}
+    # inline SVG of figures and of the interactive map (sozialraum.interaktiv)
+    svgs = soup.select("svg.abbildung, figure.ikarte svg")
+    in_svg = {t for svg in svgs for t in [svg, *svg.find_all(True)]}
+    tags = {t.name for t in soup.find_all(True) if t not in in_svg}
     assert tags <= ERLAUBT, tags - ERLAUBT
+    svg_tags = {t.name for t in in_svg}
+    assert svg_tags <= ERLAUBT_SVG, svg_tags - ERLAUBT_SVG
     for t in soup.find_all(True):
         assert not [a for a in t.attrs if a.startswith("on")], t.attrs
     return soup
@@ -140,10 +151,23 @@ def _assert_neutralised(cells: list[str]) -> None:
     assert not bad, bad[:3]
 
 
+def _bilder(soup: BeautifulSoup) -> list:
+    """The report figures: inline SVGs (``svg.abbildung``) and PNG fallbacks."""
+    return soup.select("svg.abbildung, figure > img")
+
+
+def _alt(bild) -> str:
+    return bild["aria-label"] if bild.name == "svg" else bild["alt"]
+
+
 def _imgs_render(soup: BeautifulSoup) -> None:
-    for img in soup.find_all("img"):
-        assert img["src"].startswith("data:image/png;base64,")
-        assert img["alt"].strip()
+    for bild in _bilder(soup):
+        if bild.name == "svg":
+            assert bild["role"] == "img" and bild.find("title").get_text() == _alt(bild)
+            assert bild.find("text") is not None, "labels stay text"
+        else:
+            assert bild["src"].startswith("data:image/png;base64,")
+        assert _alt(bild).strip()
 
 
 PROPERTY = settings(
@@ -174,7 +198,7 @@ def test_feedback_words_are_shown_literally_and_the_figures_render(basis, text):
     freq = events.feedback_haeufigkeit(bericht.data.inputs.feedback, "2023-nord")
     for wort in freq["wort"]:
         assert _sichtbar(wort) in _text(soup)
-    assert len(soup.find_all("img")) == 2, "bar chart and word cloud"
+    assert len(_bilder(soup)) == 1, "the bar chart only: each result once (no word cloud)"
     _imgs_render(soup)
     _assert_neutralised(_csv_cells(soup))
 
@@ -185,7 +209,7 @@ def test_offer_names_are_shown_literally_and_the_chart_renders(basis, text):
     name = f"Angebot {text} Ende"
     soup = _soup(_bericht(basis, angebot=name).bekanntheit().data)
     assert _sichtbar(name) in _text(soup)
-    assert len(soup.find_all("img")) == 1
+    assert len(_bilder(soup)) == 1
     _imgs_render(soup)
     _assert_neutralised(_csv_cells(soup))
 
@@ -204,7 +228,7 @@ def test_area_names_are_shown_literally_in_tables_alt_texts_and_maps(basis, text
         _imgs_render(soup)
         _assert_neutralised(_csv_cells(soup))
         if section == bericht.lage:
-            assert _sichtbar(name) in soup.find("img")["alt"]
+            assert _sichtbar(name) in _alt(_bilder(soup)[0])
         else:
             assert _sichtbar(name) in _text(soup)
 
