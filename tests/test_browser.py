@@ -164,7 +164,8 @@ def test_phone_layout_scrolls_tables_not_the_page(browser, bericht):
         """() => {
         const de = document.documentElement, f = document.querySelector('.tabelle');
         const cap = f.querySelector('caption').getBoundingClientRect();
-        const img = document.querySelector('figure img').getBoundingClientRect();
+        const img = document.querySelector('figure svg.abbildung, figure img')
+            .getBoundingClientRect();
         f.scrollLeft = 200;
         const cell = f.querySelector('tbody tr > :first-child').getBoundingClientRect();
         const frame = f.getBoundingClientRect();
@@ -213,3 +214,113 @@ def test_report_links_to_index_and_neighbours(bericht):
 def test_report_without_navigation_keys_has_no_nav(tmp_path):
     html = bericht_html(tmp_path, abschnitte=1, zeilen=2).read_text(encoding="utf-8")
     assert '<nav class="berichtsnavigation' not in html
+
+
+# -- the map in every report: hover and keyboard show the right area ---------------------------
+@pytest.fixture(scope="module")
+def sozialraum_seite(tmp_path_factory, cfg):
+    """One Sozialraum report and the city-wide report, rendered by the real command."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import PROJECT_CONFIG
+
+    out = tmp_path_factory.mktemp("berichte")
+    sr = cfg.sozialraeume[0]
+    cli = Path(sys.executable).with_name("sozialraum")
+    args = [str(cli), "render", "--config", str(PROJECT_CONFIG), "--out", str(out)]
+    proc = subprocess.run(
+        [*args, "--sozialraum", sr.name, "--gesamtstadt", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    folder = out / str(cfg.methode.berichtsjahr)
+    return sr, folder / f"{sr.slug}.html", folder / "gesamtstadt.html"
+
+
+def _erwartet(cfg, sr) -> dict[str, tuple[str, str]]:
+    """Area name -> (status, dynamics) as the report's own data say."""
+    from sozialraum.report import Sozialraumbericht
+
+    q = Sozialraumbericht.laden(sr.id, config=cfg.pfad).daten.quartiere
+    return {
+        n: (str(s), str(d))
+        for n, s, d in zip(q["quartier"], q["status_klasse"], q["dynamik_klasse"], strict=True)
+    }
+
+
+@pytest.mark.slow
+def test_report_map_hover_shows_the_right_areas_tooltip(browser, sozialraum_seite, cfg):
+    sr, seite, _ = sozialraum_seite
+    erwartet = _erwartet(cfg, sr)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(seite.as_uri())
+    karte = page.locator("figure.ikarte").first
+    areas = karte.locator(".gebiet")
+    assert areas.count() == len(erwartet)  # only the areas of this Sozialraum
+    gesehen = set()
+    for k in range(areas.count()):
+        area = areas.nth(k)
+        area.scroll_into_view_if_needed()
+        box = area.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        under = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y).closest('[data-gebiet]');"
+            " return e ? e.getAttribute('aria-label') : null; }",
+            [x, y],
+        )
+        if under is None:  # the middle of a concave area's box lies outside it
+            continue
+        page.mouse.move(x, y)
+        zeilen = _tip(page).splitlines()
+        name = zeilen[0]
+        assert under.startswith(name + ":")
+        status, dynamik = erwartet[name]
+        assert f"Status: {status}" in zeilen and f"Dynamik: {dynamik}" in zeilen
+        assert any(
+            z.startswith(f"{cfg.indikatoren[0].kurz} {cfg.methode.berichtsjahr}: ") for z in zeilen
+        )
+        gesehen.add(name)
+    assert gesehen, "no area was hovered"
+    page.mouse.move(2, 2)
+    assert _tip(page) == ""
+    page.close()
+
+
+@pytest.mark.slow
+def test_report_map_keyboard_focus_shows_each_areas_tooltip(browser, sozialraum_seite, cfg):
+    sr, seite, _ = sozialraum_seite
+    erwartet = _erwartet(cfg, sr)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(seite.as_uri())
+    page.locator("figure.ikarte .ikarte-weiter").first.focus()
+    namen = []
+    for _ in erwartet:
+        page.keyboard.press("Tab")
+        label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        zeilen = _tip(page).splitlines()
+        assert label.startswith(zeilen[0] + ":")
+        assert f"Status: {erwartet[zeilen[0]][0]}" in zeilen
+        namen.append(zeilen[0])
+    assert sorted(namen) == sorted(erwartet)  # every area once, in the tab order
+    page.keyboard.press("Escape")
+    assert _tip(page) == ""
+    page.close()
+
+
+@pytest.mark.slow
+def test_city_report_map_shows_every_area_and_stays_static_without_script(
+    browser, sozialraum_seite, cfg
+):
+    _, _, stadt = sozialraum_seite
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(stadt.as_uri())
+    karte = page.locator("figure.ikarte").first
+    assert karte.locator(".gebiet").count() == 27
+    assert karte.locator("title").count() == 27  # the native tooltip stays without script
+    assert karte.locator("svg").bounding_box()["height"] > 200
+    ctx.close()

@@ -127,13 +127,20 @@ def test_reports_are_clean_and_self_contained(rendered, cfg, name):
 
 def test_reports_have_figures_with_meaningful_alt_text(rendered, cfg):
     for s in cfg.sozialraeume:
-        imgs = _soup(rendered / f"{s.slug}.html").find_all("img")
+        # inline SVG figures (figures.figure_html), PNG for a figure over the SVG budget
+        imgs = _soup(rendered / f"{s.slug}.html").select("figure > svg.abbildung, figure > img")
         assert len(imgs) >= 6, f"{s.name}: only {len(imgs)} figures"
+        alts = []
         for img in imgs:
-            alt = (img.get("alt") or "").strip()
+            alt = (img.get("alt") or img.get("aria-label") or "").strip()
             assert len(alt) > 30 and alt.lower() not in {"png", "image", "bild"}, alt
-            assert img["src"].startswith("data:image/"), "figures are embedded"
-        assert any(s.name in img["alt"] for img in imgs), "alt texts name the Sozialraum"
+            if img.name == "img":
+                assert img["src"].startswith("data:image/"), "figures are embedded"
+            else:
+                title = img.find("title").get_text().replace("\xa0", " ")  # "18,9 %" joined
+                assert img["role"] == "img" and title == alt.replace("\xa0", " ")
+            alts.append(alt)
+        assert any(s.name in alt for alt in alts), "alt texts name the Sozialraum"
 
 
 def test_recomputed_sgb2_share_of_each_sozialraum_appears(rendered, cfg):
@@ -331,3 +338,60 @@ def test_berlin_like_titles_footer_and_index_page(berlin_like_run):
         assert footer is not None and "Datenquelle: Testamt Musterstadt" in footer.get_text()
         text = soup.find("title").get_text() + " " + soup.find("main").get_text(" ")
         assert not VERBOTEN.findall(text), (page.name, sorted(set(VERBOTEN.findall(text))))
+
+
+# -- the analyst's own template ----------------------------------------------------------------
+def test_render_does_not_render_the_analysis_template(rendered):
+    """The batch renders only the configured notebooks; the template makes no report."""
+    assert (ROOT / "notebooks" / "eigene-auswertung.ipynb").is_file()
+    assert not [p.name for p in rendered.iterdir() if "eigene-auswertung" in p.name]
+
+
+def test_analysis_template_runs_and_makes_a_table_and_a_map(tmp_path, cfg):
+    """As an analyst opening it in JupyterLab: from ``bericht.daten`` to one table, one map."""
+    import papermill
+
+    src = ROOT / "notebooks" / "eigene-auswertung.ipynb"
+    committed = json.loads(src.read_text(encoding="utf-8"))
+    assert all(not c.get("outputs") for c in committed["cells"] if c["cell_type"] == "code")
+    assert "Vorlage" in "".join(committed["cells"][0]["source"])
+    out = tmp_path / "eigene.ipynb"
+    papermill.execute_notebook(
+        str(src), str(out), cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3"
+    )
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    bilder = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(bilder) == 1, "one map"
+    tabellen = [
+        "".join(o["data"]["text/html"])
+        for o in outputs
+        if "<table" in "".join(o.get("data", {}).get("text/html", ""))
+    ]
+    assert len(tabellen) == 1, "one table"
+    first = cfg.sozialraeume[0]
+    namen = [n for n, s in _quartier_namen(cfg) if s == first.id]
+    assert namen and all(n in tabellen[0] for n in namen)
+
+
+def _quartier_namen(cfg) -> list[tuple[str, str]]:
+    return [(p["quartier"], str(p["sozialraum_id"])) for p in _geo_quartiere()]
+
+
+def test_every_sozialraum_report_compares_its_rounds(rendered, cfg):
+    """Round 1's needs (from the cards of each Sozialraum's first event) appear in its report."""
+    events = _read_csv(cfg.datei("veranstaltungen"))
+    cards = _read_csv(cfg.datei("karten"))
+    for s in cfg.sozialraeume:
+        own = [e for e in events if e["sozialraum_id"] == s.id]
+        first = min(own, key=lambda e: int(e["runde"]))
+        needs = {k["text"] for k in cards if k["veranstaltung_id"] == first["veranstaltung_id"]}
+        assert len({e["runde"] for e in own}) >= 2 and needs
+        soup = _soup(rendered / f"{s.slug}.html")
+        h2 = [h.get_text(" ", strip=True) for h in soup.find_all("h2")]
+        assert f"Runden im Vergleich: {s.name}" in h2, h2
+        section = soup.find("h2", string=re.compile("Runden im Vergleich")).find_parent("section")
+        text = (section or soup).get_text(" ", strip=True)
+        missing = [n for n in needs if n not in text]
+        assert not missing, f"{s.name}: needs of round 1 missing: {missing[:3]}"

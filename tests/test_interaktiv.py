@@ -151,3 +151,48 @@ def test_berlin_city_map_stays_small(berlin):
     assert len(html.encode()) < 400_000, len(html.encode())
     assert {a["href"] for a in areas} == set(links.values())
     assert len(soup.select("svg .grenzen path")) == len(cfg.sozialraeume)
+
+
+def test_report_map_shows_classes_and_published_shares_only(cfg):
+    """The map of one unit: its areas only, status, dynamics, shares; withheld shares as •."""
+    import pandas as pd
+
+    from sozialraum.interaktiv import quartierskarte_interaktiv
+
+    g = gebiete(6)
+    index = pd.DataFrame(
+        {
+            "quartier_id": g["quartier_id"],
+            "quartier": g["quartier"],
+            "sozialraum_id": g["sozialraum_id"],
+            "einwohner": [1000.0 * (i + 1) for i in range(6)],
+            "status_klasse": ["mittel"] * 6,
+            "dynamik_klasse": ["stabil"] * 6,
+            "ausgeschlossen": [False] * 5 + [True],
+        }
+    )
+    jahr = cfg.methode.berichtsjahr
+    ind = cfg.indikatoren[0]
+    werte = pd.DataFrame(
+        {
+            "quartier_id": ["01", "02", "03", "01"],
+            "jahr": [jahr, jahr, jahr, jahr - 1],
+            "indikator": [ind.id] * 4,
+            "anteil": [12.34, float("nan"), 7.0, 99.0],
+            "unterdrueckt": [False, True, False, False],
+        }
+    )
+    html = quartierskarte_interaktiv(cfg, g, index, werte, sozialraum_id="1", jahr=jahr)
+    soup = BeautifulSoup(html, "html.parser")
+    tips = {a["data-gebiet"]: a.find("title").get_text() for a in soup.select("[data-gebiet]")}
+    assert sorted(tips) == ["01", "02", "03"]  # only unit 1
+    assert f"{ind.kurz} {jahr}: 12,3 %" in tips["01"].splitlines()
+    assert f"{ind.kurz} {jahr}: •" in tips["02"].splitlines()  # withheld, as in the tables
+    assert "99,0" not in html  # another year's value is not shown
+    assert "Status: mittel" in tips["03"] and "Dynamik: stabil" in tips["03"]
+    assert "<script>alert" not in html.split("<script>\n", 1)[0]  # the hostile name is escaped
+    whole = quartierskarte_interaktiv(cfg, g, index, werte, jahr=jahr, mit_skript=False)
+    wsoup = BeautifulSoup(whole, "html.parser")
+    assert len(wsoup.select("[data-gebiet]")) == 6 and wsoup.find("script") is None
+    excluded = wsoup.find(attrs={"data-gebiet": "06"}).find("title").get_text()
+    assert "Status: keine Angabe" in excluded  # an excluded area has no status class

@@ -66,6 +66,28 @@ def rendered(tmp_path_factory):
     return cfg, out
 
 
+#: Attributes a reader meets (alt and tooltip texts, the interactive map's data, download
+#: names); the others are geometry and styling (SVG path data, colours such as ``#009e73``).
+READABLE_ATTRIBUTES = {"alt", "title", "aria-label", "aria-description", "download", "content"}
+
+
+def _visible_html(html: str) -> str:
+    """Page text and the attributes a reader sees, with the CSV data URIs kept for decoding."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for style in soup.find_all("style"):
+        style.decompose()
+    attrs = [
+        str(v)
+        for tag in soup.find_all(True)
+        for k, v in tag.attrs.items()
+        if k.lower() in READABLE_ATTRIBUTES or k.lower().startswith("data-")
+    ]
+    uris = re.findall(r"data:text/csv[^\"'\s>]*", html)
+    return soup.get_text(" ") + "\n" + "\n".join(attrs) + "\n" + "\n".join(uris)
+
+
 def _readable_text(path: Path) -> str:
     """What a reader of the file can see: text, with CSV data URIs decoded, images dropped."""
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -75,24 +97,14 @@ def _readable_text(path: Path) -> str:
         for cell in nb["cells"]:
             shown.append("".join(cell.get("source", "")))
             for output in cell.get("outputs", []):
-                for key in ("text/html", "text/plain", "text/markdown"):
-                    shown.append("".join(output.get("data", {}).get(key, "")))
+                data = output.get("data", {})
+                shown.append(_visible_html("".join(data.get("text/html", ""))))
+                for key in ("text/plain", "text/markdown"):
+                    shown.append("".join(data.get(key, "")))
                 shown.append("".join(output.get("text", "")))
         text = "\n".join(shown)
-    if path.suffix == ".html":  # page text and attributes (alt, title, data-…), not the CSS
-        from bs4 import BeautifulSoup
-
-        soup = BeautifulSoup(text, "html.parser")
-        for style in soup.find_all("style"):
-            style.decompose()
-        attrs = [
-            str(v)
-            for tag in soup.find_all(True)
-            for k, v in tag.attrs.items()
-            if k not in ("href", "src", "class", "id", "style")
-        ]
-        uris = re.findall(r"data:text/csv[^\"'\s>]*", text)
-        text = soup.get_text(" ") + "\n" + "\n".join(attrs) + "\n" + "\n".join(uris)
+    if path.suffix == ".html":
+        text = _visible_html(text)
     parts = [re.sub(r"data:image/[^\"')\s]+", " ", text)]
     for uri in re.findall(r"data:text/csv[^\"'\s>]*", text):
         head, _, data = uri.partition(",")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sozialraum import narrative, tables
-from sozialraum.config import Veranstaltungsart
+from sozialraum.config import Begriff, Veranstaltungsart
 
 BASE = {
     "sozialraum": "Alstaden/Lirich",
@@ -152,18 +152,19 @@ def test_status_sentence_variants():
 
 def test_leitindikator_sentence_variants():
     assert _sentence(BASE, "Beim Indikator") == (
-        "Beim Indikator „SGB-II-Quote“ liegt Alstaden/Lirich 2023 bei 19,0 % (Stadt Musterstadt: "
-        "17,1 %); den höchsten Wert hat Lirich-Süd mit 25,3 %, 8,2 Prozentpunkte über dem "
-        "städtischen Wert."
+        "Beim Indikator „SGB-II-Quote“ liegt der Sozialraum Alstaden/Lirich 2023 bei 19,0 % "
+        "(Stadt Musterstadt: 17,1 %); den höchsten Wert hat das Sozialquartier Lirich-Süd mit "
+        "25,3 %, 8,2 Prozentpunkte über dem städtischen Wert."
     )
     tie_below = _ctx(
         leitindikator__hoechst_quartiere=["A", "B"],
         leitindikator__hoechst_anteil=16.0,
         leitindikator__hoechst_differenz=-1.1,
     )
-    assert "den höchsten Wert haben A und B mit je 16,0 %, 1,1 Prozentpunkte unter dem" in (
-        _sentence(tie_below, "Beim Indikator")
-    )
+    assert (
+        "den höchsten Wert haben die Sozialquartiere A und B mit je 16,0 %, 1,1 Prozentpunkte "
+        "unter dem"
+    ) in (_sentence(tie_below, "Beim Indikator"))
     one_quartier = _ctx(leitindikator__n_quartiere=1)
     assert "höchsten" not in _sentence(one_quartier, "Beim Indikator")
 
@@ -515,4 +516,27 @@ def test_the_city_s_own_nouns_and_genders_in_every_sentence():
     assert (
         stadt[1]
         == "Die meisten davon liegen in den Bezirken Mitte und Neukölln (je 1 Planungsraum)."
+    )
+
+
+def test_leitindikator_sentence_names_areas_with_noun_and_article():
+    """ "den höchsten Wert hat Innenstadt" is wrong German: the noun carries the article."""
+    ctx = _ctx(leitindikator__hoechst_quartiere=["Innenstadt"], sozialraum="Mitte")
+    s = _sentence(ctx, "Beim Indikator")
+    assert "liegt der Sozialraum Mitte 2023 bei" in s
+    assert "den höchsten Wert hat das Sozialquartier Innenstadt mit" in s
+    berlin = _ctx(
+        leitindikator__hoechst_quartiere=["Unter den Linden", "Moabit West"], sozialraum="Mitte"
+    )
+    berlin["einheit"] = Begriff(name="Bezirk", mehrzahl="Bezirke", genus="m")
+    berlin["gebiet"] = Begriff(name="Planungsraum", mehrzahl="Planungsräume", genus="m")
+    s = _sentence(berlin, "Beim Indikator")
+    assert "liegt der Bezirk Mitte 2023 bei" in s
+    assert "den höchsten Wert haben die Planungsräume Unter den Linden und Moabit West mit je" in s
+    # without the Sozialraum's own share the sentence names the area as subject, too
+    ohne = _ctx(
+        leitindikator__sozialraum_anteil=None, leitindikator__hoechst_quartiere=["Innenstadt"]
+    )
+    assert "hat in Alstaden/Lirich das Sozialquartier Innenstadt 2023 den höchsten Wert" in (
+        _sentence(ohne, "Beim Indikator")
     )

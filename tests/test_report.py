@@ -112,12 +112,18 @@ def test_city_overview_lists_every_sozialraum_and_recommendation_state(city):
     assert "Nord" in he and "in Umsetzung" in he
 
 
-def test_bild_dpi_sharpens_figures_without_changing_their_size(city):
-    def first_img(dpi):
-        html = Sozialraumbericht.laden("Nord", config=city, dpi=dpi).lage().data
-        return BeautifulSoup(html, "html.parser").find("img")
+def test_bild_dpi_sharpens_figures_without_changing_their_size(city, monkeypatch):
+    from sozialraum import figures
 
-    normal, sharp = first_img(110), first_img(220)
+    def first(dpi, name):
+        html = Sozialraumbericht.laden("Nord", config=city, dpi=dpi).lage().data
+        return BeautifulSoup(html, "html.parser").find(name)
+
+    # SVG figures are sharp at any resolution: bild_dpi changes nothing
+    assert str(first(110, "svg")) == str(first(300, "svg"))
+    # a figure too large for SVG is a PNG of at least PRINT_DPI, sharper with more bild_dpi
+    monkeypatch.setattr(figures, "SVG_BUDGET", 0)
+    normal, sharp = first(110, "img"), first(400, "img")
     assert normal["width"] == sharp["width"]
     assert len(sharp["src"]) > 1.5 * len(normal["src"])
 
@@ -583,7 +589,8 @@ def test_map_numbers_are_explained_by_one_compact_key_table_per_section(grosssta
     caption = key.find("caption").get_text()
     assert caption.startswith(f"Tabelle zur Karte: Nummern der {bericht.b.gebiet.mehrzahl}")
     # right after the first map that draws numbers
-    first_figure = soup.find("figure")
+    # (the interactive map comes first and needs no key: its areas name themselves)
+    first_figure = next(f for f in soup.find_all("figure") if "ikarte" not in f.get("class", []))
     assert first_figure.find_next_sibling(["figure", "div", "h3"]) is key.parent
     # every number drawn in any of the three maps is in the key, with its name and id
     q, ix = bericht.data.inputs.quartiere, bericht.data.result.index
@@ -611,3 +618,174 @@ def test_maps_without_numbers_get_no_key(city):
     assert "Tabelle zur Karte" not in BeautifulSoup(html, "html.parser").get_text()
     gs = Gesamtstadtbericht.laden(config=city).sozialindex().data
     assert "<caption>Tabelle zur Karte" not in gs
+
+
+# -- the data behind every section: bericht.daten ----------------------------------------------
+def test_daten_are_the_frames_the_sections_download(city):
+    """What an analyst gets from ``bericht.daten`` is byte for byte what the page offers."""
+    import dataclasses
+
+    import geopandas as gpd
+
+    from sozialraum.tables import csv_bytes, dateiname
+
+    bericht = Sozialraumbericht.laden("Nord", config=city)
+    d = bericht.daten
+    raw = {}
+    for html in (bericht.indikatoren(), bericht.moderationskarten(), bericht.feedback()):
+        raw |= {
+            a["download"]: a["href"].split(",", 1)[1]
+            for a in BeautifulSoup(html.data, "html.parser").find_all("a", download=True)
+        }
+
+    def csv_of(name: str) -> bytes:
+        import base64
+
+        return base64.b64decode(raw[name])
+
+    assert csv_of("feedbackwoerter-nord-2023.csv") == csv_bytes(d.feedback)
+    assert not d.feedback.empty
+    assert csv_of("indikatoren-entwicklung-nord-2023.csv") == csv_bytes(d.indikatoren)
+    frage = d.karten["frage_id"].iloc[0]
+    eigene = d.karten[d.karten["frage_id"] == frage][["station", "kategorie", "text"]]
+    assert csv_of(dateiname("karten", frage, "nord", 2023)) == csv_bytes(eigene)
+    # the same objects, not recomputed copies
+    assert d.bekanntheit is bericht.bekanntheit_df and d.handlungsempfehlungen is bericht.he
+    assert isinstance(d.quartiere, gpd.GeoDataFrame) and d.quartiere.geometry.notna().all()
+    assert set(d.quartiere["sozialraum_id"]) == {bericht.sozialraum_id}
+    # published only: no z-values or index values
+    assert not {"statusindex", "dynamikindex", "z"} & set(d.quartiere.columns)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.feedback = pd.DataFrame()
+
+
+def test_daten_quartiere_hold_the_classes_of_the_index_table(city):
+    bericht = Sozialraumbericht.laden("Nord", config=city)
+    links = _csv_links(bericht.sozialindex().data)
+    tabelle = pd.read_csv(
+        __import__("io").StringIO(links["sozialindex-nord-2023.csv"]), sep=";", dtype=str
+    )
+    q = bericht.daten.quartiere
+    assert list(tabelle["Sozialquartier"]) == list(q["quartier"])
+    assert list(tabelle["Status"]) == list(q["status_klasse"])
+    gs = Gesamtstadtbericht.laden(config=city).daten
+    assert len(gs.quartiere) == len(quartiere_gdf()) and gs.karten.empty
+
+
+# -- each result once --------------------------------------------------------------------------
+def test_each_event_result_is_shown_once_with_its_table_on_request(city):
+    bericht = Sozialraumbericht.laden("Nord", config=city)
+    fb = BeautifulSoup(bericht.feedback().data, "html.parser")
+    assert len(fb.find_all("figure")) == 1, "feedback: one chart, no word cloud"
+    assert "Wortwolke" not in fb.get_text()
+    assert fb.find("details").find("table") is not None
+    assert all(t.find_parent("details") for t in fb.find_all("table"))
+    mk = BeautifulSoup(bericht.moderationskarten().data, "html.parser")
+    fragen = bericht.daten.karten["frage_id"].nunique()
+    assert len(mk.find_all("figure")) == fragen
+    # the per-channel table and the card lists only in a collapsed <details>
+    kanal = mk.find_all("div", class_="kanalfrage")
+    assert len(kanal) == fragen and all(k.find_parent("details") for k in kanal)
+    assert all(d.get("open") is None for d in mk.find_all("details"))
+    bk = BeautifulSoup(bericht.bekanntheit().data, "html.parser")
+    assert len(bk.find_all("figure")) == 1 and bk.find("table").find_parent("details")
+
+
+# -- the map in every report -------------------------------------------------------------------
+def test_every_report_has_an_interactive_map_of_its_areas(city):
+    bericht = Sozialraumbericht.laden("Nord", config=city)
+    soup = BeautifulSoup(bericht.sozialindex().data, "html.parser")
+    karte = soup.find("figure", class_="ikarte")
+    own = bericht.daten.quartiere
+    ids = [a["data-gebiet"] for a in karte.select("[data-gebiet]")]
+    assert sorted(ids) == sorted(own["quartier_id"].astype(str))
+    first = own.iloc[0]
+    tip = karte.find(attrs={"data-gebiet": str(first["quartier_id"])}).find("title").get_text()
+    assert tip.splitlines()[0] == first["quartier"]
+    assert f"Status: {first['status_klasse']}" in tip
+    assert soup.find("script") is None  # the template adds the tooltip script once per page
+    stadt = BeautifulSoup(Gesamtstadtbericht.laden(config=city).sozialindex().data, "html.parser")
+    assert len(stadt.find("figure", class_="ikarte").select("[data-gebiet]")) == len(
+        quartiere_gdf()
+    )
+
+
+# -- the cover block and its logo --------------------------------------------------------------
+def _logo_city(tmp_path, name: str, content: bytes | None):
+    if content is not None:
+        (tmp_path / "config" / name).parent.mkdir(parents=True, exist_ok=True)
+    cfg = make_city(
+        tmp_path,
+        config=lambda t: t.replace("[stadt]\n", f'[stadt]\nlogo = "{name}"\n', 1),
+    )
+    if content is not None:
+        (cfg.parent / name).write_bytes(content)
+    return cfg
+
+
+def _png() -> bytes:
+    """A real PNG made here (the sample city has no coat of arms; none is invented)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(0.5, 0.5))
+    fig.patch.set_facecolor("#1a4f8b")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def test_cover_names_city_title_edition_and_stand_and_embeds_the_logo(tmp_path):
+    import base64
+
+    png = _png()
+    cfg = _logo_city(tmp_path, "wappen.png", png)
+    html = Sozialraumbericht.laden("Nord", config=cfg).titel().data
+    cover = BeautifulSoup(html, "html.parser").find("header", class_="deckblatt")
+    assert cover.find("h1").get_text() == "Sozialraum Nord"
+    stand = cover.find(class_="deckblatt-stand").get_text()
+    assert re.search(r"Stand: \d\d\.\d\d\.\d{4}$", stand)
+    img = cover.find("img")
+    assert img["src"].startswith("data:image/png;base64,")
+    assert base64.b64decode(img["src"].split(",", 1)[1]) == png
+    assert img["alt"].startswith("Logo: ")
+    gs = Gesamtstadtbericht.laden(config=cfg).titel().data
+    assert 'class="deckblatt-logo" src="data:image/png;base64,' in gs
+
+
+def test_svg_logo_is_an_img_data_uri_so_its_script_cannot_run(tmp_path):
+    svg = (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b'<script>alert(1)</script><rect width="10" height="10"/></svg>'
+    )
+    cfg = _logo_city(tmp_path, "logo.svg", svg)
+    html = Sozialraumbericht.laden("Nord", config=cfg).titel().data
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("img")["src"].startswith("data:image/svg+xml;base64,")
+    assert soup.find("script") is None and "alert" not in html
+    assert soup.find("svg") is None  # never inline, where a script would run
+
+
+def test_cover_without_logo_has_no_image(city):
+    cover = BeautifulSoup(Sozialraumbericht.laden("Nord", config=city).titel().data, "html.parser")
+    assert cover.find("header", class_="deckblatt") is not None and cover.find("img") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "meldung"),
+    [
+        ("fehlt.png", None, "gibt es nicht"),
+        ("wappen.png", b"kein Bild, nur Text", "ist kein Bild"),
+    ],
+)
+def test_bad_logo_is_a_german_error_naming_the_key(tmp_path, name, content, meldung):
+    cfg = _logo_city(tmp_path, name, content)
+    with pytest.raises(ConfigError) as err:
+        Sozialraumbericht.laden("Nord", config=cfg).titel()
+    text = str(err.value)
+    assert "[stadt] logo" in text and name in text and meldung in text

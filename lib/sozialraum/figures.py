@@ -51,7 +51,7 @@ CSV_LINK_TEXT = "Daten als CSV"
 SVG_BUDGET = 350_000
 """Largest inline SVG of one figure, in bytes; a larger figure is embedded as PNG.
 
-A report holds about a dozen figures and must stay within 1.5 MB at Oberhausen's scale
+A report holds about a dozen figures and must stay within 1.5 MB for a city of about 30 areas
 (PRODUCT.md). Charts and Sozialraum maps are 20-150 kB as SVG; a whole-city map with hundreds
 of detailed areas can reach megabytes, where a palette PNG of the same map is ~150 kB.
 """

@@ -36,6 +36,8 @@ SKRIPT_DATEI = Path(__file__).resolve().parent / "templates" / "bericht" / "stat
 #: Fill of areas whose class is missing or has no colour.
 KEINE_FARBE = "#d9d9d9"
 KEINE_KLASSE = "keine Angabe"
+#: What a withheld value reads in a tooltip (as in the tables).
+UNTERDRUECKT = "•"
 #: Simplification tolerance as a share of the larger side of the map (≈ ½ px at 1000 px).
 TOLERANZ_ANTEIL = 1 / 2000
 _FARBE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
@@ -327,6 +329,101 @@ def stadtkarte_interaktiv(
     )
 
 
+def quartierskarte_interaktiv(
+    cfg: Any,
+    quartiere: gpd.GeoDataFrame,
+    index: Any,
+    werte: Any,
+    *,
+    sozialraum_id: str | None = None,
+    jahr: int | None = None,
+    mit_skript: bool = True,
+) -> str:
+    """The areas of one report unit (or of the city) with status, dynamics and key values.
+
+    Every Sozialraum report and the city-wide report carry this map: hover or keyboard focus
+    on an area shows its name, status class, dynamics class, population and the share of each
+    indicator in ``jahr`` – the published shares only (``werte`` from ``index.publish``), so a
+    withheld value reads "•" in the tooltip just as in the tables.
+
+    Parameters
+    ----------
+    cfg
+        The city's config (class colours, the city's words, indicators, report year).
+    quartiere
+        Geometry of all areas (``quartier_id``, ``quartier``, ``sozialraum_id``).
+    index
+        ``IndexResult.index`` (``status_klasse``, ``dynamik_klasse``, ``einwohner``, …).
+    werte
+        Published indicator values per area (``publish(IndexResult.werte)``).
+    sozialraum_id
+        Only the areas of this unit; None: the whole city, outlined by unit.
+    jahr
+        Year of the shares and of the caption; default ``cfg.methode.berichtsjahr``.
+    mit_skript
+        Include the tooltip script (see :func:`interaktive_karte`).
+    """
+    import pandas as pd
+
+    from sozialraum.fmt import fmt_pct
+    from sozialraum.maps import klassen_farben
+
+    jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
+    q = quartiere
+    if sozialraum_id is not None:
+        q = q[q["sozialraum_id"].astype(str) == str(sozialraum_id)]
+    keep = [c for c in index.columns if c not in ("quartier", "sozialraum_id", "geometry")]
+    gdf = q[["quartier_id", "quartier", "sozialraum_id", q.geometry.name]].merge(
+        pd.DataFrame(index[keep]), on="quartier_id", how="left"
+    )
+    status = gdf.get("status_klasse", pd.Series(pd.NA, index=gdf.index)).astype(object)
+    if "ausgeschlossen" in gdf:
+        status = status.where(~gdf["ausgeschlossen"].fillna(False).astype(bool), KEINE_KLASSE)
+    gdf["karten_klasse"] = status
+    felder: list[tuple[str, str]] = []
+    namen = {str(s.id): s.name for s in cfg.sozialraeume}
+    if sozialraum_id is None:
+        gdf["einheit_name"] = gdf["sozialraum_id"].astype(str).map(namen)
+        felder.append(("einheit_name", cfg.begriffe.einheit.name))
+    if "dynamik_klasse" in gdf:
+        felder.append(("dynamik_klasse", "Dynamik"))
+    if "einwohner" in gdf:
+        gdf["einwohner"] = gdf["einwohner"].map(lambda v: v if is_missing(v) else int(v))
+        felder.append(("einwohner", "Einwohner*innen"))
+    w = werte[werte["jahr"] == jahr]
+    for n, ind in enumerate(cfg.indikatoren):
+        sub = w[w["indikator"] == ind.id].set_index("quartier_id")
+        anteil = sub["anteil"]
+        weg = sub["unterdrueckt"] if "unterdrueckt" in sub else pd.Series(False, index=sub.index)
+        spalte = f"_ind_{n}"
+        gdf[spalte] = [
+            UNTERDRUECKT if bool(weg.get(qid, False)) else fmt_pct(anteil.get(qid))
+            for qid in gdf["quartier_id"]
+        ]
+        felder.append((spalte, f"{ind.kurz} {jahr}"))
+    wo = (
+        f"{cfg.begriffe.einheit.name} {namen.get(str(sozialraum_id), '')}"
+        if sozialraum_id is not None
+        else cfg.stadt.name
+    )
+    return interaktive_karte(
+        gdf,
+        titel=f"Statusindex {jahr} der {cfg.begriffe.gebiet.mehrzahl}: {wo} (interaktiv)",
+        felder=felder,
+        klasse_spalte="karten_klasse",
+        farben=klassen_farben(cfg, "status"),
+        klasse_titel="Status",
+        # the city: units outlined and named; one unit: its areas named on the map
+        grenzen_spalte="sozialraum_id" if sozialraum_id is None else "quartier_id",
+        grenzen_namen=(
+            namen
+            if sozialraum_id is None
+            else dict(zip(gdf["quartier_id"].astype(str), gdf["quartier"], strict=True))
+        ),
+        mit_skript=mit_skript,
+    )
+
+
 def tabellen_fokussierbar(soup: Any) -> None:
     """Let keyboard users scroll a table that is wider than a phone (WCAG 2.1.1).
 
@@ -433,4 +530,10 @@ def _pfad(geom: BaseGeometry, ox: int, oy: int) -> str:
     return "".join(out).replace(" -", "-")
 
 
-__all__ = ["interaktive_karte", "skript_html", "stadtkarte_interaktiv", "tabellen_fokussierbar"]
+__all__ = [
+    "interaktive_karte",
+    "quartierskarte_interaktiv",
+    "skript_html",
+    "stadtkarte_interaktiv",
+    "tabellen_fokussierbar",
+]

@@ -43,6 +43,7 @@ from sozialraum.fmt import (
     plural,
     zitat,
 )
+from sozialraum.names import benannt
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "narrative"
 SAETZE = (
@@ -97,6 +98,7 @@ def _env() -> jinja2.Environment:
             "dativ_plural": dativ_plural,
             "im": im,
             "keiner": keiner,
+            "benannt": benannt,
         }
     )
     return env

@@ -8,15 +8,16 @@ functions that put it into HTML.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 from IPython.display import HTML
 
-from sozialraum import __version__, charts, events, maps, narrative, tables
+from sozialraum import __version__, charts, events, interaktiv, maps, narrative, tables
 from sozialraum.config import Config, ConfigError, load_config
 from sozialraum.figures import PNG_DPI, figure_html
 from sozialraum.fmt import (
@@ -45,6 +46,69 @@ BANNER = (
     "Dieser Bericht enthält erfundene Werte zur Erprobung des Werkzeugs. Die Zahlen sind "
     "keine amtlichen Angaben und dürfen nicht als solche verwendet werden.</div>"
 )
+
+
+#: Image types a logo may have: the file's first bytes -> MIME type.
+_BILD_SIGNATUREN = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def logo_data_uri(cfg: Config) -> str | None:
+    """The logo named in ``[stadt] logo`` as a data URI, or None where none is configured.
+
+    A report is one self-contained file, so the image travels inside it. It is shown as an
+    ``<img>``: a script inside an SVG does not run there, so an SVG needs no sanitising. The
+    type is read from the file's content, not its name. A missing file or one that is not a
+    PNG, JPEG or SVG is a configuration error that names the key.
+    """
+    import base64
+
+    if not cfg.stadt.logo:
+        return None
+    pfad = (cfg.basis / cfg.stadt.logo).resolve()
+    wo = f"{cfg.pfad}: [stadt] logo = „{cfg.stadt.logo}“"
+    if not pfad.is_file():
+        raise ConfigError(
+            f"{wo}: Die Datei {pfad} gibt es nicht. Erwartet: ein Bild (PNG, JPEG oder SVG)."
+        )
+    daten = pfad.read_bytes()
+    mime = next((m for sig, m in _BILD_SIGNATUREN.items() if daten.startswith(sig)), None)
+    if mime is None:
+        kopf = daten[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+        if (
+            kopf.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg"))
+            and b"<svg" in daten.lower()
+        ):
+            mime = "image/svg+xml"
+    if mime is None:
+        raise ConfigError(
+            f"{wo}: Die Datei ist kein Bild. Erwartet: ein Logo oder Wappen als PNG, JPEG oder SVG."
+        )
+    return f"data:{mime};base64," + base64.b64encode(daten).decode("ascii")
+
+
+def deckblatt(cfg: Config, titel: str, untertitel: str, banner: str = "") -> str:
+    """The cover block: logo, publisher, title, subtitle, edition and "Stand".
+
+    A committee member who prints page one sees at once whose report it is, for which area,
+    which edition and how recent.
+    """
+    herausgeber = cfg.stadt.herausgeber or f"Stadt {cfg.stadt.name}"
+    logo = logo_data_uri(cfg)
+    bild = (
+        f'<img class="deckblatt-logo" src="{logo}" alt="{html_text(f"Logo: {herausgeber}")}">'
+        if logo
+        else ""
+    )
+    return (
+        banner
+        + '<header class="deckblatt">'
+        + bild
+        + f'<p class="deckblatt-herausgeber">{html_text(herausgeber)}</p>'
+        + f"<h1>{html_text(titel)}</h1>"
+        + f'<p class="untertitel">{html_text(untertitel)}</p>'
+        + f'<p class="deckblatt-stand">{html_text(cfg.ausgabe)} · Stand: '
+        + f"{html_text(fmt_date(heute()))}</p></header>"
+    )
 
 
 def _h(level: int, text: str) -> str:
@@ -140,6 +204,55 @@ def git_commit(folder: Path) -> str:
         return "unbekannt (kein Git-Repository)"
 
 
+@dataclass(frozen=True)
+class Berichtsdaten:
+    """The data behind the sections of one report, as pandas/GeoPandas frames.
+
+    ``bericht.daten.bekanntheit`` is the very frame the section "Bekanntheit der Angebote"
+    draws its chart, table and CSV download from: an analyst who wants to go further starts
+    from what the report shows, not from a recomputation that might differ. Everything here is
+    publishable (suppression applied, no z-values); the unprotected counts stay in the cache.
+    The namespace is frozen; copy a frame (``.copy()``) before changing it.
+
+    Attributes
+    ----------
+    quartiere
+        GeoDataFrame, one row per area of the report with geometry, population, status,
+        dynamics and combined class and the reason where an area is not rated.
+    indikatoren
+        Shares of every indicator and year for the areas, the report unit and the city (long
+        format; ``ebene`` says which), withheld values blank and ``unterdrueckt`` True. In the
+        city-wide report: the report units and the city.
+    bekanntheit
+        Awareness of each offer with the 95 % Wilson interval and the mean of the other units
+        (city-wide: one row per offer and unit, latest round).
+    karten
+        The moderation cards of the event, coded into channels (``kategorie``).
+    feedback
+        The feedback words with count and share.
+    handlungsempfehlungen
+        The Handlungsempfehlungen with their status.
+    """
+
+    quartiere: gpd.GeoDataFrame
+    indikatoren: pd.DataFrame
+    bekanntheit: pd.DataFrame
+    karten: pd.DataFrame
+    feedback: pd.DataFrame
+    handlungsempfehlungen: pd.DataFrame
+
+    def __repr__(self) -> str:
+        teile = ", ".join(f"{f.name}: {len(getattr(self, f.name))} Zeilen" for f in fields(self))
+        return f"Berichtsdaten({teile})"
+
+
+def _quartiere_geo(quartiere: gpd.GeoDataFrame, index: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Geometry of the areas joined with their published index classes, in index order."""
+    cols = ["quartier_id", quartiere.geometry.name]
+    geo = pd.DataFrame(index).merge(quartiere[cols], on="quartier_id", how="left")
+    return gpd.GeoDataFrame(geo, geometry=quartiere.geometry.name, crs=quartiere.crs)
+
+
 @dataclass
 class _Bericht:
     """What both report kinds share: data, aggregates, method and provenance."""
@@ -228,6 +341,23 @@ class _Bericht:
                 parts.append(_schluessel_html(self.cfg, key, name))
                 gezeigt = True
         return parts
+
+    def _interaktive_karte(self, sozialraum_id: str | None) -> str:
+        """The inline-SVG map with a tooltip per area (works offline and without script).
+
+        The tooltip script is not part of the section: the report template adds it once per
+        page (``templates/bericht``), so a section holds no script at all; in the notebook the
+        areas' ``<title>`` shows the same text.
+        """
+        return interaktiv.quartierskarte_interaktiv(
+            self.cfg,
+            self.data.inputs.quartiere,
+            self.data.result.index,
+            publish(self.data.result.werte),
+            sozialraum_id=sozialraum_id,
+            jahr=self.jahr,
+            mit_skript=False,
+        )
 
     def _dynamik_titel(self) -> str:
         """Heading of the dynamics map; names the published change where the data bring one."""
@@ -646,6 +776,42 @@ class Sozialraumbericht(_Bericht):
             i.handlungsempfehlungen, self.sozialraum_id, i.quartiere
         )
 
+    @cached_property
+    def index_df(self) -> pd.DataFrame:
+        """Its areas' published index classes, in the documented order."""
+        ix = self.data.result.index
+        own = ix[ix["sozialraum_id"] == self.sozialraum_id]
+        return tables.sortiert(self.cfg, publish(own)).reset_index(drop=True)
+
+    @cached_property
+    def gebiete_veroeffentlicht(self) -> pd.DataFrame:
+        """``gebiete`` as published: withheld shares blank (the trend chart's download)."""
+        return publish(self.gebiete)
+
+    @cached_property
+    def karten_df(self) -> pd.DataFrame:
+        """The cards of its latest event, coded into channels."""
+        i = self.data.inputs
+        vid = self.veranstaltung_id or ""  # no event: no card matches
+        return events.karten_kodiert(i.karten, i.fragen, i.stationen, i.kanalregeln, vid)
+
+    @cached_property
+    def feedback_df(self) -> pd.DataFrame:
+        """Feedback words of its latest event with count and share."""
+        return events.feedback_haeufigkeit(self.data.inputs.feedback, self.veranstaltung_id or "")
+
+    @cached_property
+    def daten(self) -> Berichtsdaten:
+        """The frames behind the sections (see :class:`Berichtsdaten`)."""
+        return Berichtsdaten(
+            quartiere=_quartiere_geo(self.data.inputs.quartiere, self.index_df),
+            indikatoren=self.gebiete_veroeffentlicht,
+            bekanntheit=self.bekanntheit_df,
+            karten=self.karten_df,
+            feedback=self.feedback_df,
+            handlungsempfehlungen=self.he,
+        )
+
     def _veranstaltungen(self) -> pd.DataFrame:
         ev = self.data.inputs.veranstaltungen
         return ev[ev["sozialraum_id"] == self.sozialraum_id]
@@ -668,9 +834,11 @@ class Sozialraumbericht(_Bericht):
         untertitel = self.cfg.ausgabe
         if k:
             untertitel += f" und {va.name} {k['datum_text']}"
-        html = (
-            self._banner() + f"<h1>{html_text(self.b.einheit.name)} {html_text(self.sr.name)}</h1>"
-            f'<p class="untertitel">{html_text(self.cfg.stadt.name)} · {html_text(untertitel)}</p>'
+        html = deckblatt(
+            self.cfg,
+            f"{self.b.einheit.name} {self.sr.name}",
+            f"{self.cfg.stadt.name} · {untertitel}",
+            self._banner(),
         )
         if self.mit_veranstaltungen:
             html += tables.kennzahlen_html(
@@ -710,7 +878,6 @@ class Sozialraumbericht(_Bericht):
     def sozialindex(self) -> HTML:
         """Status, dynamics and combined class maps, with the area table."""
         b = self.b
-        ix = self.data.result.index
         parts = [_h(2, f"{b.index} der {b.gebiet.mehrzahl}")]
         parts.append(
             _p(
@@ -720,11 +887,11 @@ class Sozialraumbericht(_Bericht):
             )
         )
         wo = f"{b.einheit.name} {self.sr.name}"
+        parts.append(self._interaktive_karte(self.sozialraum_id))
         parts.extend(self._klassenkarten(self.sozialraum_id, wo, wo))
-        own = ix[ix["sozialraum_id"] == self.sozialraum_id]
         parts.append(
             self._index_table(
-                own,
+                self.index_df,
                 f"{b.index} {self.jahr}: {b.gebiet.mehrzahl} in {self.sr.name}",
                 by_sozialraum=False,
             )
@@ -756,7 +923,7 @@ class Sozialraumbericht(_Bericht):
                 self._fig(
                     trend,
                     f"Entwicklung der Indikatoren: {self.sr.name} und {self.cfg.stadt.name}",
-                    csv=publish(self.gebiete),
+                    csv=self.gebiete_veroeffentlicht,
                     csv_name=self._datei("indikatoren-entwicklung"),
                 )
             )
@@ -835,12 +1002,15 @@ class Sozialraumbericht(_Bericht):
             )
         )
         parts.append(
-            tables.bekanntheit_tabelle(
-                bk,
-                m,
-                sozialraum_name=self.sr.name,
-                einheiten=andere,
-                filename=self._datei("bekanntheit-angebote"),
+            tables.aufklappen(
+                "Tabelle mit Vertrauensbereichen",
+                tables.bekanntheit_tabelle(
+                    bk,
+                    m,
+                    sozialraum_name=self.sr.name,
+                    einheiten=andere,
+                    filename=self._datei("bekanntheit-angebote"),
+                ),
             )
         )
         return HTML("\n".join(parts))
@@ -854,9 +1024,7 @@ class Sozialraumbericht(_Bericht):
         if self.veranstaltung_id is None:
             parts.append(tables.hinweis("Keine Moderationskarten erfasst."))
             return HTML("\n".join(parts))
-        kodiert = events.karten_kodiert(
-            i.karten, i.fragen, i.stationen, i.kanalregeln, self.veranstaltung_id
-        )
+        kodiert = self.karten_df
         if kodiert.empty:
             parts.append(tables.hinweis("Zu dieser Veranstaltung sind keine Karten erfasst."))
         else:
@@ -867,16 +1035,29 @@ class Sozialraumbericht(_Bericht):
                 )
             )
             freq = events.kanal_haeufigkeit(kodiert)
+            # each question once: the chart (its cards as CSV), table and wording on request
             for frage_id in freq["frage_id"].drop_duplicates():
                 frage = i.fragen.loc[i.fragen["frage_id"] == frage_id, "frage"].iloc[0]
+                eigene = kodiert[kodiert["frage_id"] == frage_id]
                 parts.append(_h(4, str(frage)))
                 parts.append(
                     self._fig(
                         charts.kanal_chart(freq, frage_id, self.sr.name),
                         f"{frage} – Karten nach Kanal, {self.sr.name}",
+                        csv=eigene[["station", "kategorie", "text"]],
+                        csv_name=tables.dateiname("karten", frage_id, self.slug, self.jahr),
                     )
                 )
-            parts.append(tables.kanal_tabellen(kodiert, freq, dateiteile=(self.slug, self.jahr)))
+                parts.append(
+                    tables.aufklappen(
+                        "Tabelle und alle Karten im Wortlaut",
+                        tables.kanal_tabellen(
+                            eigene,
+                            freq[freq["frage_id"] == frage_id],
+                            dateiteile=(self.slug, self.jahr),
+                        ),
+                    )
+                )
         frei = events.karten_freitext(i.karten, i.fragen, i.stationen, self.veranstaltung_id)
         if not frei.empty:
             parts.append(_h(4, "Weitere Karten"))
@@ -891,22 +1072,25 @@ class Sozialraumbericht(_Bericht):
         if self.veranstaltung_id is None:
             parts.append(tables.hinweis("Kein Feedback erfasst."))
             return HTML("\n".join(parts))
-        freq = events.feedback_haeufigkeit(self.data.inputs.feedback, self.veranstaltung_id)
+        freq = self.feedback_df
         if freq.empty:
             parts.append(tables.hinweis("Zu dieser Veranstaltung ist kein Feedback erfasst."))
             return HTML("\n".join(parts))
+        # once, as a bar chart (exact counts, unlike a word cloud); the table on request
         parts.append(
             self._fig(
                 charts.feedback_chart(freq, self.sr.name),
                 f"Häufigste Feedbackwörter, {self.sr.name}",
+                csv=freq,
+                csv_name=self._datei("feedbackwoerter"),
             )
         )
         parts.append(
-            self._fig(
-                charts.wortwolke(freq, self.sr.name), f"Wortwolke des Feedbacks, {self.sr.name}"
+            tables.aufklappen(
+                "Tabelle der Feedbackwörter",
+                tables.feedback_tabelle(freq, filename=self._datei("feedbackwoerter")),
             )
         )
-        parts.append(tables.feedback_tabelle(freq, filename=self._datei("feedbackwoerter")))
         return HTML("\n".join(parts))
 
     def handlungsempfehlungen(self) -> HTML:
@@ -940,6 +1124,19 @@ class Sozialraumbericht(_Bericht):
         )
         return HTML("\n".join(parts))
 
+    def runden(self) -> HTML:
+        """Earlier rounds beside the latest, and what the Handlungsempfehlungen made of them.
+
+        Nothing where the Sozialraum has had one round and no status history: a city without
+        events, or in its first year, gets no empty section.
+        """
+        from sozialraum import runden
+
+        teile = runden.rundenvergleich_html(self.cfg, self.data.inputs, self.sr.id, ueberschrift=3)
+        if not teile:
+            return HTML("")
+        return HTML(_h(2, f"Runden im Vergleich: {self.sr.name}") + teile)
+
 
 def narrative_date(k: dict) -> str:
     """'am 06.09.2023' or 'im November 2019', from the event's key facts."""
@@ -951,6 +1148,59 @@ def narrative_date(k: dict) -> str:
 @dataclass
 class Gesamtstadtbericht(_Bericht):
     """The city-wide overview: all Sozialräume side by side."""
+
+    @cached_property
+    def index_df(self) -> pd.DataFrame:
+        """All areas' published index classes, in the documented order."""
+        return tables.sortiert(self.cfg, publish(self.data.result.index)).reset_index(drop=True)
+
+    @cached_property
+    def indikatoren_df(self) -> pd.DataFrame:
+        """Shares of the report units and the city, all years, as published (long format)."""
+        sr = publish(self.sr_agg)
+        st = publish(self.stadt_agg).assign(sozialraum_id="__stadt__")
+        return pd.concat([sr, st], ignore_index=True)
+
+    @cached_property
+    def _bekanntheit_runde(self) -> int | None:
+        """The latest round with votes (None without any)."""
+        i = self.data.inputs
+        ev = i.veranstaltungen
+        if not self.mit_veranstaltungen or ev.empty or i.abstimmungen.empty:
+            return None
+        mit = ev["veranstaltung_id"].isin(i.abstimmungen["veranstaltung_id"])
+        return int(ev.loc[mit, "runde"].max()) if mit.any() else None
+
+    @cached_property
+    def bekanntheit_df(self) -> pd.DataFrame:
+        """Awareness of every offer at every event of the latest round (column ``einheit``)."""
+        i = self.data.inputs
+        runde = self._bekanntheit_runde
+        if runde is None:
+            return pd.DataFrame(columns=[*events.BEKANNTHEIT_SPALTEN, "einheit"])
+        ev = i.veranstaltungen
+        names = {s.id: s.name for s in self.cfg.sozialraeume}
+        m = self.cfg.methode.mindeststimmen
+        frames = [
+            events.bekanntheit(
+                i.abstimmungen, i.angebote, i.stationen, i.fragen, ev, row["veranstaltung_id"], m
+            ).assign(einheit=names.get(row["sozialraum_id"], ""))
+            for _, row in ev[ev["runde"] == runde].iterrows()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def daten(self) -> Berichtsdaten:
+        """The frames behind the sections (see :class:`Berichtsdaten`); no event frames."""
+        i = self.data.inputs
+        return Berichtsdaten(
+            quartiere=_quartiere_geo(i.quartiere, self.index_df),
+            indikatoren=self.indikatoren_df,
+            bekanntheit=self.bekanntheit_df,
+            karten=pd.DataFrame(columns=["frage_id", "frage", "station", "text", "kategorie"]),
+            feedback=pd.DataFrame(columns=["wort", "anzahl", "anteil"]),
+            handlungsempfehlungen=i.handlungsempfehlungen,
+        )
 
     @classmethod
     def laden(
@@ -985,10 +1235,15 @@ class Gesamtstadtbericht(_Bericht):
             items.append(
                 anzahl(len(i.handlungsempfehlungen), "Handlungsempfehlung", "Handlungsempfehlungen")
             )
+        kopf = deckblatt(
+            self.cfg,
+            f"Gesamtstadt {self.cfg.stadt.name}",
+            f"{self.cfg.ausgabe} · alle {b.einheit.mehrzahl} im Vergleich",
+            self._banner(),
+        )
         return HTML(
-            self._banner() + f"<h1>Gesamtstadt {html_text(self.cfg.stadt.name)}</h1>"
-            f'<p class="untertitel">{html_text(self.cfg.ausgabe)} · alle '
-            f'{html_text(b.einheit.mehrzahl)} im Vergleich</p><ul class="kennzahlen">'
+            kopf
+            + '<ul class="kennzahlen">'
             + "".join(f"<li>{html_text(t)}</li>" for t in items)
             + "</ul>"
         )
@@ -1005,13 +1260,15 @@ class Gesamtstadtbericht(_Bericht):
     def sozialindex(self) -> HTML:
         """The index maps of all areas, and the table of all areas in the documented order."""
         b = self.b
-        ix = self.data.result.index
         parts = [_h(2, f"{b.index} aller {b.gebiet.mehrzahl}")]
         stadt = self.cfg.stadt.name
+        parts.append(self._interaktive_karte(None))
         parts.extend(self._klassenkarten(None, stadt, f"Gesamtstadt {stadt}"))
         parts.append(
             self._index_table(
-                ix, f"{b.index} {self.jahr}: alle {b.gebiet.mehrzahl}", by_sozialraum=True
+                self.index_df,
+                f"{b.index} {self.jahr}: alle {b.gebiet.mehrzahl}",
+                by_sozialraum=True,
             )
         )
         return HTML("\n".join(parts))
@@ -1020,9 +1277,7 @@ class Gesamtstadtbericht(_Bericht):
         """Indicators per Sozialraum and city, with change (computed or published)."""
         cfg, m, b = self.cfg, self.cfg.methode, self.b
         names = {s.id: s.name for s in cfg.sozialraeume}
-        sr = publish(self.sr_agg)
-        st = publish(self.stadt_agg).assign(sozialraum_id="__stadt__")
-        both = pd.concat([sr, st], ignore_index=True)
+        both = self.indikatoren_df
         now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])
         before = both[both["jahr"] == m.vergleichsjahr].set_index(["sozialraum_id", "indikator"])
         areas = {**names, "__stadt__": cfg.stadt.name}
@@ -1092,26 +1347,16 @@ class Gesamtstadtbericht(_Bericht):
         """Awareness of every offer across the events of the latest round."""
         if not self.mit_veranstaltungen:
             return HTML("")
-        i, e = self.data.inputs, self.b.einheit
-        ev = i.veranstaltungen
+        e = self.b.einheit
         parts = [_h(2, f"Bekanntheit der Angebote in allen {dativ_plural(e)}")]
-        if ev.empty or i.abstimmungen.empty:
+        if self._bekanntheit_runde is None or self.bekanntheit_df.empty:
             parts.append(tables.hinweis("Es liegen keine Abstimmungen vor."))
             return HTML("\n".join(parts))
-        runde = int(
-            ev.loc[ev["veranstaltung_id"].isin(i.abstimmungen["veranstaltung_id"]), "runde"].max()
-        )
+        runde = self._bekanntheit_runde
         names = {s.id: s.name for s in self.cfg.sozialraeume}
         m = self.cfg.methode.mindeststimmen
-        frames = []
-        for _, row in ev[ev["runde"] == runde].iterrows():
-            bk = events.bekanntheit(
-                i.abstimmungen, i.angebote, i.stationen, i.fragen, ev, row["veranstaltung_id"], m
-            )
-            frames.append(bk.assign(_einheit=names.get(row["sozialraum_id"], "")))
-        alle = pd.concat(frames, ignore_index=True)
-        wide = alle.pivot_table(
-            index="angebot", columns="_einheit", values="anteil_ja", aggfunc="first", dropna=False
+        wide = self.bekanntheit_df.pivot_table(
+            index="angebot", columns="einheit", values="anteil_ja", aggfunc="first", dropna=False
         )
         wide = wide[[n for n in names.values() if n in wide.columns]].reset_index()
         wide = wide.rename(columns={"angebot": "Angebot"})

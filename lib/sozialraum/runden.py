@@ -1,6 +1,6 @@
 """Rounds compared: what an earlier round collected, what the latest found, what followed.
 
-The Expert*innendialoge change their format from round to round (round 1 collected needs at
+The city's events change their format from round to round (round 1 collected needs at
 Thementische, round 2 asked about offers at Themeninseln), and a report that shows only the
 latest round hides what was asked before in the same Sozialraum and whether the
 Handlungsempfehlungen answer it. This module builds that comparison from the data alone:
@@ -360,7 +360,7 @@ def rundenvergleich_html(
 
 
 def genitiv_plural(mehrzahl: str) -> str:
-    """The genitive plural of a configured term: "der Expert*innendialoge"."""
+    """The genitive plural of a configured term: "der Veranstaltungen"."""
     return f"der {mehrzahl}"
 
 

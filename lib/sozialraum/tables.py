@@ -234,6 +234,17 @@ def tabelle(
     return f'<div class="tabelle">{html_table(df, caption, **kwargs)}{link}</div>'
 
 
+def aufklappen(zusammenfassung: str, inhalt: str) -> str:
+    """``inhalt`` in a collapsed ``<details>``: the table behind a chart, shown on request.
+
+    Each result appears once in its best form (the chart); whoever wants the numbers opens the
+    table or downloads its CSV. The element opens and closes without any script.
+    """
+    return (
+        f'<details class="daten"><summary>{html_text(zusammenfassung)}</summary>{inhalt}</details>'
+    )
+
+
 def _suppressed(shown: str, unterdrueckt: Any) -> str:
     return UNTERDRUECKT if (not is_missing(unterdrueckt) and bool(unterdrueckt)) else shown
 
