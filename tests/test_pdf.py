@@ -271,3 +271,25 @@ def test_same_page_printed_on_two_days_gives_the_same_pdf_bytes(tmp_path):
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     assert b"(D:20231114221320" in outs[0]  # the moment of SOURCE_DATE_EPOCH, in UTC
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_a_real_report_prints_without_split_figures_or_near_empty_pages(tmp_path, cfg):
+    """The sample report with its SVG maps and its tallest chart (awareness of ~30 offers)."""
+    from sozialraum.batch import run_batch
+
+    sr = cfg.sozialraeume[2]
+    result = run_batch(cfg, sozialraeume=[sr.id], gesamtstadt=False, out=tmp_path, jobs=1,
+                       progress=False, pdf=True)  # fmt: skip
+    assert result.render.ok, [f.message for f in result.render.failed]
+    pdf = tmp_path / str(cfg.methode.berichtsjahr) / f"{sr.slug}.pdf"
+    pages = _pages(pdf)
+    for i, text in enumerate(pages[:-1], start=1):
+        words = [w for w in text.split() if w not in ("Seite", "von")]
+        assert len(words) > 25, (i, text)
+    # a figure taller than a page would be cut in two: its caption then stands on a page that
+    # shows none of its labels; every caption shares its page with the figure's own text
+    for i, text in enumerate(pages, start=1):
+        if "Bekanntheit der Angebote in" in text:
+            assert "Anteil „JA“" in text, (i, text[:400])
