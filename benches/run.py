@@ -1,7 +1,19 @@
 """Benchmarks of the workbook, each printed as a ratio against a baseline run in this process.
 
-Run: ``make bench`` (or ``.venv/bin/python benches/run.py [--quick]``). Absolute seconds depend on
-the machine; the ratios are what to compare between versions:
+``make bench`` (``.venv/bin/python benches/run.py [--wiederholungen 3]``) prints the batch table,
+all measured in the same run, each as median ± half range over the repetitions:
+
+- the plain loop (papermill CLI, then ``jupyter nbconvert --to html --no-input``, per
+  Sozialraum, exactly as a shell script would do it) as the baseline;
+- ``sozialraum render --force`` with 2 workers; the floor (the same pages' sections built by the
+  package in one process, no kernel, no nbconvert); ``sozialraum render`` with nothing changed;
+- the ratios against the targets, the sections of one report by time, the peak memory of the
+  largest process, the HTML size per report;
+- time per report and peak memory for synthetic cities of (areas, units) = (27, 6), (150, 20),
+  (550, 12) and (600, 60), generated from a fixed seed (``--nur tabelle`` runs only this part).
+
+``--nur alt`` runs the older groups below (``--quick`` skips their render part). Absolute seconds
+depend on the machine; the ratios are what to compare between versions:
 
 - validation: reading and checking every input vs. a bare ``pandas.read_csv`` of the same files
   (the price of the contract);
@@ -215,22 +227,279 @@ def city_sizes(cfg) -> dict[str, int]:
     return {s.name: int(counts.get(s.id, 0)) for s in cfg.sozialraeume}
 
 
+# -- the batch table (make bench) -------------------------------------------------------------
+#: Synthetic cities of the scale table: (areas, units), generated from SEED.
+SIZES = [(27, 6), (150, 20), (550, 12), (600, 60)]
+SEED = 1
+BIN = Path(sys.executable).parent
+
+
+def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ``cmd`` in a fresh wrapper; wall seconds and peak RSS (MB) of its largest process.
+
+    ``RUSAGE_CHILDREN`` of the wrapper covers every process below it that was waited for: the
+    CLI, its workers and their kernels; its ``ru_maxrss`` is that of the largest one.
+    """
+    import json
+    import os
+    import subprocess
+
+    probe = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+        "dt = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps([rc, dt, rss]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    rc, seconds, rss = json.loads(out.stdout.strip().splitlines()[-1])
+    if rc != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({rc}): {' '.join(cmd)}")
+    return seconds, rss
+
+
+def _stats(values: list[float]) -> str:
+    med = statistics.median(values)
+    spread = (max(values) - min(values)) / 2
+    return f"{med:8.2f} ± {spread:5.2f}"
+
+
+def _plain_loop(cfg, out: Path, store: Path) -> tuple[float, float]:
+    """What a shell script does: papermill CLI, then nbconvert CLI, per Sozialraum."""
+    import os
+    import resource
+    import subprocess
+
+    nb = cfg.bericht_pfad("notebook_sozialraum")
+    start = time.perf_counter()
+    for s in cfg.sozialraeume:
+        executed = out / f"{s.slug}.ipynb"
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(executed),
+                "-p",
+                "sozialraum",
+                s.name,
+                "-p",
+                "config",
+                str(cfg.pfad),
+                "-p",
+                "store",
+                str(store),
+                "--cwd",
+                str(nb.parent),
+                "-k",
+                "python3",
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ},
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            capture_output=True,
+        )
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return time.perf_counter() - start, rss
+
+
+def _floor(cfg, prepared, timings: dict[str, list[float]] | None = None) -> float:
+    """The same pages' sections, built by the package in this process, one after the other."""
+    from sozialraum.report import Gesamtstadtbericht, Sozialraumbericht
+
+    unit_methods = _sections(cfg.bericht_pfad("notebook_sozialraum"))
+    city_methods = _sections(cfg.bericht_pfad("notebook_gesamtstadt"))
+    start = time.perf_counter()
+    for s in cfg.sozialraeume:
+        bericht = Sozialraumbericht(prepared, sozialraum_id=s.id)
+        for name in unit_methods:
+            t = time.perf_counter()
+            getattr(bericht, name)()
+            if timings is not None and s is cfg.sozialraeume[0]:
+                timings.setdefault(name, []).append(time.perf_counter() - t)
+    bericht = Gesamtstadtbericht(prepared)
+    for name in city_methods:
+        getattr(bericht, name)()
+    return time.perf_counter() - start
+
+
+def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
+    """The issue's table: plain loop, render --force, floor, unchanged re-run, per section."""
+    import os
+
+    from sozialraum.batch import _prepared_store
+    from sozialraum.store import prepare
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        tmp = Path(tmp)
+        env = {"SOZIALRAUM_CACHE": str(tmp / "cache")}
+        os.environ.update(env)
+        prepared = prepare(cfg)
+        store = _prepared_store(prepared, progress=False)
+        cli = [str(BIN / "sozialraum"), "render", "--config", str(cfg.pfad), "--jobs", str(jobs)]
+        loop, force, floor, unchanged = [], [], [], []
+        rss_loop = rss_force = 0.0
+        sections: dict[str, list[float]] = {}
+        for i in range(repeat):
+            print(f"  Wiederholung {i + 1}/{repeat} …", file=sys.stderr, flush=True)
+            folder = tmp / f"schleife-{i}"
+            folder.mkdir()
+            seconds, rss = _plain_loop(cfg, folder, store)
+            loop.append(seconds)
+            rss_loop = max(rss_loop, rss)
+            out = tmp / "berichte"
+            seconds, rss = _child([*cli, "--out", str(out), "--force"], env)
+            force.append(seconds)
+            rss_force = max(rss_force, rss)
+            unchanged.append(_child([*cli, "--out", str(out)], env)[0])
+            floor.append(_floor(cfg, prepared, sections))
+            print(
+                f"  run {i + 1}: plain loop {loop[-1]:.1f} s, render --force {force[-1]:.1f} s, "
+                f"floor {floor[-1]:.1f} s, unchanged {unchanged[-1]:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+        year = out / str(cfg.methode.berichtsjahr)
+        sizes = {p.stem: p.stat().st_size / 1e3 for p in sorted(year.glob("*.html"))}
+    n = len(cfg.sozialraeume)
+    m_loop, m_force = statistics.median(loop), statistics.median(force)
+    m_floor, m_unch = statistics.median(floor), statistics.median(unchanged)
+    print(
+        f"\nBatch, {cfg.stadt.name}: {n} reports + overview + index, {jobs} workers, "
+        f"median ± half range of {repeat} runs (seconds)"
+    )
+    print(f"  {'plain loop (papermill + nbconvert CLI, ' + str(n) + ' reports)':<58}{_stats(loop)}")
+    print(f"  {'sozialraum render --force (7 pages + index)':<58}{_stats(force)}")
+    print(f"  {'floor: the 7 pages in one process, sequential':<58}{_stats(floor)}")
+    print(f"  {'sozialraum render, nothing changed':<58}{_stats(unchanged)}")
+    print("Ratios (targets in brackets)")
+    print(f"  plain loop / render --force                  {m_loop / m_force:6.2f}   (>= 5)")
+    print(
+        f"  render --force / (floor / {jobs} workers)          "
+        f"{m_force / (m_floor / jobs):6.2f}   (<= 1.25)"
+    )
+    print(f"  unchanged re-run                             {m_unch:6.2f} s (< 1 s)")
+    print(
+        f"Peak memory of the largest process: render --force {rss_force:.0f} MB, "
+        f"plain loop {rss_loop:.0f} MB (target <= 500 MB per worker)"
+    )
+    print(f"Sections of one report ({cfg.sozialraeume[0].name}), median seconds:")
+    for name, values in sorted(sections.items(), key=lambda kv: -statistics.median(kv[1])):
+        print(f"  {name:<40}{statistics.median(values):7.3f}")
+    print("HTML size per report (KB): " + ", ".join(f"{k} {v:.0f}" for k, v in sizes.items()))
+
+
+def _scale_one(areas: int, units: int, repeat: int) -> None:
+    """Child process of bench_scale_table: one synthetic city, JSON on stdout."""
+    import json
+    import shutil
+
+    from sozialraum.config import load_config
+    from sozialraum.store import prepare
+    from sozialraum.synthetic import make_city
+
+    with tempfile.TemporaryDirectory(prefix="bench-stadt-") as tmp:
+        cfg = load_config(make_city(Path(tmp), areas=areas, units=units, seed=SEED))
+        shutil.copytree(NOTEBOOKS, Path(tmp) / "notebooks")  # the project's report notebooks
+        prepared = prepare(cfg)
+        from sozialraum.report import Sozialraumbericht
+
+        methods = _sections(cfg.bericht_pfad("notebook_sozialraum"))
+        counts = prepared.inputs.quartiere["sozialraum_id"].value_counts()
+        biggest = max(cfg.sozialraeume, key=lambda s: int(counts.get(s.id, 0)))
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            bericht = Sozialraumbericht(prepared, sozialraum_id=biggest.id)
+            for name in methods:
+                getattr(bericht, name)()
+            times.append(time.perf_counter() - start)
+    print(json.dumps({"times": times, "areas_in_unit": int(counts.get(biggest.id, 0))}))
+
+
+def bench_scale_table(repeat: int) -> None:
+    """Time per report (the largest unit's sections) and peak memory per synthetic city."""
+    import json
+    import resource
+    import subprocess
+
+    rows = []
+    for areas, units in SIZES:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out = subprocess.run(
+            [sys.executable, __file__, "--_scale-one", str(areas), str(units), str(repeat)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append((areas, units, data, max(rss, before) / 1024))
+    base = statistics.median(rows[0][2]["times"])
+    print(
+        f"\nScale: time per report (largest unit, sections in one process, seed {SEED}), "
+        f"median ± half range of {repeat} runs"
+    )
+    print(
+        f"  {'(areas, units)':<16}{'areas in unit':>14}{'seconds':>18}{'vs (27, 6)':>12}"
+        f"{'peak MB':>10}"
+    )
+    for areas, units, data, rss in rows:
+        med = statistics.median(data["times"])
+        print(
+            f"  {str((areas, units)):<16}{data['areas_in_unit']:>14}{_stats(data['times']):>18}"
+            f"{med / base:>12.2f}{rss:>10.0f}"
+        )
+    print("  targets: (550, 12) and (600, 60) within 1.5x of (27, 6); peak <= 500 MB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the render benchmarks")
-    parser.add_argument("--nur", choices=["scale"], help="run only this group")
+    parser.add_argument(
+        "--nur", choices=["scale", "batch", "tabelle", "alt"], help="run only this group"
+    )
+    parser.add_argument("--wiederholungen", type=int, default=3, help="repetitions (>= 3)")
+    parser.add_argument("--_scale-one", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args._scale_one:
+        _scale_one(*args._scale_one)
+        return 0
     from sozialraum.config import load_config
 
     cfg = load_config(CONFIG)
     if args.nur == "scale":
         bench_scale(cfg)
         return 0
-    bench_validation(cfg)
-    bench_index(cfg)
-    bench_scale(cfg)
-    if not args.quick:
-        bench_render(cfg)
+    if args.nur == "alt":
+        bench_validation(cfg)
+        bench_index(cfg)
+        bench_scale(cfg)
+        if not args.quick:
+            bench_render(cfg)
+        return 0
+    import os
+    import platform
+
+    print(
+        f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    if args.nur in (None, "batch"):
+        bench_batch(cfg, args.wiederholungen)
+    if args.nur in (None, "tabelle"):
+        bench_scale_table(args.wiederholungen)
     return 0
 
 

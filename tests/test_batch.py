@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from fixtures_city import make_city, with_project_notebooks
+from fixtures_city import MENTIMETER_SLIDES, make_city, with_project_notebooks
 
-from sozialraum import batch
+from sozialraum import batch, render
 from sozialraum.batch import cache_dir, run_batch
 from sozialraum.config import load_config
 
@@ -144,3 +144,74 @@ def test_index_lists_the_reports_not_yet_rendered(city, tmp_path):
     page = BeautifulSoup((out / "2023" / "index.html").read_text("utf-8"), "html.parser")
     text = " ".join(page.get_text(" ").split())
     assert "Nicht erstellte Berichte" in text and "Sozialraum Süd : noch nicht erzeugt" in text
+
+
+def test_light_checksums_match_those_of_the_validator(city):
+    cfg, _ = city
+    from sozialraum.store import FileDigests, input_checksums
+    from sozialraum.validate import input_checksums as validated
+
+    assert input_checksums(cfg) == validated(cfg)
+    # remembered by (path, size, mtime): a second pass answers from the stat cache, unchanged
+    digests = FileDigests(cache_dir() / "probe-dateistand.json")
+    first = input_checksums(cfg, digests)
+    digests.save()
+    again = FileDigests(cache_dir() / "probe-dateistand.json")
+    assert input_checksums(cfg, again) == first and not again.changed
+
+
+@pytest.fixture(scope="module")
+def event_city(tmp_path_factory):
+    """A second mini city, rendered completely once (Nord has an event file, Süd has none)."""
+    root = tmp_path_factory.mktemp("ereignis")
+    # the fingerprint of the package as a fresh process sees it now (the CLI test compares)
+    render.code_fingerprint.cache_clear()
+    cfg = load_config(make_city(root, config=with_project_notebooks))
+    out = root / "berichte"
+    full = run_batch(cfg, out=out, jobs=2, progress=False)
+    assert _slugs(full.render.done) == ["gesamtstadt", "nord", "sued"]
+    return cfg, out
+
+
+def test_unchanged_cli_run_renders_nothing_and_never_loads_the_data_stack(event_city):
+    """Observable: the process that decided "unchanged" never imported pandas (no validation)."""
+    import subprocess
+    import sys
+
+    cfg, out = event_city
+    probe = (
+        "import sys\n"
+        "from sozialraum.cli import main\n"
+        "try:\n"
+        f"    main(['render', '--config', {str(cfg.pfad)!r}, '--out', {str(out)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print('pandas geladen:', 'pandas' in sys.modules, 'nbconvert' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert "0 gerendert, 3 unverändert übersprungen, 0 fehlgeschlagen" in run.stdout
+    assert "pandas geladen: False False" in run.stdout
+
+
+def test_edited_event_file_rerenders_its_unit_the_overview_and_the_index_only(event_city):
+    from mentimeter_export import write_mentimeter_export
+
+    cfg, out = event_city
+    year = out / "2023"
+    index_before = (year / "index.html").stat().st_mtime_ns
+    sued_before = (year / "sued.html").read_bytes()
+    slides = [dict(s) for s in MENTIMETER_SLIDES]
+    slides[1] = {**slides[1], "responses": {1: ["toll"], 2: ["Vernetzung"], 3: ["neu"]}}
+    write_mentimeter_export(
+        cfg.datei("veranstaltungen").parent / "mentimeter" / "2023-nord.xlsx",
+        slides,
+        voters=[1, 2, 3, 4, 5],
+    )
+    changed = run_batch(cfg, out=out, jobs=2, progress=False)
+    assert _slugs(changed.render.done) == ["gesamtstadt", "nord"]
+    assert _slugs(changed.render.skipped) == ["sued"]
+    assert (year / "index.html").stat().st_mtime_ns != index_before
+    assert (year / "sued.html").read_bytes() == sued_before

@@ -326,3 +326,92 @@ def test_a_section_over_its_time_limit_is_named_in_german(tmp_path, cfg):
     )
     assert "zeitlimit_abschnitt" in failure.evalue
     assert not (tmp_path / "out" / "langsam.html").exists()
+
+
+# -- warm kernels -------------------------------------------------------------------------------
+def _probe_notebook(folder: Path) -> Path:
+    """A notebook that shows its kernel's pid and whether a name from an earlier job survived."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("wert = 'x'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import os\n"
+            "from IPython.display import HTML, display\n"
+            "frueher = globals().get('spur', 'keine')\n"
+            "spur = wert\n"
+            "display(HTML(f'<p class=\"probe\">{os.getpid()}|{frueher}|{os.getcwd()}</p>'))"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = folder / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _probes(out: Path, slugs: list[str]) -> list[list[str]]:
+    values = []
+    for slug in slugs:
+        soup = BeautifulSoup((out / f"{slug}.html").read_text(encoding="utf-8"), "html.parser")
+        values.append(soup.find("p", class_="probe").get_text().split("|"))
+    return values
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_warm_kernel_is_reused_without_leaking_state(cfg, tmp_path, warm):
+    notebook = _probe_notebook(tmp_path)
+    jobs = [Job(s, notebook, {"wert": s}, Path(f"{s}.html")) for s in ("eins", "zwei", "drei")]
+    result = render_reports(cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=1, warm=warm)
+    assert [j.slug for j in result.done] == ["eins", "zwei", "drei"], result.failed
+    probes = _probes(tmp_path / "aus", ["eins", "zwei", "drei"])
+    pids = {p[0] for p in probes}
+    assert len(pids) == (1 if warm else 3)  # one kernel for all jobs, or one per job
+    assert [p[1] for p in probes] == ["keine"] * 3  # no name survives into the next job
+    assert {p[2] for p in probes} == {str(tmp_path)}  # the notebook's folder, as in a new kernel
+    counts = [
+        c.execution_count
+        for c in nbformat.read(tmp_path / "aus" / "drei.ipynb", as_version=4).cells
+        if c.cell_type == "code"
+    ]
+    assert counts == [1, 2, 3]  # prompts start at 1 as in a fresh kernel (with injected cell)
+
+
+def test_warm_kernel_is_replaced_after_a_failed_job(cfg, tmp_path):
+    notebook = _probe_notebook(tmp_path)
+    jobs = [
+        Job("vorher", notebook, {"wert": "a"}, Path("vorher.html")),
+        Job("kaputt", BROKEN, {"wert": "x"}, Path("kaputt.html")),
+        Job("nachher", notebook, {"wert": "b"}, Path("nachher.html")),
+    ]
+    result = render_reports(cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=1)
+    assert [f.job.slug for f in result.failed] == ["kaputt"]
+    before, after = _probes(tmp_path / "aus", ["vorher", "nachher"])
+    assert before[0] != after[0]  # a kernel a job failed in is never reused
+
+
+@pytest.mark.slow
+def test_warm_and_fresh_kernels_give_the_same_bytes(tmp_path, monkeypatch):
+    """The project's notebooks on the mini city: every page and executed notebook identical."""
+    from fixtures_city import make_city, with_project_notebooks
+
+    from sozialraum.batch import run_batch
+    from sozialraum.config import load_config
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    city = load_config(make_city(tmp_path / "stadt", config=with_project_notebooks))
+    warm = run_batch(city, out=tmp_path / "warm", jobs=1, force=True, progress=False)
+    cold = run_batch(city, out=tmp_path / "kalt", jobs=1, force=True, progress=False, warm=False)
+    assert not warm.render.failed and not cold.render.failed, [
+        f.message for f in warm.render.failed + cold.render.failed
+    ]
+    assert len(warm.render.done) == len(cold.render.done) == 3
+    files = sorted(p.name for p in (tmp_path / "warm" / "2023").iterdir() if p.is_file())
+    assert {"nord.html", "sued.html", "gesamtstadt.html", "nord.ipynb"} <= set(files)
+    for name in files:
+        a = (tmp_path / "warm" / "2023" / name).read_bytes()
+        assert a == (tmp_path / "kalt" / "2023" / name).read_bytes(), name

@@ -11,11 +11,13 @@ the index page, whose city map is drawn once per data and code version.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from sozialraum.ausgabe import os_meldung, pruefen, sperre
 from sozialraum.config import Config
@@ -31,8 +33,19 @@ from sozialraum.render import (
     render_reports,
     write_atomic,
 )
-from sozialraum.store import Prepared, StoreError, fingerprint, prepare, read_store, write_store
-from sozialraum.validate import input_checksums
+from sozialraum.store import (
+    STAT_CACHE,
+    FileDigests,
+    Prepared,
+    StoreError,
+    fingerprint,
+    input_checksums,
+    mentimeter_files,
+    prepare,
+    read_store,
+    unit_fingerprint,
+    write_store,
+)
 
 #: Where earlier versions kept the prepared data: beside the reports. Removed when found.
 LEGACY_STORE_DIR = ".daten"
@@ -100,11 +113,9 @@ def navigation(cfg: Config) -> dict[str, dict]:
     The order is the config's (overview first, then the units), not that of this run, so that a
     report rendered alone still links its neighbours; all pages of a year share one folder.
     """
-    from sozialraum.report import startseitentitel
-
     order = [(GESAMTSTADT_SLUG, f"Gesamtstadt {cfg.stadt.name}")]
     order += [(s.slug, _einheit_titel(cfg, s.name)) for s in cfg.sozialraeume]
-    start = {"href": "index.html", "titel": startseitentitel(cfg)}
+    start = {"href": "index.html", "titel": startseitentitel(cfg)}  # the report year's
     nav = {}
     for i, (slug, _) in enumerate(order):
         entry: dict = {"startseite": start}
@@ -114,6 +125,15 @@ def navigation(cfg: Config) -> dict[str, dict]:
             entry["nachher"] = {"href": f"{order[i + 1][0]}.html", "titel": order[i + 1][1]}
         nav[slug] = entry
     return nav
+
+
+def startseitentitel(cfg: Config) -> str:
+    """Title of the index page; here and not in ``report`` so that checking a batch stays light.
+
+    ``sozialraum.report.startseitentitel`` gives the same for the report year (tested).
+    """
+    b = cfg.begriffe
+    return f"Berichte der {b.einheit.mehrzahl} – {cfg.stadt.name}, {cfg.ausgabe}"
 
 
 def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
@@ -246,6 +266,8 @@ def run_batch(
     force: bool = False,
     progress: bool | None = None,
     pdf: bool = False,
+    warm: bool = True,
+    executor: Any = None,
 ) -> BatchResult:
     """Render the reports of the config's report year into ``<out>/<year>/``.
 
@@ -268,6 +290,10 @@ def run_batch(
         Show what is going on (default: when stderr is a terminal).
     pdf
         Also print every report to a PDF beside its HTML.
+    warm
+        Reuse one kernel per worker (see :func:`sozialraum.render.render_reports`).
+    executor
+        Run the reports on this executor and leave it running (see :func:`run_batches`).
     """
     keys = sozialraeume or [s.name for s in cfg.sozialraeume]
     for key in keys:  # fail before any work with the list of valid names
@@ -276,38 +302,56 @@ def run_batch(
     year_dir = out_dir / str(cfg.methode.berichtsjahr)
     shutil.rmtree(year_dir / LEGACY_STORE_DIR, ignore_errors=True)
 
-    # Fingerprint before validating: an unchanged batch ends here.
-    data_fp = fingerprint(cfg, input_checksums(cfg))
+    # Fingerprint before validating: an unchanged batch ends here, before pandas is imported.
+    digests = FileDigests(cache_dir() / STAT_CACHE)
+    checksums = input_checksums(cfg, digests)
+    digests.save()
+    data_fp = fingerprint(cfg, checksums)
+    zuordnung = _read_zuordnung(cfg, checksums)
     store = store_path(data_fp)
-    overview = overview_job(cfg, year_dir, store)
+    pdf_key = (
+        "|pdf" if pdf else ""
+    )  # as render_reports: a page with a PDF link is another page than one without
+    (overview,) = _with_datenstand(cfg, [overview_job(cfg, year_dir, store)], checksums, None)
     if gesamtstadt is None:
         gesamtstadt = sozialraeume is None or (
-            overview.output.is_file()
-            and not _is_current(overview.output, cache_key(data_fp, overview))
+            overview.output.is_file() and not _current(overview, pdf_key)
         )
-    planned = report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt)
+    planned = _with_datenstand(
+        cfg,
+        report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
+        checksums,
+        zuordnung,
+    )
     index_path = year_dir / "index.html"
-    fp_key = data_fp + ("|pdf" if pdf else "")
     pdfs_there = not pdf or all(j.output.with_suffix(".pdf").is_file() for j in planned)
-    if not force and pdfs_there and all(_current(j, fp_key) for j in planned):
+    if not force and pdfs_there and all(_current(j, pdf_key) for j in planned):
         if _index_current(index_path, _index_key(data_fp, _existing_links(cfg, year_dir))):
             return BatchResult(RenderResult(skipped=list(planned)), year_dir, index_path)
 
     _note(progress, "Prüfe die Eingaben und berechne den Index …")
     prepared = prepare(cfg)
+    zuordnung = _write_zuordnung(cfg, prepared)
     pruefen(year_dir)
     with sperre(out_dir):
         store = _prepared_store(prepared, progress)
         result = render_reports(
             cfg,
-            notebook_jobs=report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
+            notebook_jobs=_with_datenstand(
+                cfg,
+                report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
+                prepared.inputs.checksums,
+                zuordnung,
+            ),
             out_dir=year_dir,
             jobs=jobs,
             force=force,
             progress=progress,
-            data_fingerprint=prepared.fingerprint,
+            data_fingerprint="",
             beispieldaten=prepared.inputs.erfunden,
             pdf=pdf,
+            warm=warm,
+            executor=executor,
         )
         for failure in result.failed:  # never link a report built from older data
             for stale in (failure.job.output, failure.job.output.with_suffix(".key")):
@@ -315,6 +359,73 @@ def run_batch(
                     Path(stale).unlink()
         index_page = _write_index(cfg, prepared, store, year_dir, result, force, progress)
     return BatchResult(result, year_dir, index_page)
+
+
+def _zuordnung_path(cfg: Config, checksums: dict[str, str]) -> Path:
+    """Where the batch remembers which unit each event file belongs to, for this event table."""
+    h = hashlib.sha256(cfg.pfad.read_bytes())
+    for name in sorted(checksums):
+        if name not in mentimeter_files(cfg):  # the tables that say which event is whose
+            h.update(f"{name}={checksums[name]}\n".encode())
+    return cache_dir() / f"ereignisdateien-{h.hexdigest()[:24]}.json"
+
+
+def _read_zuordnung(cfg: Config, checksums: dict[str, str]) -> dict[str, list[str]] | None:
+    """Unit id -> its event files (checksum names), as the last validated run found them."""
+    try:
+        data = json.loads(_zuordnung_path(cfg, checksums).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_zuordnung(cfg: Config, prepared: Prepared) -> dict[str, list[str]]:
+    """Which unit each event file belongs to, from the validated event table."""
+    events = prepared.inputs.veranstaltungen
+    owner: dict[str, str] = {}
+    if len(events) and {"veranstaltung_id", "sozialraum_id"} <= set(events.columns):
+        owner = dict(
+            zip(
+                events["veranstaltung_id"].astype(str),
+                events["sozialraum_id"].astype(str),
+                strict=True,
+            )
+        )
+    zuordnung: dict[str, list[str]] = {s.id: [] for s in cfg.sozialraeume}
+    for name, event in mentimeter_files(cfg).items():
+        unit = owner.get(event)
+        if unit in zuordnung:
+            zuordnung[unit].append(name)
+    try:
+        write_atomic(
+            _zuordnung_path(cfg, prepared.inputs.checksums),
+            json.dumps(zuordnung, sort_keys=True),
+        )
+    except OSError:
+        pass  # without it the next unchanged run validates once more; the result is the same
+    return zuordnung
+
+
+def _with_datenstand(
+    cfg: Config,
+    planned: list[Job],
+    checksums: dict[str, str],
+    zuordnung: dict[str, list[str]] | None,
+) -> list[Job]:
+    """Give each job the fingerprint of the data its page is built from.
+
+    A unit's report depends on every table and geometry (it compares with the other units) but
+    only on its own event files; the overview depends on all of them. Without a known mapping
+    from event files to units every page depends on every file.
+    """
+    ids = {s.slug: s.id for s in cfg.sozialraeume}
+    out = []
+    for job in planned:
+        own = None
+        if zuordnung is not None and job.slug in ids:
+            own = zuordnung.get(ids[job.slug], [])
+        out.append(replace(job, datenstand=unit_fingerprint(cfg, checksums, own)))
+    return out
 
 
 def _links(cfg: Config, year_dir: Path) -> dict[str, str]:
@@ -374,6 +485,82 @@ def _write_index(
         evalue = os_meldung(exc) if isinstance(exc, OSError) else str(exc)
         result.failed.append(JobFailure(job, type(exc).__name__, evalue))
         return None
+
+
+#: Where the reports' jobs run: worker processes on this machine, or a dask.distributed cluster.
+EXECUTORS = ("local", "dask")
+
+
+def city_out(cfg: Config, out: Path | None, several: bool) -> Path | None:
+    """Output folder of one city: ``<out>/<config name>/`` when several cities share ``out``.
+
+    Without ``out`` each city writes into its own ``[bericht] ausgabe``.
+    """
+    if out is None or not several:
+        return out
+    return Path(out) / cfg.pfad.stem
+
+
+def run_batches(
+    cfgs: list[Config],
+    *,
+    out: Path | None = None,
+    jobs: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    **options: Any,
+) -> list[BatchResult]:
+    """Render several cities in one batch: one pool of workers (and warm kernels) for all.
+
+    Parameters
+    ----------
+    cfgs
+        The cities' configs, rendered in this order.
+    out
+        Common output folder; each city gets ``<out>/<config name>/<year>/`` (see
+        :func:`city_out`). Without it each city writes into its own ``[bericht] ausgabe``.
+    jobs
+        Local worker processes (default: every CPU); on a cluster its workers decide.
+    executor
+        ``"local"``: worker processes on this machine. ``"dask"``: the workers of the
+        dask.distributed cluster at ``scheduler``; every worker needs this package, the
+        ``python3`` kernel and the data, notebooks and output folder at the same paths.
+    scheduler
+        Address of the dask scheduler (``tcp://host:8786``), for ``executor="dask"``.
+    options
+        Passed on to :func:`run_batch` (``force``, ``progress``, ``pdf``, ``sozialraeume`` …).
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
+    several = len(cfgs) > 1
+    results: list[BatchResult] = []
+    if executor == "dask":
+        if not scheduler:
+            raise ValueError("--executor dask needs --scheduler ADDRESS")
+        from distributed import Client
+
+        with Client(scheduler, set_as_default=False) as client:
+            pool = client.get_executor(pure=False)
+            for cfg in cfgs:
+                results.append(
+                    run_batch(cfg, out=city_out(cfg, out, several), executor=pool, **options)
+                )
+        return results
+    if not several:
+        return [run_batch(cfgs[0], out=out, jobs=jobs, **options)]
+    from sozialraum.render import _stop_workers, local_pool
+
+    pool = local_pool(max(1, jobs or os.cpu_count() or 1))
+    try:
+        for cfg in cfgs:
+            results.append(
+                run_batch(cfg, out=city_out(cfg, out, several), executor=pool, **options)
+            )
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    return results
 
 
 def clean_store(data_fingerprint: str) -> None:

@@ -70,6 +70,16 @@ def _meldung(exc: Exception) -> str:
     )
 
 
+def _validation_failed(exc: Exception) -> bool:
+    """Whether ``exc`` is a failed validation, without importing the validator (pandas) first.
+
+    An unchanged batch must end in well under a second; importing ``sozialraum.validate`` just
+    to name its exception would cost most of that. If validation ran, the module is loaded.
+    """
+    module = sys.modules.get("sozialraum.validate")
+    return module is not None and isinstance(exc, module.ValidationFailed)
+
+
 @click.group(cls=_Gruppe)
 @click.version_option(package_name="sozialraum")
 @click.option("--debug", is_flag=True, help="Bei Fehlern den vollständigen Verlauf zeigen.")
@@ -124,7 +134,27 @@ def list_sozialraeume(config_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--config",
+    "config_paths",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help=CONFIG_HELP + " Mehrfach angebbar: mehrere Städte in einem Lauf (mit --out je Stadt "
+    "ein Unterordner <out>/<Name der Konfiguration>/).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Wo die Berichte entstehen: local = Prozesse auf diesem Rechner, dask = die Worker "
+    "eines laufenden dask.distributed-Clusters (siehe docs/betrieb.md).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADRESSE",
+    help="Adresse des dask-Schedulers, z. B. tcp://rechner:8786 (nur mit --executor dask).",
+)
 @click.option(
     "--sozialraum",
     "sozialraeume",
@@ -157,7 +187,9 @@ def list_sozialraeume(config_path: Path | None) -> None:
     help="Zu jedem Bericht eine Druckfassung (PDF, A4) erzeugen; braucht Chromium (Debian).",
 )
 def render(
-    config_path: Path | None,
+    config_paths: tuple[Path, ...],
+    executor: str,
+    scheduler: str | None,
     sozialraeume: tuple[str, ...],
     out: Path | None,
     jobs: int | None,
@@ -166,10 +198,15 @@ def render(
     pdf: bool,
 ) -> None:
     """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
-    from sozialraum.batch import run_batch
-    from sozialraum.validate import ValidationFailed
+    from sozialraum.batch import run_batches
 
-    cfg = _config(config_path)
+    if executor == "dask" and not scheduler:
+        raise click.UsageError(
+            "--executor dask braucht --scheduler ADRESSE (z. B. tcp://host:8786)."
+        )
+    cfgs = [_config(p) for p in config_paths] if config_paths else [_config(None)]
+    if sozialraeume and len(cfgs) > 1:
+        raise click.UsageError("--sozialraum geht nur mit einer Konfiguration.")
     if pdf:
         from sozialraum.pdf import INSTALL_HINT, chromium_pfad
 
@@ -178,30 +215,47 @@ def render(
                 f"Für --pdf wird Chromium gebraucht, es wurde nicht gefunden.\n{INSTALL_HINT}"
             )
     try:
-        result = run_batch(
-            cfg,
-            sozialraeume=list(sozialraeume) or None,
-            gesamtstadt=gesamtstadt,
+        results = run_batches(
+            cfgs,
             out=out,
             jobs=jobs,
+            executor=executor,
+            scheduler=scheduler,
+            sozialraeume=list(sozialraeume) or None,
+            gesamtstadt=gesamtstadt,
             force=force,
             pdf=pdf,
         )
+    except OSError as exc:
+        if executor == "dask" and not _is_file_error(exc):
+            raise click.ClickException(
+                f"Der dask-Scheduler {scheduler} ist nicht erreichbar ({exc}). Tipp: Adresse "
+                "prüfen und ob der Cluster läuft (docs/betrieb.md)."
+            ) from exc
+        raise
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    except ValidationFailed as exc:
+    except Exception as exc:
+        if not _validation_failed(exc):
+            raise
         click.echo(str(exc), err=True)
         click.echo("Keine Berichte erzeugt: bitte zuerst die Daten korrigieren.", err=True)
         sys.exit(1)
-    for failure in result.render.failed:
-        click.echo(failure.message, err=True)
-    for warnung in result.render.warnungen:
-        click.echo(f"Warnung: {warnung}", err=True)
-    click.echo(f"{result.render.summary()} – {result.out_dir}")
-    if result.index_page:
-        click.echo(f"Startseite: {result.index_page}")
-    if not result.render.ok:
+    for result in results:
+        for failure in result.render.failed:
+            click.echo(failure.message, err=True)
+        for warnung in result.render.warnungen:
+            click.echo(f"Warnung: {warnung}", err=True)
+        click.echo(f"{result.render.summary()} – {result.out_dir}")
+        if result.index_page:
+            click.echo(f"Startseite: {result.index_page}")
+    if not all(result.render.ok for result in results):
         sys.exit(1)
+
+
+def _is_file_error(exc: OSError) -> bool:
+    """An error about a file (it has a name), not about a network connection."""
+    return exc.filename is not None
 
 
 if __name__ == "__main__":  # pragma: no cover

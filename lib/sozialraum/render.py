@@ -13,27 +13,27 @@ import concurrent.futures as cf
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
-
-import jinja2
-import nbformat
-from bs4 import BeautifulSoup, Comment
-from markupsafe import Markup
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor
-from traitlets.config import Config as TraitletsConfig
+from typing import IO, TYPE_CHECKING, Any
 
 import sozialraum
-from sozialraum.config import Config
+
+if TYPE_CHECKING:  # the heavy modules load when a page is built, not when a batch is checked
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from sozialraum.config import Config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -49,8 +49,10 @@ KERNEL_NAME = "python3"
 #: and jupyter_client interrupts every kernel before shutting it down, which ipykernel logs as
 #: "ERROR | KeyboardInterrupt caught in kernel" after a successful run. In a batch of seven
 #: reports that noise would hide the lines that matter; failures of cells reach us through
-#: papermill, and a dying kernel through nbclient, not through this log.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: papermill, and a dying kernel through nbclient, not through this log. A batch kernel keeps
+#: no input history: parallel kernels would contend for IPython's history database, and a
+#: reused kernel would write the same line numbers again.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
 
 def _ipc_kernel_manager(folder: Path) -> type:
@@ -75,6 +77,8 @@ def _ipc_kernel_manager(folder: Path) -> type:
             return str(folder / "kernel")
 
     return IpcKernelManager
+
+
 LANGUAGE_CODE = "de"
 #: Under the publisher's name on every page built from invented data: the name alone would
 #: read as if the publisher stood behind the numbers.
@@ -113,6 +117,9 @@ class Job:
     nav: Mapping[str, Any] | None = None
     """Links to the index page and the previous/next report (``startseite``, ``vorher``,
     ``nachher``: each ``{"href", "titel"}``); part of the cache key, since they are on the page."""
+    datenstand: str = ""
+    """Fingerprint of the data this page is built from, when the caller knows it per page (the
+    batch leaves out other units' event files); part of the cache key, beside the batch's."""
 
     @property
     def page_title(self) -> str:
@@ -194,12 +201,15 @@ class _Outcome:
 
 
 # -- cache ------------------------------------------------------------------------------------
-def _digest_files(files: Sequence[Path], root: Path) -> str:
+def _digest_files(files: Sequence[Path], root: Path, digests: Any = None) -> str:
     h = hashlib.sha256()
     for path in sorted(files):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        if digests is None:
+            h.update(path.read_bytes())
+        else:  # the file's own digest, remembered by (path, size, mtime)
+            h.update(digests.digest(path).encode())
         h.update(b"\0")
     return h.hexdigest()
 
@@ -210,32 +220,53 @@ def code_fingerprint() -> str:
 
     Covers the package version, the template files and the package's Python sources: in an
     editable install the version stays the same while the code that writes tables and sentences
-    changes, and a cache keyed on the version alone would serve stale reports.
+    changes, and a cache keyed on the version alone would serve stale reports. Each file's
+    digest is remembered by (path, size, mtime) in the cache folder, so that an unchanged batch
+    reads no source file.
     """
+    from sozialraum.store import STAT_CACHE, FileDigests
+
+    digests = FileDigests(_cache_folder() / STAT_CACHE)
     templates = [p for p in TEMPLATES_DIR.rglob("*") if p.is_file()]
     sources = [p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts]
-    return "\n".join(
+    text = "\n".join(
         [
             f"version={sozialraum.__version__}",
-            f"templates={_digest_files(templates, TEMPLATES_DIR)}",
-            f"sources={_digest_files(sources, PACKAGE_DIR)}",
+            f"templates={_digest_files(templates, TEMPLATES_DIR, digests)}",
+            f"sources={_digest_files(sources, PACKAGE_DIR, digests)}",
         ]
     )
+    digests.save()
+    return text
+
+
+def _cache_folder() -> Path:
+    from sozialraum.batch import cache_dir
+
+    return cache_dir()
+
+
+#: Parameters that do not enter the cache key (see :func:`cache_key`).
+KEY_IGNORES = frozenset({"store"})
 
 
 def cache_key(data_fingerprint: str, job: Job) -> str:
     """Key that changes whenever the report could change.
 
     Quarto's ``freeze`` and Jupyter Book key on the source only and go stale when data change;
-    this key covers the data and config (``data_fingerprint``, from the caller), the notebook,
-    the parameters, the template and the package.
+    this key covers the data and config (``data_fingerprint``, from the caller, and the job's
+    own ``datenstand``), the notebook, the parameters, the template and the package. The
+    ``store`` parameter is left out: it names the folder of the whole data state, which the data
+    fingerprints already cover, and would tie every page to every input file.
     """
+    parameters = {k: v for k, v in dict(job.parameters).items() if k not in KEY_IGNORES}
     h = hashlib.sha256()
     for part in (
-        b"sozialraum-render-v1",
+        b"sozialraum-render-v2",
         data_fingerprint.encode(),
+        job.datenstand.encode(),
         Path(job.notebook).read_bytes(),
-        json.dumps(dict(job.parameters), sort_keys=True, ensure_ascii=False, default=str).encode(),
+        json.dumps(parameters, sort_keys=True, ensure_ascii=False, default=str).encode(),
         job.page_title.encode(),
         json.dumps(dict(job.nav or {}), sort_keys=True, ensure_ascii=False).encode(),
         code_fingerprint().encode(),
@@ -284,19 +315,26 @@ def write_atomic(path: Path, produce: str | Callable[[], str]) -> None:
 
 
 # -- export -----------------------------------------------------------------------------------
-class ReportOutputFilter(Preprocessor):
-    """Drop outputs a committee must never see: console streams, tracebacks, bare reprs.
+@lru_cache(maxsize=1)
+def _report_output_filter() -> type:
+    """The nbconvert preprocessor class, defined on first use (nbconvert loads slowly)."""
+    from nbconvert.preprocessors import Preprocessor
 
-    A ``print`` or a warning is a note to the analyst, a traceback means the job failed anyway,
-    and an ``execute_result`` that is only ``text/plain`` is the repr of a cell's last value
-    (``[<Line2D …>]``) — code debris, not content.
-    """
+    class ReportOutputFilter(Preprocessor):
+        """Drop outputs a committee must never see: console streams, tracebacks, bare reprs.
 
-    def preprocess_cell(self, cell, resources, index):
-        """Keep only the outputs that belong in a report."""
-        if cell.get("cell_type") == "code" and cell.get("outputs"):
-            cell.outputs = [o for o in cell.outputs if _keep_output(o)]
-        return cell, resources
+        A ``print`` or a warning is a note to the analyst, a traceback means the job failed
+        anyway, and an ``execute_result`` that is only ``text/plain`` is the repr of a cell's
+        last value (``[<Line2D …>]``) — code debris, not content.
+        """
+
+        def preprocess_cell(self, cell, resources, index):
+            """Keep only the outputs that belong in a report."""
+            if cell.get("cell_type") == "code" and cell.get("outputs"):
+                cell.outputs = [o for o in cell.outputs if _keep_output(o)]
+            return cell, resources
+
+    return ReportOutputFilter
 
 
 def _keep_output(output: Mapping[str, Any]) -> bool:
@@ -309,6 +347,9 @@ def _keep_output(output: Mapping[str, Any]) -> bool:
 
 
 def _make_exporter() -> HTMLExporter:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config as TraitletsConfig
+
     c = TraitletsConfig()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {REMOVE_CELL_TAG}
@@ -324,12 +365,15 @@ def _make_exporter() -> HTMLExporter:
         sanitize_html=False,
         language_code=LANGUAGE_CODE,
     )
-    exporter.register_preprocessor(ReportOutputFilter(), enabled=True)
+    exporter.register_preprocessor(_report_output_filter()(), enabled=True)
     return exporter
 
 
 def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -> str:
     """Executed notebook → finished page: template, then headings get ids and a contents list."""
+    import nbformat
+    from bs4 import BeautifulSoup
+
     nb = nbformat.from_dict(nb)  # a copy: the executed notebook on disk keeps every output
     nb.metadata["title"] = job.page_title
     resources = {
@@ -343,6 +387,9 @@ def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str])
     from sozialraum.interaktiv import tabellen_fokussierbar
 
     tabellen_fokussierbar(soup)
+    from sozialraum.schrift import schrift_einbetten
+
+    schrift_einbetten(soup)  # the SVG figures' font, subset and inline, once per page
     return str(soup)
 
 
@@ -356,12 +403,16 @@ def keep_units_with_numbers(page: str) -> str:
     Done on the page, not in ``fmt``, because the same strings go into CSV downloads and chart
     labels, where a plain space is what Excel and matplotlib expect.
     """
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(page, "html.parser")
     _join_units(soup)
     return str(soup)
 
 
 def _join_units(soup: BeautifulSoup) -> None:
+    from bs4 import Comment
+
     for node in soup.find_all(string=_NUMBER_UNIT):
         if isinstance(node, Comment) or node.parent.name in _NO_TEXT_TAGS:
             continue
@@ -374,6 +425,8 @@ def _slugify(text: str) -> str:
 
 
 def _is_toc_placeholder(node: object) -> bool:
+    from bs4 import Comment
+
     return isinstance(node, Comment) and node.strip() == TOC_PLACEHOLDER
 
 
@@ -383,6 +436,8 @@ def add_table_of_contents(page: str) -> str:
     Done on the finished page rather than from the cells because headings come both from
     markdown cells and from HTML the library writes; existing ids are kept.
     """
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(page, "html.parser")
     _insert_table_of_contents(soup)
     return str(soup)
@@ -451,6 +506,8 @@ def _reproducible(text: str) -> str:
     papermill records start, end and duration of the run and of every cell, and the kernel the
     times of each message: two runs of the same data on different days would differ only there.
     """
+    import nbformat
+
     nb = nbformat.reads(text, as_version=4)
     pm_meta = nb.metadata.get("papermill")
     if isinstance(pm_meta, dict) and pm_meta.get("output_path"):
@@ -486,6 +543,8 @@ def _reproducible(text: str) -> str:
 
 def _running_cell(tmp: Path) -> str:
     """First line of the cell papermill was executing when the run stopped."""
+    import nbformat
+
     try:
         nb = nbformat.read(tmp, as_version=4)
     except Exception:  # noqa: BLE001 - the name is a courtesy; the failure stands without it
@@ -529,7 +588,187 @@ def _with_pdf(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -
     return None
 
 
-def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
+#: Run in a warm kernel before each job: what a fresh kernel would have, as far as a report can
+#: tell. The user namespace and the output history go (``%reset -f``), open figures are closed,
+#: matplotlib's settings return to those the kernel had after its imports, the working folder
+#: is the job's, and the prompt counter starts at 1 again, so that the executed notebook and
+#: the page are byte for byte those of a fresh kernel (``tests/test_render.py`` checks that).
+_RESET_CODE = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, sys as _sys
+_ip = get_ipython()
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+if "matplotlib" in _sys.modules and "_sozialraum_rc" in _sys.modules["builtins"].__dict__:
+    _sys.modules["matplotlib"].rcParams.update(_sys.modules["builtins"]._sozialraum_rc)
+_os.chdir({cwd!r})
+_ip.execution_count = 1
+del _os, _sys, _ip
+"""
+
+#: Run once when a warm kernel starts: load what every report imports (that is what keeping the
+#: kernel pays off), then remember matplotlib's settings for the reset before each job.
+_WARM_UP_CODE = """\
+import builtins as _b
+import matplotlib
+import sozialraum.report
+_b._sozialraum_rc = dict(matplotlib.rcParams)
+del _b
+"""
+
+
+class _WarmKernel:
+    """One kernel per worker process, started on the first job and reused for the next ones.
+
+    Starting a kernel and importing pandas, geopandas, matplotlib and the package costs seconds
+    per report; a batch of hundreds of units pays it once per worker instead. The kernel talks
+    over Unix sockets in the worker's own scratch folder (see :func:`_ipc_kernel_manager`) and
+    watches its parent: it ends with the worker, also when the worker is killed. After a failed
+    job the kernel is thrown away, so that a half-run report never leaks into the next one.
+    """
+
+    def __init__(self) -> None:
+        self.km: Any = None
+        self.scratch: Path | None = None
+
+    def manager(self, cwd: Path, timeout: int) -> Any:
+        """The running kernel's manager; starts the kernel if there is none (or it died)."""
+        import tempfile
+
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and run_sync(self.km.is_alive)():
+            return self.km
+        self.discard()
+        self.scratch = Path(tempfile.mkdtemp(prefix="sozialraum-kernel-"))
+        km = _ipc_kernel_manager(self.scratch)(kernel_name=KERNEL_NAME)
+        run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=str(cwd))
+        self.km = km
+        self.run(_WARM_UP_CODE, timeout)
+        return km
+
+    def run(self, code: str, timeout: int) -> None:
+        """Run ``code`` outside the notebook (not counted, not recorded); raise if it fails."""
+        kc = self.km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(
+                code, store_history=False, silent=False, timeout=timeout, output_hook=_quiet
+            )
+        finally:
+            kc.stop_channels()
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(
+                "Der Kernel ließ sich nicht vorbereiten: "
+                f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}"
+            )
+
+    def execute(self, notebook: Path, output: Path, parameters: dict, timeout: int) -> Any:
+        """Run one notebook with papermill in this kernel, reset to a fresh state first."""
+        import papermill as pm
+
+        km = self.manager(notebook.parent, timeout)
+        self.run(_RESET_CODE.format(cwd=str(notebook.parent)), timeout)
+        return pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            engine_name=_warm_engine(),
+            km=km,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+        )
+
+    def discard(self) -> None:
+        """Shut the kernel down and remove its sockets (also at the worker's regular exit)."""
+        import shutil
+
+        from jupyter_core.utils import run_sync
+
+        km, self.km = self.km, None
+        if km is not None:
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - a dead kernel is what we wanted
+                pass
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+
+def _quiet(msg: Mapping[str, Any]) -> None:
+    """Output of the reset and warm-up code goes nowhere (it is not part of any report)."""
+
+
+_WARM = threading.local()
+
+
+def _warm_kernel() -> _WarmKernel:
+    """The kernel of this worker thread; shut down when the worker process ends normally.
+
+    One per thread: a dask worker may run several jobs at once in threads, and a kernel runs
+    one notebook at a time.
+    """
+    kernel = getattr(_WARM, "kernel", None)
+    if kernel is None:
+        import atexit
+        from multiprocessing import util
+
+        kernel = _WARM.kernel = _WarmKernel()
+        util.Finalize(kernel, kernel.discard, exitpriority=10)  # pool worker processes
+        atexit.register(kernel.discard)  # other processes (dask workers)
+    return kernel
+
+
+@lru_cache(maxsize=1)
+def _warm_engine() -> str:
+    """Register papermill's engine for a kernel that outlives the notebook; returns its name.
+
+    papermill's own engine hands nbclient a kernel manager it does not own, so nbclient leaves
+    the kernel running, but it never closes the client's channels; over hundreds of reports a
+    worker would run out of file handles. This engine closes them after every notebook.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+            )
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register("sozialraum-warm", WarmEngine)
+    return "sozialraum-warm"
+
+
+def _render_job(job: Job, key: str, bericht: Mapping[str, str], warm: bool = False) -> _Outcome:
     """Run one job in a worker process; every error becomes a failure record, never a raise.
 
     papermill writes the executed notebook while it runs; it writes into a scratch folder, so
@@ -551,18 +790,30 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
         tmp = Path(scratch) / executed.name
         try:
             notebook = Path(job.notebook).resolve()
-            nb = pm.execute_notebook(
-                str(notebook),
-                str(tmp),
-                parameters=dict(job.parameters),
-                kernel_name=KERNEL_NAME,
-                cwd=str(notebook.parent),
-                progress_bar=False,
-                log_output=False,
-                extra_arguments=list(KERNEL_ARGUMENTS),
-                execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
-                kernel_manager_class=_ipc_kernel_manager(Path(scratch)),
-            )
+            if warm:
+                try:
+                    nb = _warm_kernel().execute(
+                        notebook,
+                        tmp,
+                        dict(job.parameters),
+                        int(bericht.get("zeitlimit_abschnitt") or 900),
+                    )
+                except BaseException:
+                    _warm_kernel().discard()  # never reuse a kernel a job failed in
+                    raise
+            else:
+                nb = pm.execute_notebook(
+                    str(notebook),
+                    str(tmp),
+                    parameters=dict(job.parameters),
+                    kernel_name=KERNEL_NAME,
+                    cwd=str(notebook.parent),
+                    progress_bar=False,
+                    log_output=False,
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
+                    kernel_manager_class=_ipc_kernel_manager(Path(scratch)),
+                )
             _keep_notebook(tmp, executed)
             pdf_note = None
             if bericht.get("pdf_erzeugen"):
@@ -616,6 +867,19 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str]) -> _Outcome:
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM ends the batch like Ctrl-C: workers are stopped, nothing half-written stays."""
     raise KeyboardInterrupt
+
+
+def local_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Worker processes on this machine that die with the batch (see ``ausgabe.worker_init``).
+
+    The platform's default start method: "spawn" (macOS, Windows) re-imports the caller's main
+    module and breaks for scripts without a main guard or code piped to python.
+    """
+    from sozialraum.ausgabe import worker_init
+
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, initializer=worker_init, initargs=(os.getpid(),)
+    )
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
@@ -694,6 +958,8 @@ def render_reports(
     data_fingerprint: str = "",
     beispieldaten: bool = False,
     pdf: bool = False,
+    warm: bool = True,
+    executor: cf.Executor | None = None,
 ) -> RenderResult:
     """Render every job, in parallel, skipping reports whose inputs did not change.
 
@@ -718,6 +984,13 @@ def render_reports(
         The inputs contain invented records: every page's footer says so under the publisher.
     pdf
         Also print each page to a PDF beside it (Debian's Chromium); a failed PDF is a warning.
+    warm
+        Keep one kernel per worker and reuse it, reset, for the next job (the pages are the
+        same bytes as from a fresh kernel); ``False`` starts a fresh kernel for every job.
+    executor
+        Run the jobs on this executor (shared by several batches, e.g. :func:`local_pool` or a
+        dask cluster's ``Client.get_executor()``) and leave it running; ``None`` starts a pool
+        of ``jobs`` worker processes for this call and stops it afterwards.
 
     Returns
     -------
@@ -761,21 +1034,23 @@ def render_reports(
             pending.append((job, key))
 
     if pending:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
-        bar.note(
-            f"Erzeuge {len(pending)} von {len(resolved)} Berichten mit "
-            f"{workers} {'Prozess' if workers == 1 else 'parallelen Prozessen'} …"
-        )
-        # The platform's default start method: "spawn" (macOS, Windows) re-imports the caller's
-        # main module and breaks for scripts without a main guard or code piped to python.
-        from sozialraum.ausgabe import worker_init
-
-        pool = cf.ProcessPoolExecutor(
-            max_workers=workers, initializer=worker_init, initargs=(os.getpid(),)
-        )
+        own_pool = executor is None
+        if own_pool:
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+            bar.note(
+                f"Erzeuge {len(pending)} von {len(resolved)} Berichten mit "
+                f"{workers} {'Prozess' if workers == 1 else 'parallelen Prozessen'} …"
+            )
+            pool = local_pool(workers)
+        else:
+            bar.note(f"Erzeuge {len(pending)} von {len(resolved)} Berichten …")
+            pool = executor
         previous = signal.signal(signal.SIGTERM, _terminate)
+        futures: dict = {}
         try:
-            futures = {pool.submit(_render_job, job, key, bericht): job for job, key in pending}
+            futures = {
+                pool.submit(_render_job, job, key, bericht, warm): job for job, key in pending
+            }
             for future in cf.as_completed(futures):
                 job = futures[future]
                 try:
@@ -797,10 +1072,15 @@ def render_reports(
                     )
                     bar.report(job.slug, "FEHLER")
         except BaseException:
-            _stop_workers(pool)
+            if own_pool:
+                _stop_workers(pool)
+            else:  # a shared pool: its owner stops it; our jobs must not run on
+                for future in futures:
+                    future.cancel()
             raise
         else:
-            pool.shutdown(wait=True)
+            if own_pool:
+                pool.shutdown(wait=True)
         finally:
             signal.signal(signal.SIGTERM, previous)
 
@@ -829,7 +1109,9 @@ class IndexEntry:
         return cls(job.page_title, href, beschreibung, job.slug == GESAMTSTADT_SLUG)
 
 
-def _jinja_env() -> jinja2.Environment:
+def _jinja_env() -> Any:
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
@@ -870,6 +1152,8 @@ def write_index_page(
     fehlend
         Reports the page cannot link, as (title, why): failed in this run or not yet rendered.
     """
+    from markupsafe import Markup
+
     from sozialraum.report import startseitentitel
 
     out_path = Path(out_path)
