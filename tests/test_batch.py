@@ -215,3 +215,15 @@ def test_edited_event_file_rerenders_its_unit_the_overview_and_the_index_only(ev
     assert _slugs(changed.render.skipped) == ["sued"]
     assert (year / "index.html").stat().st_mtime_ns != index_before
     assert (year / "sued.html").read_bytes() == sued_before
+
+
+def test_a_new_logo_under_the_same_name_is_a_change(cfg, tmp_path):
+    from sozialraum.store import input_checksums
+
+    logo = tmp_path / "wappen.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"eins")
+    with_logo = cfg.model_copy(update={"stadt": cfg.stadt.model_copy(update={"logo": str(logo)})})
+    first = input_checksums(with_logo)
+    assert set(first) - set(input_checksums(cfg)) == {os.path.relpath(logo, cfg.basis)}
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"zwei")
+    assert input_checksums(with_logo) != first

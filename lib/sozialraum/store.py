@@ -104,13 +104,15 @@ class FileDigests:
 
 
 def input_files(cfg: Config) -> list[Path]:
-    """Every configured input file; a Shapefile counts with its sidecars (.dbf, .shx, …)."""
+    """Every configured input file and the logo; a Shapefile counts with its sidecars."""
     files: list[Path] = []
     for name in type(cfg.eingaben).model_fields:
         if name == "mentimeter" or cfg.eingabe(name) is None:
             continue
         files.append(cfg.datei(name))
     files += [(cfg.basis / m.datei).resolve() for m in cfg.eingaben.mentimeter]
+    if cfg.stadt.logo:  # embedded in every page: a new image under the same name is a change
+        files.append((cfg.basis / cfg.stadt.logo).resolve())
     out: list[Path] = []
     for path in files:
         out.append(path)

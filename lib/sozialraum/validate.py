@@ -176,23 +176,12 @@ def input_checksums(cfg: Config) -> dict[str, str]:
     """SHA-256 of every configured input file, keyed by its path relative to the config.
 
     Cheap compared with validation, so that a batch can tell "nothing changed" before it reads
-    a single table. A Shapefile counts with its sidecars (.dbf, .shx, .prj, .cpg).
+    a single table; one implementation (:func:`sozialraum.store.input_checksums`) for the batch
+    and the provenance line.
     """
-    files: list[Path] = []
-    for name in type(cfg.eingaben).model_fields:
-        if name == "mentimeter" or cfg.eingabe(name) is None:
-            continue
-        files.append(cfg.datei(name))
-    files += [(cfg.basis / m.datei).resolve() for m in cfg.eingaben.mentimeter]
-    out: dict[str, str] = {}
-    for path in files:
-        sides = [path]
-        if path.suffix.lower() == ".shp":
-            sides += [path.with_suffix(e) for e in (".dbf", ".shx", ".prj", ".cpg")]
-        for p in sides:
-            if p.is_file():
-                out[Path(os.path.relpath(p, cfg.basis)).as_posix()] = sha256(p)
-    return dict(sorted(out.items()))
+    from sozialraum.store import input_checksums as checksums
+
+    return checksums(cfg)
 
 
 # ---------------------------------------------------------------------------------------------
