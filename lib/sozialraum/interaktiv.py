@@ -446,6 +446,12 @@ def tabellen_fokussierbar(soup: Any) -> None:
             frame["aria-labelledby"] = caption["id"]
         else:
             frame["aria-label"] = f"Tabelle {n}"
+    # figures scroll the same way on phones, so that their labels keep a readable size; a
+    # figure is named by its figcaption already
+    for figure in soup.select("figure"):
+        if figure.find("svg", class_="abbildung", recursive=False) is not None:
+            if figure.get("tabindex") is None:
+                figure["tabindex"] = "0"
 
 
 # -- helpers -----------------------------------------------------------------------------------
