@@ -115,32 +115,16 @@ def test_png_palette_keeps_every_class_colour_exact_even_for_a_rare_class(tmp_pa
     exactly the configured RGB (the old adaptive palette merged rare colours into others)."""
     import io
 
-    import geopandas as gpd
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
     from shapely import maximum_inscribed_circle
 
-    from sozialraum import maps, synthetic
-    from sozialraum.config import load_config
+    from sozialraum import maps
     from sozialraum.figures import PNG_DPI
 
-    path = synthetic.make_city(tmp_path, areas=200, units=4, seed=2)
-    cfg = load_config(path)
-    geo = gpd.read_file(tmp_path / "geo" / "quartiere.geojson")
-    rng = np.random.default_rng(0)
-    status = rng.choice(["mittel", "niedrig"], size=len(geo), p=[0.8, 0.2]).astype(object)
-    dynamik = rng.choice(["stabil", "negativ"], size=len(geo), p=[0.7, 0.3]).astype(object)
-    rare = int(np.argmax(geo.geometry.area))
-    status[rare], dynamik[rare] = "sehr niedrig", "positiv"
-    index = pd.DataFrame(
-        {
-            "quartier_id": geo["quartier_id"],
-            "status_klasse": status,
-            "dynamik_klasse": dynamik,
-            "kombi_klasse": [f"{s} / {d}" for s, d in zip(status, dynamik, strict=True)],
-        }
-    )
+    cfg, geo, index = _city(tmp_path)
+    rare = int(np.argmax(geo.geometry.area))  # _city gives this area the rare classes
     fig, _ = maps.class_map(cfg, geo, index, None, "kombi", beschriftung="keine")
     png = figure_png(fig)
     image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))

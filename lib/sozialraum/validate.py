@@ -8,7 +8,6 @@ analyst fixes a file once instead of once per error. Per-file rules live in
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,15 +160,6 @@ def _count(n: int, one: str, many: str) -> str:
 
 def _de_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
-
-
-def sha256(path: Path) -> str:
-    """Hex digest of a file, for the provenance line of every report."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def input_checksums(cfg: Config) -> dict[str, str]:
