@@ -227,8 +227,11 @@ def test_browser_makes_no_request_to_any_server(rendered, cfg):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
-def test_reports_pass_automated_wcag_checks(rendered, cfg):
-    """axe-core's WCAG 2.1 A/AA rules (contrast, alt texts, table headers, lang, …)."""
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_passes_automated_wcag_checks_and_fits_the_screen(rendered, cfg, width):
+    """axe-core's WCAG 2.1 A/AA rules (contrast, alt texts, table headers, lang, …) on every
+    rendered page, on a desktop and on a phone; on the phone the page never scrolls sideways."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -239,9 +242,13 @@ def test_reports_pass_automated_wcag_checks(rendered, cfg):
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
-        page = browser.new_page()
-        for name in ("index.html", f"{cfg.sozialraeume[1].slug}.html", "gesamtstadt.html"):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        overflow = {}
+        for name in sorted(p.name for p in rendered.glob("*.html")):
             page.goto((rendered / name).as_uri())
+            extra = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if extra > 0:
+                overflow[name] = extra
             result = axe.run(
                 page,
                 options={
@@ -255,7 +262,9 @@ def test_reports_pass_automated_wcag_checks(rendered, cfg):
                 (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
             ]
         browser.close()
+    assert len(found) == len(cfg.sozialraeume) + 2  # every report, the overview, the index
     assert all(not v for v in found.values()), found
+    assert not overflow, f"pages wider than the {width} px screen: {overflow}"
 
 
 def test_chromium_test_is_not_skipped_in_ci():
