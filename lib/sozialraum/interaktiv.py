@@ -199,8 +199,11 @@ def interaktive_karte(
     teile = [
         f'<figure class="ikarte" data-ikarte id="{praefix}">',
         f'<a class="ikarte-weiter" href="#{praefix}-ende">Karte überspringen</a>',
+        # sized inline too: in JupyterLab the report's stylesheet is absent, and an SVG without
+        # a size would fill the notebook at the scale of its metre coordinates
         f'<svg viewBox="0 0 {vb_w} {vb_h}" role="group" aria-labelledby="{titel_id}" '
-        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
+        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet" '
+        f'style="display:block;width:100%;height:auto;max-height:min(70vh,42rem)">',
         f'<g class="gebiete" fill-rule="evenodd">{"".join(gebiete)}</g>',
         grenzen,
         "</svg>",
