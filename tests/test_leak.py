@@ -114,7 +114,9 @@ def _readable_text(path: Path) -> str:
 
 
 def _number(value: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\d.,]){re.escape(value)}(?![\d]|[.,]\d)")
+    """The value as a number a reader sees: not part of a longer number, nor of a word or a
+    hex checksum such as ``cd5d5da69d3b`` in the provenance line."""
+    return re.compile(rf"(?<![\w.,]){re.escape(value)}(?![\w]|[.,]\d)")
 
 
 def test_the_withheld_cells_really_are_withheld(rendered):
