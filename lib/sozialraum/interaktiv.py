@@ -264,6 +264,37 @@ def _namen(
     return out
 
 
+def _karten_tabelle(
+    cfg: Any, quartiere: Any, index: Any, *, mit_einheit: bool
+) -> tuple[Any, list[tuple[str, str]]]:
+    """Areas with their map class and the tooltip fields every status map shows.
+
+    Excluded areas get no class; the tooltip names the unit (where the map shows several),
+    the dynamics class and the population, as far as the index has them.
+    """
+    import pandas as pd
+
+    keep = [c for c in index.columns if c not in ("quartier", "sozialraum_id", "geometry")]
+    gdf = quartiere[["quartier_id", "quartier", "sozialraum_id", quartiere.geometry.name]].merge(
+        pd.DataFrame(index[keep]), on="quartier_id", how="left"
+    )
+    status = gdf.get("status_klasse", pd.Series(pd.NA, index=gdf.index)).astype(object)
+    if "ausgeschlossen" in gdf:
+        status = status.where(~gdf["ausgeschlossen"].fillna(False).astype(bool), KEINE_KLASSE)
+    gdf["karten_klasse"] = status
+    felder: list[tuple[str, str]] = []
+    if mit_einheit:
+        namen = {str(s.id): s.name for s in cfg.sozialraeume}
+        gdf["einheit_name"] = gdf["sozialraum_id"].astype(str).map(namen)
+        felder.append(("einheit_name", cfg.begriffe.einheit.name))
+    if "dynamik_klasse" in gdf:
+        felder.append(("dynamik_klasse", "Dynamik"))
+    if "einwohner" in gdf:
+        gdf["einwohner"] = gdf["einwohner"].map(lambda v: v if is_missing(v) else int(v))
+        felder.append(("einwohner", "Einwohner*innen"))
+    return gdf, felder
+
+
 def stadtkarte_interaktiv(
     cfg: Any,
     quartiere: gpd.GeoDataFrame,
@@ -291,27 +322,11 @@ def stadtkarte_interaktiv(
     mit_skript
         Include the tooltip script (see :func:`interaktive_karte`).
     """
-    import pandas as pd
-
     from sozialraum.maps import klassen_farben
 
     jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
-    keep = [c for c in index.columns if c not in ("quartier", "sozialraum_id", "geometry")]
-    gdf = quartiere[["quartier_id", "quartier", "sozialraum_id", quartiere.geometry.name]].merge(
-        pd.DataFrame(index[keep]), on="quartier_id", how="left"
-    )
+    gdf, felder = _karten_tabelle(cfg, quartiere, index, mit_einheit=True)
     namen = {str(s.id): s.name for s in cfg.sozialraeume}
-    gdf["einheit_name"] = gdf["sozialraum_id"].astype(str).map(namen)
-    status = gdf.get("status_klasse", pd.Series(pd.NA, index=gdf.index)).astype(object)
-    if "ausgeschlossen" in gdf:
-        status = status.where(~gdf["ausgeschlossen"].fillna(False).astype(bool), KEINE_KLASSE)
-    gdf["karten_klasse"] = status
-    felder = [("einheit_name", cfg.begriffe.einheit.name)]
-    if "dynamik_klasse" in gdf:
-        felder.append(("dynamik_klasse", "Dynamik"))
-    if "einwohner" in gdf:
-        gdf["einwohner"] = gdf["einwohner"].map(lambda v: v if is_missing(v) else int(v))
-        felder.append(("einwohner", "Einwohner*innen"))
     area_links = None
     if links:
         ids = gdf["sozialraum_id"].astype(str)
@@ -375,24 +390,8 @@ def quartierskarte_interaktiv(
     q = quartiere
     if sozialraum_id is not None:
         q = q[q["sozialraum_id"].astype(str) == str(sozialraum_id)]
-    keep = [c for c in index.columns if c not in ("quartier", "sozialraum_id", "geometry")]
-    gdf = q[["quartier_id", "quartier", "sozialraum_id", q.geometry.name]].merge(
-        pd.DataFrame(index[keep]), on="quartier_id", how="left"
-    )
-    status = gdf.get("status_klasse", pd.Series(pd.NA, index=gdf.index)).astype(object)
-    if "ausgeschlossen" in gdf:
-        status = status.where(~gdf["ausgeschlossen"].fillna(False).astype(bool), KEINE_KLASSE)
-    gdf["karten_klasse"] = status
-    felder: list[tuple[str, str]] = []
+    gdf, felder = _karten_tabelle(cfg, q, index, mit_einheit=sozialraum_id is None)
     namen = {str(s.id): s.name for s in cfg.sozialraeume}
-    if sozialraum_id is None:
-        gdf["einheit_name"] = gdf["sozialraum_id"].astype(str).map(namen)
-        felder.append(("einheit_name", cfg.begriffe.einheit.name))
-    if "dynamik_klasse" in gdf:
-        felder.append(("dynamik_klasse", "Dynamik"))
-    if "einwohner" in gdf:
-        gdf["einwohner"] = gdf["einwohner"].map(lambda v: v if is_missing(v) else int(v))
-        felder.append(("einwohner", "Einwohner*innen"))
     w = werte[werte["jahr"] == jahr]
     for n, ind in enumerate(cfg.indikatoren):
         sub = w[w["indikator"] == ind.id].set_index("quartier_id")
