@@ -31,6 +31,7 @@ from sozialraum.render import (
     cache_key,
     code_fingerprint,
     render_reports,
+    startseitentitel,
     write_atomic,
 )
 from sozialraum.store import (
@@ -125,15 +126,6 @@ def navigation(cfg: Config) -> dict[str, dict]:
             entry["nachher"] = {"href": f"{order[i + 1][0]}.html", "titel": order[i + 1][1]}
         nav[slug] = entry
     return nav
-
-
-def startseitentitel(cfg: Config) -> str:
-    """Title of the index page; here and not in ``report`` so that checking a batch stays light.
-
-    ``sozialraum.report.startseitentitel`` gives the same for the report year (tested).
-    """
-    b = cfg.begriffe
-    return f"Berichte der {b.einheit.mehrzahl} – {cfg.stadt.name}, {cfg.ausgabe}"
 
 
 def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:

@@ -1093,6 +1093,19 @@ def render_reports(
 
 
 # -- index page -------------------------------------------------------------------------------
+def startseitentitel(cfg: Config, jahr: int | None = None) -> str:
+    """Title of the index page: "Berichte der Sozialräume – Musterstadt, Sozialbericht 2023".
+
+    The edition names the year the way the city does ("MSS 2021" for data as of 2020); another
+    report year of the series (``jahr``) is named by its year. Here, beside the index page and
+    without the data stack, because a batch builds its links before it knows whether anything
+    has to be drawn.
+    """
+    b = cfg.begriffe
+    edition = cfg.ausgabe if jahr in (None, cfg.methode.berichtsjahr) else f"{b.reihe} {jahr}"
+    return f"Berichte der {b.einheit.mehrzahl} – {cfg.stadt.name}, {edition}"
+
+
 @dataclasses.dataclass(frozen=True)
 class IndexEntry:
     """One link on the index page."""
@@ -1153,8 +1166,6 @@ def write_index_page(
         Reports the page cannot link, as (title, why): failed in this run or not yet rendered.
     """
     from markupsafe import Markup
-
-    from sozialraum.report import startseitentitel
 
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

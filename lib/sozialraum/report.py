@@ -39,6 +39,7 @@ from sozialraum.fmt import (
     zitat,
 )
 from sozialraum.index import aggregate, publish
+from sozialraum.render import startseitentitel  # noqa: F401 (part of this module's API)
 from sozialraum.store import Prepared, prepare, read_store
 
 BANNER = (
@@ -1432,17 +1433,6 @@ def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
     if sozialraum is None:
         return f"Gesamtstadt {cfg.stadt.name}"
     return f"{cfg.begriffe.einheit.name} {cfg.sozialraum(sozialraum).name}"
-
-
-def startseitentitel(cfg: Config, jahr: int | None = None) -> str:
-    """Title of the index page: "Berichte der Sozialräume – Musterstadt, Sozialbericht 2023".
-
-    The edition names the year the way the city does ("MSS 2021" for data as of 2020); another
-    report year of the series (``jahr``) is named by its year.
-    """
-    b = cfg.begriffe
-    edition = cfg.ausgabe if jahr in (None, cfg.methode.berichtsjahr) else f"{b.reihe} {jahr}"
-    return f"Berichte der {b.einheit.mehrzahl} – {cfg.stadt.name}, {edition}"
 
 
 def gesamtstadt_beschreibung(cfg: Config) -> str:
