@@ -8,6 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.legend import Legend
@@ -947,3 +949,23 @@ def test_names_with_mathtext_and_control_characters_are_drawn_literally(tiny_cfg
         html = figure_html(fig, alt, "Karte $$x$$")
         assert "<figure>" in html and "$$x$$" in html
     assert "$$x$$" in shown or "$$x$$" in " ".join(maps.kartenschluessel(fig)["quartier"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.floats(min_value=0, max_value=100, allow_nan=False, width=32), min_size=2, max_size=80
+    ),
+    st.integers(min_value=2, max_value=7),
+)
+def test_quantile_limits_are_those_of_mapclassify(values, k):
+    """Our quantiles (no scipy import) give mapclassify's class limits, ties included."""
+    import warnings
+
+    import mapclassify
+
+    values = np.asarray(values, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mapclassify warns when ties collapse classes
+        expected = mapclassify.Quantiles(values, k=k).bins
+    np.testing.assert_allclose(maps.quantil_grenzen(values, k), expected, rtol=0, atol=1e-9)

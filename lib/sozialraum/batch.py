@@ -73,8 +73,14 @@ def cache_dir() -> Path:
 
 
 def store_path(data_fingerprint: str) -> Path:
-    """The prepared store of one data state; the same data always find the same store."""
-    return cache_dir() / f"datenstand-{data_fingerprint[:24]}"
+    """The prepared store of one data state; the same data always find the same store.
+
+    The package's code is part of the name: what the store holds (the index and the totals of
+    every Sozialraum) is computed by it, and a store written by older code must not be read as
+    current after an update that kept the version number.
+    """
+    key = hashlib.sha256(f"{data_fingerprint}\n{code_fingerprint()}".encode()).hexdigest()
+    return cache_dir() / f"datenstand-{key[:24]}"
 
 
 def _einheit_titel(cfg: Config, name: str) -> str:

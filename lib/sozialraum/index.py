@@ -68,12 +68,36 @@ class IndexResult:
         The absolute class limits actually applied, ``{"status": [...], "dynamik": [...]}``:
         for ``schwellen_typ = "standardabweichung"`` they depend on the data, and maps and
         legends must show the limits that were used.
+    sozialraeume, stadt
+        :func:`aggregate` of ``werte`` for every Sozialraum and for the city, once per batch
+        (:func:`mit_aggregaten`): every report shows them, and a report of a city with hundreds
+        of areas must not add them up again. ``None`` until computed.
     """
 
     werte: pd.DataFrame
     index: pd.DataFrame
     veraenderung: pd.DataFrame
     schwellen: dict[str, list[float]] = field(default_factory=dict)
+    sozialraeume: pd.DataFrame | None = None
+    stadt: pd.DataFrame | None = None
+
+    def aggregat(
+        self, cfg: Config, quartiere: pd.DataFrame, ebene: Literal["sozialraum", "stadt"]
+    ) -> pd.DataFrame:
+        """The totals of ``ebene``: the ones computed for the batch, else computed now."""
+        known = self.sozialraeume if ebene == "sozialraum" else self.stadt
+        return known if known is not None else aggregate(cfg, self.werte, quartiere, ebene)
+
+
+def mit_aggregaten(cfg: Config, result: IndexResult, quartiere: pd.DataFrame) -> IndexResult:
+    """``result`` with the Sozialraum and city totals filled in (see ``IndexResult.stadt``)."""
+    from dataclasses import replace
+
+    return replace(
+        result,
+        sozialraeume=aggregate(cfg, result.werte, quartiere, "sozialraum"),
+        stadt=aggregate(cfg, result.werte, quartiere, "stadt"),
+    )
 
 
 # -- class lists for legends ------------------------------------------------------------------
@@ -356,6 +380,33 @@ def _geschuetzt(werte: list[float], gruende: list[str], m: int) -> bool:
     return t >= m and lo < t < hi
 
 
+def _je_gruppe_geschuetzt(
+    teile: pd.DataFrame, keys: list[str], m: int, totals: pd.DataFrame
+) -> pd.Series:
+    """:func:`_geschuetzt` for every group of ``teile`` at once, aligned to the rows of ``totals``.
+
+    ``teile`` are the parts (rows with a count; ``unterdrueckt``, ``unterdrueckt_grund``), the
+    groups are the rows of ``totals`` by ``keys``. A group without withheld parts, or without
+    parts at all, is protected. One pass over the table instead of one per group: a city of
+    hundreds of areas and a dozen years has thousands of groups.
+    """
+    s = teile[teile["unterdrueckt"] & teile["zaehler"].notna()]
+    primaer = (s["unterdrueckt_grund"] == PRIMAER).to_numpy()
+    parts = pd.DataFrame(
+        {
+            **{k: s[k].to_numpy() for k in keys},
+            "t": s["zaehler"].to_numpy(dtype=float),
+            "lo": np.where(primaer, 1.0, float(m)),
+            "hi": np.where(primaer, float(m - 1), np.inf),
+        }
+    )
+    g = parts.groupby(keys, sort=False)
+    agg = pd.DataFrame({"n": g.size(), "t": g["t"].sum(), "lo": g["lo"].sum(), "hi": g["hi"].sum()})
+    ok = (agg["n"] >= 2) & (agg["t"] >= m) & (agg["lo"] < agg["t"]) & (agg["t"] < agg["hi"])
+    where = pd.MultiIndex.from_frame(totals[keys]) if len(keys) > 1 else totals[keys[0]]
+    return pd.Series(ok.reindex(where, fill_value=True).to_numpy(dtype=bool), index=totals.index)
+
+
 def _gruppe_geschuetzt(gruppe: pd.DataFrame, m: int) -> bool:
     s = gruppe[gruppe["unterdrueckt"]]
     return _geschuetzt(s["zaehler"].tolist(), s["unterdrueckt_grund"].tolist(), m)
@@ -451,28 +502,22 @@ def aggregate(
     srs = _summen(w, eingabe, ["sozialraum_id", "jahr", "indikator"], m)
 
     # A Sozialraum total that cannot keep its withheld Quartiere unknown is withheld itself.
-    for key, gruppe in w[eingabe == "anzahl"].groupby(["sozialraum_id", "jahr", "indikator"]):
-        gruppe = gruppe[gruppe["zaehler"].notna()]
-        hit = (
-            (srs["sozialraum_id"] == key[0])
-            & (srs["jahr"] == key[1])
-            & (srs["indikator"] == key[2])
-        )
-        if not srs.loc[hit, "unterdrueckt"].any() and not _gruppe_geschuetzt(gruppe, m):
-            srs.loc[hit, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
+    sr_keys = ["sozialraum_id", "jahr", "indikator"]
+    offen = ~_je_gruppe_geschuetzt(w[eingabe == "anzahl"], sr_keys, m, srs)
+    srs.loc[offen & ~srs["unterdrueckt"], ["unterdrueckt", "unterdrueckt_grund"]] = [
+        True,
+        SEKUNDAER,
+    ]
 
     if ebene == "sozialraum":
         out = srs.assign(ebene="sozialraum")
         cols = ["ebene", "sozialraum_id", "jahr", "indikator"]
     else:
+        # The city total, where its Sozialraum totals cannot keep a withheld one unknown.
         out = _summen(w, eingabe, ["jahr", "indikator"], m).assign(ebene="stadt")
-        for i, row in out.iterrows():
-            if row["unterdrueckt"] or pd.isna(row["zaehler"]):
-                continue
-            teile = srs[(srs["jahr"] == row["jahr"]) & (srs["indikator"] == row["indikator"])]
-            teile = teile[teile["zaehler"].notna()]
-            if not _gruppe_geschuetzt(teile, m):
-                out.loc[i, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
+        offen = ~_je_gruppe_geschuetzt(srs, ["jahr", "indikator"], m, out)
+        offen &= ~out["unterdrueckt"] & out["zaehler"].notna()
+        out.loc[offen, ["unterdrueckt", "unterdrueckt_grund"]] = [True, SEKUNDAER]
         cols = ["ebene", "jahr", "indikator"]
     rest = [
         "zaehler",

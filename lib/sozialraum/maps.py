@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
-import mapclassify
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -589,11 +588,22 @@ def indikator_klassen(cfg: Config, werte: pd.DataFrame, jahr: int) -> dict[str, 
         k = min(INDIKATOR_KLASSEN, len(np.unique(values)))
         inner: list[float] = []
         if k > 1:
-            q = mapclassify.Quantiles(values, k=k)
-            inner = [round(float(b), 1) for b in q.bins[:-1]]
+            inner = [round(float(b), 1) for b in quantil_grenzen(values, k)[:-1]]
         limits = sorted({lo, *[b for b in inner if lo < b < hi], hi})
         out[ind.id] = limits if len(limits) > 1 else [lo, hi]
     return out
+
+
+def quantil_grenzen(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper limits of ``k`` quantile classes, as ``mapclassify.Quantiles(values, k).bins``.
+
+    The same numbers (linear interpolation, ties collapsed), without importing mapclassify:
+    it loads scipy.stats, a second per process, paid by every kernel and every report.
+    """
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    p[-1] = min(p[-1], 100.0)
+    return np.unique(np.percentile(np.asarray(values, dtype=float), p))
 
 
 def klassen_labels(limits: Sequence[float]) -> list[str]:

@@ -538,12 +538,11 @@ def build_context(
 
 
 def _gebiete(cfg: Config, inputs: Any, result: Any, sr_id: str, sr_name: str) -> pd.DataFrame:
-    from sozialraum import index as sozialindex
     from sozialraum.tables import gebiete_werte
 
     quartiere = pd.DataFrame(inputs.quartiere.drop(columns="geometry", errors="ignore"))
-    sr_agg = sozialindex.aggregate(cfg, result.werte, quartiere, "sozialraum")
-    st_agg = sozialindex.aggregate(cfg, result.werte, quartiere, "stadt")
+    sr_agg = result.aggregat(cfg, quartiere, "sozialraum")
+    st_agg = result.aggregat(cfg, quartiere, "stadt")
     return gebiete_werte(
         result.werte,
         quartiere,

@@ -38,7 +38,7 @@ from sozialraum.fmt import (
     latest_date,
     zitat,
 )
-from sozialraum.index import aggregate, publish
+from sozialraum.index import publish
 from sozialraum.render import startseitentitel  # noqa: F401 (part of this module's API)
 from sozialraum.store import Prepared, prepare, read_store
 
@@ -296,13 +296,11 @@ class _Bericht:
 
     @cached_property
     def sr_agg(self) -> pd.DataFrame:
-        r = self.data.result
-        return aggregate(self.cfg, r.werte, self.data.inputs.quartiere, "sozialraum")
+        return self.data.result.aggregat(self.cfg, self.data.inputs.quartiere, "sozialraum")
 
     @cached_property
     def stadt_agg(self) -> pd.DataFrame:
-        r = self.data.result
-        return aggregate(self.cfg, r.werte, self.data.inputs.quartiere, "stadt")
+        return self.data.result.aggregat(self.cfg, self.data.inputs.quartiere, "stadt")
 
     def _datei(self, stamm: str, *teile: Any) -> str:
         """CSV file name with the report's slug and year: ``sozialindex-mitte-2020.csv``."""

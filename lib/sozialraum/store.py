@@ -174,13 +174,14 @@ def fingerprint(cfg: Config, checksums: dict[str, str]) -> str:
 
 def prepare(cfg: Config) -> Prepared:
     """Validate the raw inputs and compute the index (raises ValidationFailed on bad input)."""
-    from sozialraum.index import compute_index
+    from sozialraum.index import compute_index, mit_aggregaten
     from sozialraum.validate import load_inputs
 
     inputs = load_inputs(cfg)
     result = compute_index(
         cfg, inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren, inputs.ausschluesse
     )
+    result = mit_aggregaten(cfg, result, inputs.quartiere)
     return Prepared(cfg, inputs, result, fingerprint(cfg, inputs.checksums))
 
 
