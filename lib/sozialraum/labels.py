@@ -20,12 +20,14 @@ use an equal aspect ratio, so one scale factor converts between the two.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 import shapely
 import shapely.affinity
@@ -55,11 +57,18 @@ def measuring_renderer(fig: Any) -> Any:
     canvas = fig.canvas
     if hasattr(canvas, "get_renderer"):
         return canvas.get_renderer()
-    cached = getattr(fig, "_sozialraum_renderer", None)
-    if cached is None or cached.dpi != fig.dpi:
-        cached = RendererAgg(1, 1, fig.dpi)
-        fig._sozialraum_renderer = cached
-    return cached
+    return _renderer_for(float(fig.dpi))
+
+
+@functools.lru_cache(maxsize=8)
+def _renderer_for(dpi: float) -> Any:
+    """One measuring renderer per dpi for the whole process.
+
+    matplotlib caches text extents per renderer: with one renderer for every figure, a name
+    or a tick label measured for one map is not measured again for the next (the three class
+    maps of a report label the same areas; measuring text is most of a map's layout).
+    """
+    return RendererAgg(1, 1, dpi)
 
 
 # -- spatial index -------------------------------------------------------------------------------
@@ -173,6 +182,19 @@ def name_variants(
 
 
 # -- the placer ----------------------------------------------------------------------------------
+#: Sizes of label texts measured in this process, by (variant, dpi, font settings): the status,
+#: dynamics and combined maps of a report, and every report of a batch's worker, write the same
+#: names; each is measured once.
+_GROESSEN: dict[tuple, tuple[float, float]] = {}
+_GROESSEN_MAX = 50_000
+
+
+def _schrift_schluessel() -> tuple:
+    """The font settings a text's size depends on besides its own size and weight."""
+    rc = mpl.rcParams
+    return (tuple(rc["font.family"]), tuple(rc["font.sans-serif"]), rc["font.style"])
+
+
 class Placer:
     """Measures texts and finds room for them inside polygons of one axes.
 
@@ -205,12 +227,19 @@ class Placer:
         if _NUMERIC.fullmatch(v.text):
             v = Variant(re.sub(r"\d", "0", v.text), v.fontsize, v.fontweight)
         if v not in self._sizes:
-            self._probe.set_text(v.text)
-            self._probe.set_fontsize(v.fontsize)
-            self._probe.set_fontweight(v.fontweight)
-            ext = self._probe.get_window_extent(self.renderer)
-            halo = 2 * HALO_PX * self.dpi_scale
-            self._sizes[v] = (ext.width + halo, ext.height + halo)
+            key = (v, self.ax.figure.dpi, _schrift_schluessel())
+            found = _GROESSEN.get(key)
+            if found is None:
+                self._probe.set_text(v.text)
+                self._probe.set_fontsize(v.fontsize)
+                self._probe.set_fontweight(v.fontweight)
+                ext = self._probe.get_window_extent(self.renderer)
+                halo = 2 * HALO_PX * self.dpi_scale
+                found = (ext.width + halo, ext.height + halo)
+                if len(_GROESSEN) >= _GROESSEN_MAX:
+                    _GROESSEN.clear()
+                _GROESSEN[key] = found
+            self._sizes[v] = found
         return self._sizes[v]
 
     def pixel_box(self, x: float, y: float, w: float, h: float) -> PxBox:

@@ -348,6 +348,8 @@ def class_map(
     gdf = gdf.assign(karten_klasse=klasse)
     focus_mask = gdf["sozialraum_id"] == sr.id if sr else pd.Series(True, index=gdf.index)
     focus, context = gdf[focus_mask], gdf[~focus_mask]
+    if sr:
+        context = _im_ausschnitt(context, _ausschnitt(focus, margin=0.12, square=True))
     bewertet = focus["karten_klasse"].isin(list(farben)) & ~focus["ausgeschlossen"]
     rated, unrated = focus[bewertet], focus[~bewertet]
     if klassen_beschriften is None:
@@ -635,6 +637,8 @@ def _small_map(
     number of Quartiere they are for.
     """
     focus, context = g[focus_mask], g[~focus_mask]
+    if zoomed:
+        context = _im_ausschnitt(context, _ausschnitt(focus, margin=0.08, square=True))
     farben = _indikator_farben(max(len(limits) - 1, 1))
     labels = klassen_labels(limits)
     suppressed = focus[focus["unterdrueckt"]]
@@ -1000,15 +1004,37 @@ def _plot_boundary(ax: Axes, raeume: gpd.GeoDataFrame, **kwargs: object) -> None
     ax.collections[-1].set_gid(GID_GRENZE)
 
 
-def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = False) -> None:
+def _ausschnitt(
+    gdf: gpd.GeoDataFrame, margin: float, square: bool = False
+) -> tuple[float, float, float, float]:
+    """The map's view (xmin, ymin, xmax, ymax): ``gdf``'s bounds with a margin."""
     minx, miny, maxx, maxy = gdf.total_bounds
     w, h = maxx - minx, maxy - miny
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     if square:
         w = h = max(w, h)
     pad = margin * max(w, h)
-    ax.set_xlim(cx - w / 2 - pad, cx + w / 2 + pad)
-    ax.set_ylim(cy - h / 2 - pad, cy + h / 2 + pad)
+    return cx - w / 2 - pad, cy - h / 2 - pad, cx + w / 2 + pad, cy + h / 2 + pad
+
+
+def _im_ausschnitt(gdf: gpd.GeoDataFrame, view: tuple[float, float, float, float]):
+    """The rows of ``gdf`` that reach into ``view``: the rest would be drawn and clipped away.
+
+    A zoomed map of one unit in a city of hundreds of areas would otherwise carry every area
+    of the city in its SVG, cut off by the frame: a page grows by megabytes, drawing by seconds.
+    """
+    if gdf.empty:
+        return gdf
+    b = gdf.geometry.bounds
+    x0, y0, x1, y1 = view
+    inside = (b["maxx"] >= x0) & (b["minx"] <= x1) & (b["maxy"] >= y0) & (b["miny"] <= y1)
+    return gdf[inside.to_numpy()]
+
+
+def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = False) -> None:
+    x0, y0, x1, y1 = _ausschnitt(gdf, margin, square)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
