@@ -348,7 +348,7 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
         prepared = prepare(cfg)
         store = _prepared_store(prepared, progress=False)
         cli = [str(BIN / "sozialraum"), "render", "--config", str(cfg.pfad), "--jobs", str(jobs)]
-        loop, force, floor, unchanged = [], [], [], []
+        loop, force, cold, floor, unchanged, prep = [], [], [], [], [], []
         rss_loop = rss_force = 0.0
         sections: dict[str, list[float]] = {}
         for i in range(repeat):
@@ -363,10 +363,17 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
             force.append(seconds)
             rss_force = max(rss_force, rss)
             unchanged.append(_child([*cli, "--out", str(out)], env)[0])
+            # an empty cache: inputs validated and the index computed again, as after an edit
+            kalt = {"SOZIALRAUM_CACHE": str(tmp / f"cache-leer-{i}")}
+            cold.append(_child([*cli, "--out", str(tmp / f"kalt-{i}"), "--force"], kalt)[0])
+            start = time.perf_counter()
+            prepare(cfg)
+            prep.append(time.perf_counter() - start)
             floor.append(_floor(cfg, prepared, sections))
             print(
                 f"  run {i + 1}: plain loop {loop[-1]:.1f} s, render --force {force[-1]:.1f} s, "
-                f"floor {floor[-1]:.1f} s, unchanged {unchanged[-1]:.2f} s",
+                f"empty cache {cold[-1]:.1f} s, floor {floor[-1]:.1f} s, "
+                f"unchanged {unchanged[-1]:.2f} s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -380,14 +387,22 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
         f"median ± half range of {repeat} runs (seconds)"
     )
     print(f"  {'plain loop (papermill + nbconvert CLI, ' + str(n) + ' reports)':<58}{_stats(loop)}")
+    m_cold, m_prep = statistics.median(cold), statistics.median(prep)
     print(f"  {'sozialraum render --force (7 pages + index)':<58}{_stats(force)}")
+    print(f"  {'  the same with an empty cache (validates the inputs)':<58}{_stats(cold)}")
     print(f"  {'floor: the 7 pages in one process, sequential':<58}{_stats(floor)}")
+    print(f"  {'  validating the inputs and computing the index':<58}{_stats(prep)}")
     print(f"  {'sozialraum render, nothing changed':<58}{_stats(unchanged)}")
     print("Ratios (targets in brackets)")
     print(f"  plain loop / render --force                  {m_loop / m_force:6.2f}   (>= 5)")
+    print(f"  plain loop / render --force, empty cache     {m_loop / m_cold:6.2f}")
     print(
         f"  render --force / (floor / {jobs} workers)          "
         f"{m_force / (m_floor / jobs):6.2f}   (<= 1.25)"
+    )
+    print(
+        f"  empty cache / (validation + floor / {jobs})        "
+        f"{m_cold / (m_prep + m_floor / jobs):6.2f}"
     )
     print(f"  unchanged re-run                             {m_unch:6.2f} s (< 1 s)")
     print(

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,10 +29,13 @@ from sozialraum.render import (
     JobFailure,
     RenderResult,
     _is_current,
+    _stop_workers,
+    _terminate,
     cache_key,
     code_fingerprint,
     render_reports,
     startseitentitel,
+    warm_pool,
     write_atomic,
 )
 from sozialraum.store import (
@@ -327,8 +331,72 @@ def run_batch(
         if _index_current(index_path, _index_key(data_fp, _existing_links(cfg, year_dir))):
             return BatchResult(RenderResult(skipped=list(planned)), year_dir, index_path)
 
-    _note(progress, "Prüfe die Eingaben und berechne den Index …")
-    prepared = prepare(cfg)
+    pool = None
+    if executor is None and warm:
+        # Workers start their kernels while this process validates and computes the index.
+        offen = [j for j in planned if force or pdf or not _current(j, pdf_key)]
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(offen)))
+        if offen:
+            _note(
+                progress,
+                f"Starte {workers} {'Prozess' if workers == 1 else 'parallele Prozesse'} …",
+            )
+            pool = warm_pool(workers, cfg.bericht_pfad("notebook_sozialraum").parent, _timeout(cfg))
+    # SIGTERM ends the batch like Ctrl-C from here on: the workers already run
+    previous = signal.signal(signal.SIGTERM, _terminate) if pool is not None else None
+    try:
+        result, index_page = _prepare_and_render(
+            cfg,
+            store,
+            keys,
+            year_dir,
+            out_dir,
+            gesamtstadt,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+            pdf=pdf,
+            warm=warm,
+            executor=pool if pool is not None else executor,
+        )
+    except BaseException:
+        if pool is not None:
+            _stop_workers(pool)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if pool is not None:
+        pool.shutdown(wait=True)
+    return BatchResult(result, year_dir, index_page)
+
+
+def _timeout(cfg: Config) -> int:
+    return int(cfg.bericht.zeitlimit_abschnitt or 900)
+
+
+def _prepare_and_render(
+    cfg: Config,
+    known_store: Path,
+    keys: list[str],
+    year_dir: Path,
+    out_dir: Path,
+    gesamtstadt: bool,
+    **render: Any,
+) -> tuple[RenderResult, Path | None]:
+    """Validate, compute the index, store it, render the reports and write the index page.
+
+    The store is named by the inputs' and the package's fingerprints: when it exists and every
+    file matches its checksum (``read_store``), it holds exactly what validating and computing
+    the same bytes again would give, and it is used as it is (also with ``--force``, which
+    renders the reports again). A changed input gives another name, so validation runs.
+    """
+    progress, force = render["progress"], render["force"]
+    try:
+        prepared = read_store(known_store, cfg)
+    except (StoreError, OSError, ValueError, KeyError):
+        _note(progress, "Prüfe die Eingaben und berechne den Index …")
+        prepared = prepare(cfg)
     zuordnung = _write_zuordnung(cfg, prepared)
     pruefen(year_dir)
     with sperre(out_dir):
@@ -342,21 +410,16 @@ def run_batch(
                 zuordnung,
             ),
             out_dir=year_dir,
-            jobs=jobs,
-            force=force,
-            progress=progress,
             data_fingerprint="",
             beispieldaten=prepared.inputs.erfunden,
-            pdf=pdf,
-            warm=warm,
-            executor=executor,
+            **render,
         )
         for failure in result.failed:  # never link a report built from older data
             for stale in (failure.job.output, failure.job.output.with_suffix(".key")):
                 if Path(stale).exists():
                     Path(stale).unlink()
         index_page = _write_index(cfg, prepared, store, year_dir, result, force, progress)
-    return BatchResult(result, year_dir, index_page)
+    return result, index_page
 
 
 def _zuordnung_path(cfg: Config, checksums: dict[str, str]) -> Path:

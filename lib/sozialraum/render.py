@@ -677,6 +677,7 @@ class _WarmKernel:
 
     def __init__(self) -> None:
         self.km: Any = None
+        self.kc: Any = None  # the client of the resets, ready once per kernel
         self.scratch: Path | None = None
 
     def manager(self, cwd: Path, timeout: int) -> Any:
@@ -696,16 +697,23 @@ class _WarmKernel:
         return km
 
     def run(self, code: str, timeout: int) -> None:
-        """Run ``code`` outside the notebook (not counted, not recorded); raise if it fails."""
-        kc = self.km.blocking_client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(
-                code, store_history=False, silent=False, timeout=timeout, output_hook=_quiet
-            )
-        finally:
-            kc.stop_channels()
+        """Run ``code`` outside the notebook (not counted, not recorded); raise if it fails.
+
+        The client stays connected for the kernel's life: getting a new one ready waits a
+        fixed 0.2 s for stray messages (``wait_for_ready``), before every report.
+        """
+        if self.kc is None:
+            kc = self.km.blocking_client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=60)
+            except BaseException:
+                kc.stop_channels()
+                raise
+            self.kc = kc
+        reply = self.kc.execute_interactive(
+            code, store_history=False, silent=False, timeout=timeout, output_hook=_quiet
+        )
         if reply["content"].get("status") != "ok":
             raise RuntimeError(
                 "Der Kernel ließ sich nicht vorbereiten: "
@@ -737,6 +745,12 @@ class _WarmKernel:
 
         from jupyter_core.utils import run_sync
 
+        kc, self.kc = self.kc, None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001 - the kernel may be gone already
+                pass
         km, self.km = self.km, None
         if km is not None:
             try:
@@ -928,6 +942,34 @@ def local_pool(workers: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(
         max_workers=workers, initializer=worker_init, initargs=(os.getpid(),)
     )
+
+
+def _warm_up(cwd: str, timeout: int) -> int:
+    """Prepare this worker for its first job: its kernel started and loaded, nbconvert loaded.
+
+    Run on every worker while the batch still validates the inputs and computes the index, so
+    that the seconds a kernel needs to import pandas, geopandas, matplotlib and the package are
+    spent in parallel with that work instead of after it. Returns the worker's pid.
+    """
+    _warm_kernel().manager(Path(cwd), timeout)
+    _report_exporter_class()  # imports nbconvert and its templates' machinery
+    import bs4  # noqa: F401 - the export's parser
+    import papermill  # noqa: F401
+
+    return os.getpid()
+
+
+def warm_pool(workers: int, cwd: Path, timeout: int) -> cf.ProcessPoolExecutor:
+    """:func:`local_pool` whose workers start their kernels right away (see :func:`_warm_up`).
+
+    One warm-up per worker is submitted; a worker that takes two finds its kernel running the
+    second time. Jobs submitted later queue behind the warm-ups, so none waits longer than it
+    would have waited for a cold kernel.
+    """
+    pool = local_pool(workers)
+    for _ in range(workers):
+        pool.submit(_warm_up, str(cwd), timeout)
+    return pool
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
