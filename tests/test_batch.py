@@ -94,6 +94,47 @@ def test_unchanged_rerun_decides_before_validating(runs, city, monkeypatch):
     ]
 
 
+def test_forced_rerun_uses_the_verified_store_and_a_damaged_one_is_rebuilt(runs, city, monkeypatch):
+    """``--force`` renders again from the store of the same inputs and code; a store whose file
+    no longer matches its checksum is never used: the inputs are validated again."""
+    cfg, out = city
+    real_prepare = batch.prepare
+    calls = []
+
+    def no_validation(*args, **kwargs):
+        raise AssertionError("the store of these very inputs is there and intact")
+
+    monkeypatch.setattr(batch, "prepare", no_validation)
+    forced = run_batch(cfg, sozialraeume=["Nord"], out=out, jobs=1, force=True, progress=False)
+    assert _slugs(forced.render.done) == ["nord"] and forced.render.failed == []
+
+    (store,) = [
+        p
+        for p in cache_dir().glob("datenstand-*")
+        if (p / "result.index.parquet").is_file()
+        and p == batch.store_path(batch.fingerprint(cfg, batch.input_checksums(cfg)))
+    ]
+    with (store / "result.index.parquet").open("ab") as fh:
+        fh.write(b"\0")  # damaged: its checksum no longer matches the manifest
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real_prepare(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "prepare", counting)
+    again = run_batch(cfg, sozialraeume=["Nord"], out=out, jobs=1, force=True, progress=False)
+    assert len(calls) == 1
+    assert _slugs(again.render.done) == ["nord"] and again.render.failed == []
+    batch.read_store(store, cfg)  # rebuilt whole
+
+
+def test_store_name_follows_the_package_code(monkeypatch):
+    """A store computed by other code is another store: an update never reads an old one."""
+    before = batch.store_path("f" * 64)
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "sources=anders")
+    assert batch.store_path("f" * 64) != before
+
+
 def test_prepared_data_live_in_the_cache_not_beside_the_reports(runs):
     published = [p for p in runs["year"].rglob("*") if p.is_file()]
     assert published, "the batch wrote reports"
