@@ -819,9 +819,14 @@ def _warm_engine() -> str:
                 log_output=log_output,
             )
             client = PapermillNotebookClient(nb_man, **final)
+            # papermill writes the whole notebook before and after every cell (40 writes of a
+            # growing 400 KB file per report); it is written once, when the run ends, also
+            # after a failure (papermill's notebook_complete, after this method).
+            save, nb_man.save = nb_man.save, lambda **kwargs: None
             try:
                 return client.execute()
             finally:
+                nb_man.save = save
                 if client.kc is not None:
                     client.kc.stop_channels()
                     client.kc = None
