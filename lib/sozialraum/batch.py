@@ -341,7 +341,11 @@ def run_batch(
                 progress,
                 f"Starte {workers} {'Prozess' if workers == 1 else 'parallele Prozesse'} …",
             )
-            pool = warm_pool(workers, cfg.bericht_pfad("notebook_sozialraum").parent, _timeout(cfg))
+            pool = warm_pool(
+                workers,
+                cfg.bericht_pfad("notebook_sozialraum").parent,
+                cfg.bericht.zeitlimit_abschnitt,
+            )
     # SIGTERM ends the batch like Ctrl-C from here on: the workers already run
     previous = signal.signal(signal.SIGTERM, _terminate) if pool is not None else None
     try:
@@ -371,10 +375,6 @@ def run_batch(
     return BatchResult(result, year_dir, index_page)
 
 
-def _timeout(cfg: Config) -> int:
-    return int(cfg.bericht.zeitlimit_abschnitt or 900)
-
-
 def _prepare_and_render(
     cfg: Config,
     known_store: Path,
@@ -392,15 +392,16 @@ def _prepare_and_render(
     renders the reports again). A changed input gives another name, so validation runs.
     """
     progress, force = render["progress"], render["force"]
+    store: Path | None = known_store
     try:
         prepared = read_store(known_store, cfg)
     except (StoreError, OSError, ValueError, KeyError):
         _note(progress, "Prüfe die Eingaben und berechne den Index …")
-        prepared = prepare(cfg)
+        prepared, store = prepare(cfg), None
     zuordnung = _write_zuordnung(cfg, prepared)
     pruefen(year_dir)
     with sperre(out_dir):
-        store = _prepared_store(prepared, progress)
+        store = store or _prepared_store(prepared, progress)
         result = render_reports(
             cfg,
             notebook_jobs=_with_datenstand(

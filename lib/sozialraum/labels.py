@@ -213,7 +213,6 @@ class Placer:
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         inset = inset_px / self.px_per_unit
         self.view = box(x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-        self._sizes: dict[Variant, tuple[float, float]] = {}
         self._probe = Text(0, 0, "", linespacing=LINESPACING)
         self._probe.set_figure(ax.figure)
 
@@ -226,21 +225,19 @@ class Placer:
         """
         if _NUMERIC.fullmatch(v.text):
             v = Variant(re.sub(r"\d", "0", v.text), v.fontsize, v.fontweight)
-        if v not in self._sizes:
-            key = (v, self.ax.figure.dpi, _schrift_schluessel())
-            found = _GROESSEN.get(key)
-            if found is None:
-                self._probe.set_text(v.text)
-                self._probe.set_fontsize(v.fontsize)
-                self._probe.set_fontweight(v.fontweight)
-                ext = self._probe.get_window_extent(self.renderer)
-                halo = 2 * HALO_PX * self.dpi_scale
-                found = (ext.width + halo, ext.height + halo)
-                if len(_GROESSEN) >= _GROESSEN_MAX:
-                    _GROESSEN.clear()
-                _GROESSEN[key] = found
-            self._sizes[v] = found
-        return self._sizes[v]
+        key = (v, self.ax.figure.dpi, _schrift_schluessel())
+        found = _GROESSEN.get(key)
+        if found is None:
+            self._probe.set_text(v.text)
+            self._probe.set_fontsize(v.fontsize)
+            self._probe.set_fontweight(v.fontweight)
+            ext = self._probe.get_window_extent(self.renderer)
+            halo = 2 * HALO_PX * self.dpi_scale
+            found = (ext.width + halo, ext.height + halo)
+            if len(_GROESSEN) >= _GROESSEN_MAX:
+                _GROESSEN.clear()
+            _GROESSEN[key] = found
+        return found
 
     def pixel_box(self, x: float, y: float, w: float, h: float) -> PxBox:
         """Box of ``w`` x ``h`` pixels centred on the data point (x, y)."""
