@@ -63,7 +63,7 @@ def line(name: str, base: float, value: float, unit: str = "s", note: str = "") 
 
 
 def bench_validation(cfg) -> None:
-    from sozialraum.validate import load_inputs
+    from sozialraum.read.validate import load_inputs
 
     files = [
         cfg.datei(name)
@@ -80,8 +80,8 @@ def bench_validation(cfg) -> None:
 
 
 def bench_index(cfg) -> None:
-    from sozialraum.index import compute_index
-    from sozialraum.validate import load_inputs
+    from sozialraum.compute.index import compute_index
+    from sozialraum.read.validate import load_inputs
 
     inputs = load_inputs(cfg)
     q, bev, ind = inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren
@@ -106,7 +106,7 @@ def bench_index(cfg) -> None:
 
 
 def bench_render(cfg) -> None:
-    from sozialraum.batch import run_batch
+    from sozialraum.publish.batch import run_batch
 
     first = cfg.sozialraeume[0].name
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,8 +163,8 @@ def _sections(notebook: Path) -> list[str]:
 
 def report_seconds(cfg, sozialraum: str | None, repeat: int = 3) -> float:
     """Median time to build every section of one report in this process (no kernel)."""
-    from sozialraum.report import Gesamtstadtbericht, Sozialraumbericht
-    from sozialraum.store import prepare
+    from sozialraum.compute.store import prepare
+    from sozialraum.publish.bericht import Gesamtstadtbericht, Sozialraumbericht
 
     prepared = prepare(cfg)  # validation and index are shared by the batch, not per report
     if sozialraum is None:
@@ -221,7 +221,7 @@ def bench_scale(cfg) -> None:
 
 
 def city_sizes(cfg) -> dict[str, int]:
-    from sozialraum.validate import load_inputs
+    from sozialraum.read.validate import load_inputs
 
     q = load_inputs(cfg).quartiere
     counts = q["sozialraum_id"].value_counts()
@@ -317,7 +317,7 @@ def _plain_loop(cfg, out: Path, store: Path) -> tuple[float, float]:
 
 def _floor(cfg, prepared, timings: dict[str, list[float]] | None = None) -> float:
     """The same pages' sections, built by the package in this process, one after the other."""
-    from sozialraum.report import Gesamtstadtbericht, Sozialraumbericht
+    from sozialraum.publish.bericht import Gesamtstadtbericht, Sozialraumbericht
 
     unit_methods = _sections(cfg.bericht_pfad("notebook_sozialraum"))
     city_methods = _sections(cfg.bericht_pfad("notebook_gesamtstadt"))
@@ -339,8 +339,8 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
     """The issue's table: plain loop, render --force, floor, unchanged re-run, per section."""
     import os
 
-    from sozialraum.batch import _prepared_store
-    from sozialraum.store import prepare
+    from sozialraum.compute.store import prepare
+    from sozialraum.publish.batch import _prepared_store
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
@@ -421,15 +421,15 @@ def _scale_one(areas: int, units: int, repeat: int) -> None:
     import json
     import shutil
 
+    from sozialraum.compute.store import prepare
     from sozialraum.config import load_config
-    from sozialraum.store import prepare
     from sozialraum.synthetic import make_city
 
     with tempfile.TemporaryDirectory(prefix="bench-stadt-") as tmp:
         cfg = load_config(make_city(Path(tmp), areas=areas, units=units, seed=SEED))
         shutil.copytree(NOTEBOOKS, Path(tmp) / "notebooks")  # the project's report notebooks
         prepared = prepare(cfg)
-        from sozialraum.report import Sozialraumbericht
+        from sozialraum.publish.bericht import Sozialraumbericht
 
         methods = _sections(cfg.bericht_pfad("notebook_sozialraum"))
         counts = prepared.inputs.quartiere["sozialraum_id"].value_counts()

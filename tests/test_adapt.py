@@ -13,9 +13,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
+from sozialraum.compute.store import prepare
 from sozialraum.config import load_config
-from sozialraum.store import prepare
-from sozialraum.validate import validate
+from sozialraum.read.validate import validate
 
 # PLR_ID, name in the geometry, Bezirk, EW, S1, S3, D1, D3, KOM
 AREAS = [

@@ -341,7 +341,7 @@ def test_bad_input_gives_its_message_and_writes_nothing(tmp_path, name):
 @pytest.mark.parametrize("name", sorted(EXPECTED_WARNUNG))
 def test_warned_input_is_read(tmp_path, name):
     from sozialraum.config import load_config
-    from sozialraum.validate import validate
+    from sozialraum.read.validate import validate
 
     report = validate(load_config(make_city(tmp_path, **CASES[name])))
     assert report.ok, report.text()
@@ -393,7 +393,7 @@ def _gap():
 )
 def test_overlaps_and_gaps_are_warned_with_the_quartiere_named(tmp_path, geometrie, expected):
     from sozialraum.config import load_config
-    from sozialraum.validate import validate
+    from sozialraum.read.validate import validate
 
     report = validate(load_config(make_city(tmp_path, geometrie=geometrie())))
     assert expected in [str(p) for p in report.problems], report.text()

@@ -13,9 +13,10 @@ import pytest
 from bs4 import BeautifulSoup
 from fixtures_city import MENTIMETER_SLIDES, make_city, with_project_notebooks
 
-from sozialraum import batch, render
-from sozialraum.batch import cache_dir, run_batch
+from sozialraum.compute.store import cache_dir
 from sozialraum.config import load_config
+from sozialraum.publish import batch, jobs
+from sozialraum.publish.batch import run_batch
 
 
 def _links(index: Path) -> list[str]:
@@ -156,8 +157,8 @@ def test_changed_data_rerenders_the_unit_and_the_stale_overview(runs, city):
 
 def test_drawing_the_index_map_is_announced(city, tmp_path, capsys):
     cfg, _ = city
-    from sozialraum.batch import _stadtkarte
-    from sozialraum.store import prepare
+    from sozialraum.compute.store import prepare
+    from sozialraum.publish.batch import _stadtkarte
 
     html = _stadtkarte(prepare(cfg), tmp_path, progress=True)
     assert "<svg" in html and "Nord" in html  # the units are named on the map
@@ -189,8 +190,8 @@ def test_index_lists_the_reports_not_yet_rendered(city, tmp_path):
 
 def test_light_checksums_match_those_of_the_validator(city):
     cfg, _ = city
-    from sozialraum.store import FileDigests, input_checksums
-    from sozialraum.validate import input_checksums as validated
+    from sozialraum.read.checksums import FileDigests, input_checksums
+    from sozialraum.read.validate import input_checksums as validated
 
     assert input_checksums(cfg) == validated(cfg)
     # remembered by (path, size, mtime): a second pass answers from the stat cache, unchanged
@@ -206,7 +207,7 @@ def event_city(tmp_path_factory):
     """A second mini city, rendered completely once (Nord has an event file, Süd has none)."""
     root = tmp_path_factory.mktemp("ereignis")
     # the fingerprint of the package as a fresh process sees it now (the CLI test compares)
-    render.code_fingerprint.cache_clear()
+    jobs.code_fingerprint.cache_clear()
     cfg = load_config(make_city(root, config=with_project_notebooks))
     out = root / "berichte"
     full = run_batch(cfg, out=out, jobs=2, progress=False)
@@ -259,7 +260,7 @@ def test_edited_event_file_rerenders_its_unit_the_overview_and_the_index_only(ev
 
 
 def test_a_new_logo_under_the_same_name_is_a_change(cfg, tmp_path):
-    from sozialraum.store import input_checksums
+    from sozialraum.read.checksums import input_checksums
 
     logo = tmp_path / "wappen.png"
     logo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"eins")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sozialraum.abgleich import abgleichen
+from sozialraum.compute.abgleich import abgleichen
+from sozialraum.compute.store import prepare
 from sozialraum.config import load_config
-from sozialraum.store import prepare
-from sozialraum.validate import validate
+from sozialraum.read.validate import validate
 
 BERLIN = ROOT.parent / "shared" / "real" / "berlin-mss-2021"
 CONFIG = ROOT / "examples" / "berlin-mss-2021" / "berlin.toml"
@@ -94,7 +94,7 @@ def test_a_bezirk_report_the_overview_and_the_index_render(tmp_path):
 
     from bs4 import BeautifulSoup
 
-    from sozialraum.batch import run_batch
+    from sozialraum.publish.batch import run_batch
 
     cfg = load_config(CONFIG)
     result = run_batch(

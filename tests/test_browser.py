@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from test_pdf import bericht_html
 
-from sozialraum.interaktiv import stadtkarte_interaktiv, tabellen_fokussierbar
-from sozialraum.render import IndexEntry, write_index_page
+from sozialraum.present.interaktiv import stadtkarte_interaktiv, tabellen_fokussierbar
+from sozialraum.publish.startseite import IndexEntry, write_index_page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
@@ -31,7 +31,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def startseite(tmp_path_factory, cfg):
-    from sozialraum.store import prepare
+    from sozialraum.compute.store import prepare
 
     folder = tmp_path_factory.mktemp("startseite")
     prepared = prepare(cfg)
@@ -59,7 +59,7 @@ def bericht(tmp_path_factory):
     }
     html = bericht_html(folder, bericht=nav, abschnitte=2, zeilen=8)
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    tabellen_fokussierbar(soup)  # as render.export_html does
+    tabellen_fokussierbar(soup)  # as export.export_html does
     html.write_text(str(soup), encoding="utf-8")
     return html
 
@@ -243,7 +243,7 @@ def sozialraum_seite(tmp_path_factory, cfg):
 
 def _erwartet(cfg, sr) -> dict[str, tuple[str, str]]:
     """Area name -> (status, dynamics) as the report's own data say."""
-    from sozialraum.report import Sozialraumbericht
+    from sozialraum.publish.bericht import Sozialraumbericht
 
     q = Sozialraumbericht.laden(sr.id, config=cfg.pfad).daten.quartiere
     return {

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sozialraum import charts, events, tables
+from sozialraum.compute import events
+from sozialraum.present import charts, tables
 
 
 def _bk():
@@ -176,7 +177,7 @@ def test_trend_chart_accepts_gebiete_werte_output(cfg):
 
 @pytest.mark.parametrize("name", ["bekanntheit", "status"])
 def test_charts_embed_via_figures(name):
-    figures = pytest.importorskip("sozialraum.figures")
+    figures = pytest.importorskip("sozialraum.present.figures")
     if name == "bekanntheit":
         fig, alt = charts.bekanntheit_chart(_bk(), "Ost", 3)
     else:

@@ -11,9 +11,9 @@ from fixtures_city import make_city, with_project_notebooks
 
 from conftest import PROJECT_CONFIG, ROOT
 from sozialraum.cli import main
+from sozialraum.compute.index import compute_index
 from sozialraum.config import load_config
-from sozialraum.index import compute_index
-from sozialraum.validate import load_inputs
+from sozialraum.read.validate import load_inputs
 
 SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sozialraum.batch import run_batches
 from sozialraum.config import load_config
+from sozialraum.publish.batch import run_batches
 from sozialraum.synthetic import make_city
 
 pytestmark = pytest.mark.slow

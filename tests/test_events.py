@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from sozialraum import events
+from sozialraum.compute import events
 
 
 def _veranstaltungen():

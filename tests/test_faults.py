@@ -21,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fixtures_city import make_city, with_project_notebooks
 
-from sozialraum.ausgabe import sperre
+from sozialraum.publish.ausgabe import sperre
 
 SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
 

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from sozialraum.figures import figure_html, figure_png, figure_svg, show_figure
+from sozialraum.present.figures import figure_html, figure_png, figure_svg, show_figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -120,8 +120,8 @@ def test_png_palette_keeps_every_class_colour_exact_even_for_a_rare_class(tmp_pa
     from PIL import Image
     from shapely import maximum_inscribed_circle
 
-    from sozialraum import maps
-    from sozialraum.figures import PNG_DPI
+    from sozialraum.present import maps
+    from sozialraum.present.figures import PNG_DPI
 
     cfg, geo, index = _city(tmp_path)
     rare = int(np.argmax(geo.geometry.area))  # _city gives this area the rare classes
@@ -172,7 +172,7 @@ def test_quantize_keeps_listed_colours_and_stays_small():
     import numpy as np
     from PIL import Image
 
-    from sozialraum.figures import _quantize
+    from sozialraum.present.figures import _quantize
 
     x = np.linspace(0, 255, 400)
     img = np.zeros((300, 400, 3), dtype=np.uint8)
@@ -214,7 +214,7 @@ def test_text_from_the_public_is_drawn_literally_even_outside_the_builders():
 def test_literal_text_decorator_switches_mathtext_off_for_everything_a_builder_draws():
     from matplotlib import rcParams
 
-    from sozialraum.figures import literal_text
+    from sozialraum.present.figures import literal_text
 
     @literal_text
     def builder():
@@ -282,7 +282,7 @@ def _city(tmp_path, areas=200):
 
 
 def test_svg_map_fills_are_the_configured_colours_verbatim(tmp_path):
-    from sozialraum import maps
+    from sozialraum.present import maps
 
     cfg, geo, index = _city(tmp_path)
     fig, alt = maps.class_map(cfg, geo, index, None, "kombi", beschriftung="keine")
@@ -329,7 +329,7 @@ def draws(monkeypatch):
 
 
 def test_each_figure_is_drawn_once(tmp_path, draws):
-    from sozialraum import maps
+    from sozialraum.present import maps
 
     figure_html(_labelled_chart(), "Alt", "Abb.")  # constrained layout, no measuring draw
     assert len(draws) == 1
@@ -345,8 +345,8 @@ def test_layout_without_a_draw_gives_the_box_a_tight_save_would(tmp_path):
     """Draw-once must not move anything: the box equals ``bbox_inches="tight"`` after a draw."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from sozialraum import maps
-    from sozialraum.figures import layout_once, literal_text_context
+    from sozialraum.present import maps
+    from sozialraum.present.figures import layout_once, literal_text_context
 
     cfg, geo, index = _city(tmp_path, areas=40)
     for make in (lambda: maps.class_map(cfg, geo, index, None, "kombi")[0], _labelled_chart):
@@ -366,7 +366,7 @@ def test_a_figure_over_the_budget_becomes_a_print_resolution_png(monkeypatch, dr
     import numpy as np
     from PIL import Image
 
-    from sozialraum import figures
+    from sozialraum.present import figures
 
     as_svg = parse(figure_html(_labelled_chart(), "Alt", "Abb.")).find("svg")
     assert len(draws) == 1
@@ -393,8 +393,8 @@ def test_a_figure_over_the_budget_becomes_a_print_resolution_png(monkeypatch, dr
 
 
 def test_svg_estimate_grows_with_the_vertices(tmp_path):
-    from sozialraum import maps
-    from sozialraum.figures import svg_estimate
+    from sozialraum.present import maps
+    from sozialraum.present.figures import svg_estimate
 
     cfg, geo, index = _city(tmp_path, areas=200)
     small = svg_estimate(maps.class_map(cfg, geo.iloc[:20], index, None, "status")[0])
@@ -407,7 +407,7 @@ def test_svg_estimate_grows_with_the_vertices(tmp_path):
 
 
 def test_map_labels_keep_their_halo_as_text_and_the_figure_keeps_its_effects(tmp_path):
-    from sozialraum import figures, maps
+    from sozialraum.present import figures, maps
 
     cfg, geo, index = _city(tmp_path, areas=40)
     fig, _ = maps.class_map(

@@ -23,10 +23,10 @@ from fixtures_city import FILES, make_city
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sozialraum import events
+from sozialraum.compute import events
 from sozialraum.fmt import csv_zelle, figur_text, html_text, ohne_steuerzeichen, slug
-from sozialraum.report import Sozialraumbericht
-from sozialraum.tables import csv_bytes, dateiname, feedback_tabelle, kanal_tabellen
+from sozialraum.present.tables import csv_bytes, dateiname, feedback_tabelle, kanal_tabellen
+from sozialraum.publish.bericht import Sozialraumbericht
 
 FREITEXT_FRAGE = "r2-fehlt;2;Was fehlt im Stadtteil?;freitext;nein\n"
 
@@ -116,7 +116,7 @@ def _bericht(data, *, karte=None, wort=None, angebot=None, quartier=None) -> Soz
 
 def _soup(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
-    # inline SVG of figures and of the interactive map (sozialraum.interaktiv)
+    # inline SVG of figures and of the interactive map (sozialraum.present.interaktiv)
     svgs = soup.select("svg.abbildung, figure.ikarte svg")
     in_svg = {t for svg in svgs for t in [svg, *svg.find_all(True)]}
     tags = {t.name for t in soup.find_all(True) if t not in in_svg}

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sozialraum import index as ix
+from sozialraum.compute import index as ix
 from sozialraum.config import (
     Ausschluss,
     Config,

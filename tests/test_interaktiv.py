@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from shapely.geometry import box
 
 from conftest import ROOT
-from sozialraum.interaktiv import (
+from sozialraum.present.interaktiv import (
     interaktive_karte,
     skript_html,
     stadtkarte_interaktiv,
@@ -135,8 +135,8 @@ def test_scrolling_table_frames_become_focusable_regions():
 
 @pytest.fixture(scope="module")
 def berlin():
+    from sozialraum.compute.store import prepare
     from sozialraum.config import load_config
-    from sozialraum.store import prepare
 
     return prepare(load_config(ROOT / "examples" / "berlin-mss-2021" / "berlin.toml"))
 
@@ -157,7 +157,7 @@ def test_report_map_shows_classes_and_published_shares_only(cfg):
     """The map of one unit: its areas only, status, dynamics, shares; withheld shares as •."""
     import pandas as pd
 
-    from sozialraum.interaktiv import quartierskarte_interaktiv
+    from sozialraum.present.interaktiv import quartierskarte_interaktiv
 
     g = gebiete(6)
     index = pd.DataFrame(

@@ -7,7 +7,7 @@ from mentimeter_export import write_mentimeter_export
 from openpyxl import Workbook, load_workbook
 from shapely.geometry import Polygon
 
-from sozialraum.io import (
+from sozialraum.read.io import (
     MentimeterError,
     ReadError,
     parse_date,

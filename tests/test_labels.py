@@ -5,8 +5,8 @@ import pytest
 from matplotlib.figure import Figure
 from shapely.geometry import Point, Polygon, box
 
-from sozialraum import labels
-from sozialraum.labels import LabelIndex, Outside, Placer, Variant
+from sozialraum.present import labels
+from sozialraum.present.labels import LabelIndex, Outside, Placer, Variant
 
 
 def axes(xlim=(0, 1000), ylim=(0, 1000)):

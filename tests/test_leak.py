@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from fixtures_city import make_city, with_project_notebooks
 
-from sozialraum.batch import run_batch
+from sozialraum.compute.store import prepare
 from sozialraum.config import load_config
-from sozialraum.store import prepare
+from sozialraum.publish.batch import run_batch
 
 # Weststadt (04) 2023 sgb2: 73 of 2950 (2,47 %), below mindestfallzahl = 100; Mühlenfeld (03),
 # the only other Quartier of its Sozialraum, must then be withheld too (secondary).

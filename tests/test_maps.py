@@ -16,8 +16,8 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 from shapely.geometry import Point, box
 
-from sozialraum import maps
 from sozialraum.config import ConfigError, load_config
+from sozialraum.present import maps
 
 TOML = textwrap.dedent(
     """
@@ -891,7 +891,7 @@ def test_a_200000_vertex_polygon_is_simplified_for_display_only(tiny_cfg, index)
 
     import shapely
 
-    from sozialraum.figures import figure_html
+    from sozialraum.present.figures import figure_html
 
     geo = _riesenpolygon()
     assert shapely.get_num_coordinates(geo.geometry.iloc[0]) > 200_000
@@ -923,7 +923,7 @@ def test_small_frames_are_drawn_exactly(tiny_cfg, quartiere):
 
 # -- text from the public is text ------------------------------------------------------------------
 def test_names_with_mathtext_and_control_characters_are_drawn_literally(tiny_cfg, index):
-    from sozialraum.figures import figure_html
+    from sozialraum.present.figures import figure_html
 
     q = _tiny_numbered(
         gpd.GeoDataFrame(

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from sozialraum import narrative, tables
 from sozialraum.config import Begriff, Veranstaltungsart
+from sozialraum.present import narrative, tables
 
 BASE = {
     "sozialraum": "Alstaden/Lirich",

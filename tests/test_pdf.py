@@ -14,9 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sozialraum import pdf as pdfmod
-from sozialraum.pdf import PdfFehler, html_to_pdf, seitenrand_css
-from sozialraum.render import FUSSNOTE_BEISPIELDATEN, Job, export_html
+from sozialraum.publish import pdf as pdfmod
+from sozialraum.publish.export import export_html
+from sozialraum.publish.jobs import FUSSNOTE_BEISPIELDATEN, Job
+from sozialraum.publish.pdf import PdfFehler, html_to_pdf, seitenrand_css
 
 CHROMIUM = pdfmod.chromium_pfad()
 PDFTOTEXT = shutil.which("pdftotext")
@@ -104,7 +105,7 @@ def bericht_html(
     bericht: dict | None = None,
     **kwargs,
 ) -> Path:
-    """Export the sample notebook through our template, as render.py does."""
+    """Export the sample notebook through our template, as publish/export.py does."""
     out = folder / f"{slug}.html"
     job = Job(slug, folder / f"{slug}.ipynb", {}, out, title=titel)
     resources = {
@@ -256,7 +257,7 @@ def test_same_page_printed_on_two_days_gives_the_same_pdf_bytes(tmp_path):
         encoding="utf-8",
     )
     script = (
-        "import sys; from pathlib import Path; from sozialraum.pdf import html_to_pdf; "
+        "import sys; from pathlib import Path; from sozialraum.publish.pdf import html_to_pdf; "
         "html_to_pdf(Path(sys.argv[1]), Path(sys.argv[2]), titel='T', beispieldaten=False)"
     )
     outs = []
@@ -277,7 +278,7 @@ def test_same_page_printed_on_two_days_gives_the_same_pdf_bytes(tmp_path):
 @pytest.mark.slow
 def test_a_real_report_prints_without_split_figures_or_near_empty_pages(tmp_path, cfg):
     """The sample report with its SVG maps and its tallest chart (awareness of ~30 offers)."""
-    from sozialraum.batch import run_batch
+    from sozialraum.publish.batch import run_batch
 
     sr = cfg.sozialraeume[2]
     result = run_batch(cfg, sozialraeume=[sr.id], gesamtstadt=False, out=tmp_path, jobs=1,

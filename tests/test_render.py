@@ -8,17 +8,12 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from sozialraum import render
-from sozialraum.render import (
-    IndexEntry,
-    Job,
-    add_table_of_contents,
-    cache_key,
-    keep_units_with_numbers,
-    render_reports,
-    write_atomic,
-    write_index_page,
-)
+from sozialraum.publish import render
+from sozialraum.publish.ausgabe import write_atomic
+from sozialraum.publish.export import add_table_of_contents, keep_units_with_numbers
+from sozialraum.publish.jobs import Job, cache_key
+from sozialraum.publish.render import render_reports
+from sozialraum.publish.startseite import IndexEntry, write_index_page
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 OK = NOTEBOOKS / "ok.ipynb"
@@ -399,8 +394,8 @@ def test_warm_and_fresh_kernels_give_the_same_bytes(tmp_path, monkeypatch):
     """The project's notebooks on the mini city: every page and executed notebook identical."""
     from fixtures_city import make_city, with_project_notebooks
 
-    from sozialraum.batch import run_batch
     from sozialraum.config import load_config
+    from sozialraum.publish.batch import run_batch
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     city = load_config(make_city(tmp_path / "stadt", config=with_project_notebooks))

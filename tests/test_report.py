@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fixtures_city import FILES, make_city, quartiere_gdf
 
 from sozialraum.config import ConfigError
-from sozialraum.report import Gesamtstadtbericht, Sozialraumbericht
+from sozialraum.publish.bericht import Gesamtstadtbericht, Sozialraumbericht
 
 
 def _without_sued(text: str) -> str:
@@ -113,7 +113,7 @@ def test_city_overview_lists_every_sozialraum_and_recommendation_state(city):
 
 
 def test_bild_dpi_sharpens_figures_without_changing_their_size(city, monkeypatch):
-    from sozialraum import figures
+    from sozialraum.present import figures
 
     def first(dpi, name):
         html = Sozialraumbericht.laden("Nord", config=city, dpi=dpi).lage().data
@@ -316,12 +316,12 @@ def test_berlin_like_summary_speaks_of_the_published_change(berlin):
 
 
 def test_index_page_helpers_use_the_configured_words(berlin):
-    from sozialraum.report import (
+    from sozialraum.publish.bericht import (
         berichtstitel,
         gesamtstadt_beschreibung,
         index_beschreibung,
-        startseitentitel,
     )
+    from sozialraum.publish.startseite import startseitentitel
 
     data = Sozialraumbericht.laden("Nord", config=berlin).data
     assert index_beschreibung(data, "1") == "2 Planungsräume"  # and no event line
@@ -334,7 +334,7 @@ def test_index_page_helpers_use_the_configured_words(berlin):
 def test_index_page_template_takes_the_configured_words(berlin):
     import jinja2
 
-    from sozialraum.render import TEMPLATES_DIR
+    from sozialraum.resources import TEMPLATES_DIR
 
     cfg = Sozialraumbericht.laden("Nord", config=berlin).cfg
     env = jinja2.Environment(
@@ -364,7 +364,7 @@ def test_index_page_template_takes_the_configured_words(berlin):
 
 
 def test_city_without_events_shows_no_event_section_at_all(berlin):
-    from sozialraum.render import add_table_of_contents
+    from sozialraum.publish.export import add_table_of_contents
 
     sr = Sozialraumbericht.laden("Nord", config=berlin)
     for a in ("veranstaltung", "bekanntheit", "moderationskarten", "feedback"):
@@ -574,7 +574,7 @@ def grossstadt(tmp_path_factory):
 
 
 def test_map_numbers_are_explained_by_one_compact_key_table_per_section(grossstadt):
-    from sozialraum import maps
+    from sozialraum.present import maps
 
     bericht = Sozialraumbericht.laden(config=grossstadt)
     html = bericht.sozialindex().data
@@ -627,7 +627,7 @@ def test_daten_are_the_frames_the_sections_download(city):
 
     import geopandas as gpd
 
-    from sozialraum.tables import csv_bytes, dateiname
+    from sozialraum.present.tables import csv_bytes, dateiname
 
     bericht = Sozialraumbericht.laden("Nord", config=city)
     d = bericht.daten

@@ -1,4 +1,4 @@
-"""Rounds compared (sozialraum.runden): needs of round 1, recommendations, status history.
+"""Rounds compared (sozialraum.compute.runden): needs of round 1, recommendations, status history.
 
 Expectations on the sample data are recomputed from the CSV files with the ``csv`` module, not
 copied from a run; the mini city gets the rounds each test needs written into it.
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fixtures_city import make_city
 
-from sozialraum import runden
+from sozialraum.compute import runden
 from sozialraum.config import ConfigError, load_config
-from sozialraum.validate import validate
+from sozialraum.read.validate import validate
 
 
 def _rows(cfg, name: str) -> list[dict[str, str]]:

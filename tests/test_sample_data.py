@@ -187,7 +187,7 @@ def test_csv_looks_like_a_german_excel_export(cfg, name):
 
 def test_the_reader_sees_one_encoding_and_delimiter_in_all_sample_files(cfg):
     """The reader detects UTF-8 (BOM or not) and ";" everywhere: no Windows-1252 file is left."""
-    from sozialraum.io import read_table
+    from sozialraum.read.io import read_table
 
     for name in CSV_INPUTS:
         raw = read_table(cfg.datei(name), name)

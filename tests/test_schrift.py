@@ -5,7 +5,8 @@ import pytest
 from bs4 import BeautifulSoup
 from matplotlib.figure import Figure
 
-from sozialraum import figures, schrift
+from sozialraum.present import figures
+from sozialraum.publish import schrift
 
 
 def _chart(labels, title="Übersicht"):
@@ -130,8 +131,8 @@ def test_pdf_keeps_figure_labels_as_extractable_text(tmp_path):
     import shutil
     import subprocess
 
-    from sozialraum.labels import HALO
-    from sozialraum.pdf import html_to_pdf
+    from sozialraum.present.labels import HALO
+    from sozialraum.publish.pdf import html_to_pdf
 
     label = "Lirich-Süd Übersicht"
     fig = _chart([label, "b"])

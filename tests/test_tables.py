@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from sozialraum import events, tables
+from sozialraum.compute import events
+from sozialraum.present import tables
 
 
 def _soup(html):

@@ -7,7 +7,7 @@ from fixtures_city import make_city, quartiere_gdf
 from shapely.geometry import Polygon
 
 from sozialraum.config import load_config
-from sozialraum.validate import ValidationFailed, load_inputs, validate
+from sozialraum.read.validate import ValidationFailed, load_inputs, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 

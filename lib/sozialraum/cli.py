@@ -56,7 +56,7 @@ def _debug(ctx: click.Context) -> bool:
 
 
 def _meldung(exc: Exception) -> str:
-    from sozialraum.ausgabe import AusgabeFehler, os_meldung
+    from sozialraum.publish.ausgabe import AusgabeFehler, os_meldung
 
     if isinstance(exc, AusgabeFehler):
         return f"Fehler: {exc}"
@@ -73,10 +73,10 @@ def _meldung(exc: Exception) -> str:
 def _validation_failed(exc: Exception) -> bool:
     """Whether ``exc`` is a failed validation, without importing the validator (pandas) first.
 
-    An unchanged batch must end in well under a second; importing ``sozialraum.validate`` just
+    An unchanged batch must end in well under a second; importing ``sozialraum.read.validate`` just
     to name its exception would cost most of that. If validation ran, the module is loaded.
     """
-    module = sys.modules.get("sozialraum.validate")
+    module = sys.modules.get("sozialraum.read.validate")
     return module is not None and isinstance(exc, module.ValidationFailed)
 
 
@@ -91,7 +91,7 @@ def main(debug: bool) -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
 def validate(config_path: Path | None) -> None:
     """Prüft alle Eingabedateien und meldet jedes Problem mit Datei, Zeile und Spalte."""
-    from sozialraum.validate import validate as run_validation
+    from sozialraum.read.validate import validate as run_validation
 
     report = run_validation(_config(config_path))
     click.echo(report.text(), err=not report.ok)
@@ -108,9 +108,9 @@ def validate(config_path: Path | None) -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
 def abgleich(config_path: Path | None) -> None:
     """Vergleicht die berechneten Klassen mit den veröffentlichten ([abgleich] der Config)."""
-    from sozialraum.abgleich import abgleichen
-    from sozialraum.store import prepare
-    from sozialraum.validate import ValidationFailed
+    from sozialraum.compute.abgleich import abgleichen
+    from sozialraum.compute.store import prepare
+    from sozialraum.read.validate import ValidationFailed
 
     cfg = _config(config_path)
     try:
@@ -198,7 +198,7 @@ def render(
     pdf: bool,
 ) -> None:
     """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
-    from sozialraum.batch import run_batches
+    from sozialraum.publish.batch import run_batches
 
     if executor == "dask" and not scheduler:
         raise click.UsageError(
@@ -208,7 +208,7 @@ def render(
     if sozialraeume and len(cfgs) > 1:
         raise click.UsageError("--sozialraum geht nur mit einer Konfiguration.")
     if pdf:
-        from sozialraum.pdf import INSTALL_HINT, chromium_pfad
+        from sozialraum.publish.pdf import INSTALL_HINT, chromium_pfad
 
         if chromium_pfad() is None:
             raise click.ClickException(

@@ -40,7 +40,7 @@ _MAX_VALUE = 60
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One finding about the config file, in the form of :class:`sozialraum.io.Problem`.
+    """One finding about the config file, in the form of :class:`sozialraum.read.io.Problem`.
 
     ``schluessel`` is the TOML key as the analyst sees it (``[methode.status] schwellen``,
     ``[[sozialraeume]] Nr. 2 → slug``); ``spalte`` is a character column (TOML syntax errors).

@@ -325,7 +325,7 @@ def heute() -> dt.date:
 # may hold markup, ``$…$`` (matplotlib mathtext), backslashes, control characters or whole
 # pages of text. Every writer passes such text through the helper of its output kind, so that
 # it always arrives literally: ``html_text`` (HTML text and attribute values), ``figur_text``
-# (matplotlib; the figures also switch mathtext off, see ``sozialraum.figures.literal_text``),
+# (matplotlib; the figures also switch mathtext off, see ``present.figures.literal_text``),
 # ``csv_zelle`` (CSV cells) and ``slug`` (file names).
 
 # C0 and C1 control characters except tab, line feed and carriage return: not allowed in HTML,
@@ -368,7 +368,7 @@ def figur_text(text: Any, max_zeichen: int | None = FIGUR_ZEICHEN) -> str:
     """Text for a matplotlib label: no control characters, one line, at most ``max_zeichen``.
 
     ``$`` and backslashes are kept: the figures draw every text with mathtext switched off
-    (``sozialraum.figures.literal_text``), so they print as typed. Line breaks and tabs from
+    (``sozialraum.present.figures.literal_text``), so they print as typed. Line breaks and tabs from
     the data become spaces (the figure wraps by itself); ``max_zeichen=None`` keeps any length.
     """
     clean = " ".join(_ALLE_STEUERZEICHEN.sub(" ", ohne_steuerzeichen(text)).split())

@@ -1,6 +1,6 @@
 """Analyses of the events in the Sozialräume: key facts, awareness of offers, cards, feedback words.
 
-Every function takes the frames of :class:`sozialraum.validate.Inputs` and returns a new
+Every function takes the frames of :class:`sozialraum.read.validate.Inputs` and returns a new
 DataFrame (or a small dict); nothing here formats or renders. Question kinds are data
 (``fragen.typ``), not code, so a new round with new stations and questions needs no change here.
 An event without any votes, cards or words yields empty frames, never an error: the report then

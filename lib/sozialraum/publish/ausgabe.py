@@ -11,11 +11,16 @@ import ctypes
 import datetime as dt
 import errno
 import os
+import secrets
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the heavy modules load when a page is built, not when a batch is checked
+    pass
 
 LOCK_NAME = ".sozialraum-lauf.lock"
 
@@ -119,3 +124,25 @@ def worker_init(parent_pid: int) -> None:
             pass
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
+
+
+def write_atomic(path: Path, produce: str | Callable[[], str]) -> None:
+    """Write text so that readers see the old file or the complete new one, never a torn one.
+
+    ``produce`` may be a callable: if it raises, nothing is written and no temporary file stays
+    behind. The temporary file lives in the target folder because ``os.replace`` is only atomic
+    within one file system; it is created with ``os.open`` so the umask applies as for any file.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        text = produce() if callable(produce) else produce
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
 
-from sozialraum import events
+from sozialraum.compute import events
 from sozialraum.config import Begriffe, Config, Veranstaltungsart
 from sozialraum.fmt import (
     anzahl,
@@ -44,8 +43,9 @@ from sozialraum.fmt import (
     zitat,
 )
 from sozialraum.names import benannt
+from sozialraum.resources import TEMPLATES_DIR
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "narrative"
+TEMPLATE_DIR = TEMPLATES_DIR / "narrative"
 SAETZE = (
     "status",
     "leitindikator",
@@ -478,7 +478,7 @@ def build_context(
     sozialraum_id
         Id, slug or name of the Sozialraum.
     gebiete
-        Output of :func:`sozialraum.tables.gebiete_werte`; computed with ``index.aggregate``
+        Output of :func:`sozialraum.present.tables.gebiete_werte`; computed with ``index.aggregate``
         when omitted. Pass it when the notebook has it already.
     runde
         Round of the event; the latest when omitted.
@@ -538,7 +538,7 @@ def build_context(
 
 
 def _gebiete(cfg: Config, inputs: Any, result: Any, sr_id: str, sr_name: str) -> pd.DataFrame:
-    from sozialraum.tables import gebiete_werte
+    from sozialraum.present.tables import gebiete_werte
 
     quartiere = pd.DataFrame(inputs.quartiere.drop(columns="geometry", errors="ignore"))
     sr_agg = result.aggregat(cfg, quartiere, "sozialraum")

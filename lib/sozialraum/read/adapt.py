@@ -16,8 +16,8 @@ from dataclasses import replace
 import pandas as pd
 
 from sozialraum.config import Config, Tabelle
-from sozialraum.io import Problem, RawTable
 from sozialraum.names import closest, normalize_header
+from sozialraum.read.io import Problem, RawTable
 
 #: Column added to an adapted table: the validity column's text where an area is not valid.
 GUELTIGKEIT_GRUND = "gueltigkeit_grund"

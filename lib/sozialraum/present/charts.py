@@ -1,7 +1,7 @@
 """Charts of a Sozialraum report, each with a text alternative generated from its data.
 
 Every function returns ``(figure, alt_text)``; the notebook passes both to
-:func:`sozialraum.figures.figure_html`. The alt text says what the chart shows *and* its main
+:func:`~.figures.figure_html`. The alt text says what the chart shows *and* its main
 finding, because a reader who cannot see the image needs the point of it, not "Diagramm".
 Where there is nothing to draw, the figure is ``None`` and the text is the German sentence to
 show instead.
@@ -25,9 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sozialraum.compute.events import STATUS_REIHENFOLGE, extreme
 from sozialraum.config import Config
-from sozialraum.events import STATUS_REIHENFOLGE, extreme
-from sozialraum.figures import literal_text
 from sozialraum.fmt import (
     AUSLASSUNG,
     anzahl,
@@ -38,6 +37,7 @@ from sozialraum.fmt import (
     fmt_pp,
     zitat,
 )
+from sozialraum.present.figures import literal_text
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -102,7 +102,7 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
     cfg
         Gives the indicators (one panel each, in config order) and the report years.
     gebiete
-        Output of :func:`sozialraum.tables.gebiete_werte` (rows with ``ebene`` ``sozialraum``
+        Output of :func:`~.tables.gebiete_werte` (rows with ``ebene`` ``sozialraum``
         and ``stadt`` are used; withheld shares are NaN and leave a gap).
     sozialraum_name, stadt_name
         Legend labels; the alt text names both.

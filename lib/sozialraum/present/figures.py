@@ -4,7 +4,7 @@ Reports are read offline, in meetings and by e-mail: every figure travels inside
 its data as a CSV download next to it, so nothing is fetched from anywhere. A figure is an
 inline SVG whenever that stays within :data:`SVG_BUDGET` bytes: sharp at every zoom and in
 print, its words stay text (searchable, selectable, extractable from the PDF) in the font the
-page ships inline (:mod:`sozialraum.schrift`). A figure too detailed for that (a city map of
+page ships inline (:mod:`sozialraum.publish.schrift`). A figure too detailed for that (a city map of
 hundreds of areas) becomes a PNG at print resolution instead.
 """
 
@@ -33,7 +33,7 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 
 from sozialraum.fmt import html_text, ohne_steuerzeichen, slug
-from sozialraum.tables import csv_download_link
+from sozialraum.present.tables import csv_download_link
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -129,7 +129,7 @@ def layout_once(fig: Figure) -> Bbox:
     the layout engine (the charts' constrained layout) runs by itself and is then switched
     off, and the content box comes from measuring the artists, so saving is the only draw.
     """
-    from sozialraum.labels import measuring_renderer
+    from sozialraum.present.labels import measuring_renderer
 
     engine = fig.get_layout_engine()
     if engine is not None:
@@ -431,7 +431,7 @@ def figure_html(
     csv
         Data behind the figure, offered as a download in the caption, because committee members
         want the numbers in Excel, not only the picture (German Excel CSV, see
-        :func:`sozialraum.tables.csv_bytes`).
+        :func:`sozialraum.present.tables.csv_bytes`).
     csv_name
         File name of the download; derived from the caption when omitted.
     dpi

@@ -866,7 +866,7 @@ def _file_stem(text: str) -> str:
 def schluessel_tabelle(key: pd.DataFrame, caption: str, *, spalten: int | None = None) -> str:
     """The key of the numbers a map draws instead of names, as a compact table.
 
-    ``key`` is :func:`sozialraum.maps.kartenschluessel` (``nummer``, ``quartier_id``,
+    ``key`` is :func:`sozialraum.present.maps.kartenschluessel` (``nummer``, ``quartier_id``,
     ``quartier``). At Berlin scale most of 40–80 areas become numbers, so the key is laid out
     in up to four column pairs (number, name with id), filled column by column: 80 entries
     take 20 rows, not 80. Nothing (an empty string) when the map drew no numbers.

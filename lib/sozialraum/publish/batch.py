@@ -20,43 +20,38 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sozialraum.ausgabe import os_meldung, pruefen, sperre
+from sozialraum.compute.store import (
+    Prepared,
+    StoreError,
+    cache_dir,
+    prepare,
+    read_store,
+    write_store,
+)
 from sozialraum.config import Config
-from sozialraum.render import (
+from sozialraum.publish.ausgabe import os_meldung, pruefen, sperre, write_atomic
+from sozialraum.publish.jobs import (
     GESAMTSTADT_SLUG,
-    IndexEntry,
     Job,
     JobFailure,
     RenderResult,
     _is_current,
-    _stop_workers,
-    _terminate,
     cache_key,
     code_fingerprint,
-    render_reports,
-    startseitentitel,
-    warm_pool,
-    write_atomic,
 )
-from sozialraum.store import (
+from sozialraum.publish.render import _stop_workers, _terminate, render_reports, warm_pool
+from sozialraum.publish.startseite import IndexEntry, startseitentitel
+from sozialraum.read.checksums import (
     STAT_CACHE,
     FileDigests,
-    Prepared,
-    StoreError,
     fingerprint,
     input_checksums,
     mentimeter_files,
-    prepare,
-    read_store,
     unit_fingerprint,
-    write_store,
 )
 
 #: Where earlier versions kept the prepared data: beside the reports. Removed when found.
 LEGACY_STORE_DIR = ".daten"
-
-#: Environment variable naming the cache folder (default: ``$XDG_CACHE_HOME/sozialraum``).
-CACHE_ENV = "SOZIALRAUM_CACHE"
 
 
 @dataclass(frozen=True)
@@ -66,14 +61,6 @@ class BatchResult:
     render: RenderResult
     out_dir: Path
     index_page: Path | None
-
-
-def cache_dir() -> Path:
-    """The folder for prepared data: never inside a folder of published reports."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser().resolve()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return (Path(base) / "sozialraum").resolve()
 
 
 def store_path(data_fingerprint: str) -> Path:
@@ -152,7 +139,7 @@ def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
 
 def _index_entries(cfg: Config, prepared: Prepared, year_dir: Path) -> list[IndexEntry]:
     """Link every report that exists, including those of units not rendered this time."""
-    from sozialraum.report import gesamtstadt_beschreibung, index_beschreibung
+    from sozialraum.publish.bericht import gesamtstadt_beschreibung, index_beschreibung
 
     entries = []
     for s in cfg.sozialraeume:
@@ -235,7 +222,7 @@ def _stadtkarte(
     An inline SVG: without JavaScript a plain map with the units' names and a title per area,
     with it a tooltip on hover and focus; a click opens the unit's report.
     """
-    from sozialraum.interaktiv import stadtkarte_interaktiv
+    from sozialraum.present.interaktiv import stadtkarte_interaktiv
 
     links = links or {}
     code = hashlib.sha256((code_fingerprint() + repr(sorted(links.items()))).encode()).hexdigest()[
@@ -293,7 +280,7 @@ def run_batch(
     pdf
         Also print every report to a PDF beside its HTML.
     warm
-        Reuse one kernel per worker (see :func:`sozialraum.render.render_reports`).
+        Reuse one kernel per worker (see :func:`sozialraum.publish.render.render_reports`).
     executor
         Run the reports on this executor and leave it running (see :func:`run_batches`).
     """
@@ -520,7 +507,7 @@ def _write_index(
     progress: bool | None,
 ) -> Path | None:
     """Refresh the index page; a failure is one more failed job, never a lost batch summary."""
-    from sozialraum.render import write_index_page
+    from sozialraum.publish.startseite import write_index_page
 
     index_path = year_dir / "index.html"
     # reports missing for lack of a file are in the links; failures of this run are not
@@ -610,7 +597,7 @@ def run_batches(
         return results
     if not several:
         return [run_batch(cfgs[0], out=out, jobs=jobs, **options)]
-    from sozialraum.render import _stop_workers, local_pool
+    from sozialraum.publish.render import _stop_workers, local_pool
 
     pool = local_pool(max(1, jobs or os.cpu_count() or 1))
     try:

@@ -6,7 +6,7 @@ are computed once over the whole city, and every legend lists every class (count
 Each function returns ``(figure, alt_text)``; the alt text is generated from the same data as the
 map, so that readers of a screen reader get the content, not just "a map".
 
-Names are placed by :mod:`sozialraum.labels`: only inside their own area, else as a number
+Names are placed by :mod:`sozialraum.present.labels`: only inside their own area, else as a number
 whose key :func:`kartenschluessel` returns for a table beside the map; city maps name the
 Sozialräume, not every Quartier.
 """
@@ -33,11 +33,11 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 from shapely.geometry.base import BaseGeometry
 
+from sozialraum.compute.index import KEINE_ANGABE, kombi_klasse, kombi_klassen
 from sozialraum.config import Begriff, Config, Klassen, Sozialraum
-from sozialraum.figures import literal_text
 from sozialraum.fmt import anzahl, aufzaehlung, figur_text, fmt_num, genitiv, im
-from sozialraum.index import KEINE_ANGABE, kombi_klasse, kombi_klassen
-from sozialraum.labels import (
+from sozialraum.present.figures import literal_text
+from sozialraum.present.labels import (
     HALO,
     MIN_FONTSIZE,
     Outside,

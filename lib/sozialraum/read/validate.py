@@ -2,7 +2,7 @@
 
 One run reports *all* problems (file, row, column, value, expectation, suggestion), so that an
 analyst fixes a file once instead of once per error. Per-file rules live in
-:mod:`sozialraum.schemas`; the rules that need two files or the config live here.
+:mod:`sozialraum.read.schemas`; the rules that need two files or the config live here.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sozialraum.adapt import GUELTIGKEIT_GRUND, adapt
 from sozialraum.config import Config, termin_datum
-from sozialraum.io import (
+from sozialraum.names import NameMatcher, closest
+from sozialraum.read.adapt import GUELTIGKEIT_GRUND, adapt
+from sozialraum.read.io import (
     MentimeterError,
     Problem,
     RawTable,
@@ -30,8 +31,7 @@ from sozialraum.io import (
     read_mentimeter,
     read_table,
 )
-from sozialraum.names import NameMatcher, closest
-from sozialraum.schemas import (
+from sozialraum.read.schemas import (
     BEWERTUNG,
     FRAGETYPEN,
     HE_STATUS,
@@ -166,10 +166,10 @@ def input_checksums(cfg: Config) -> dict[str, str]:
     """SHA-256 of every configured input file, keyed by its path relative to the config.
 
     Cheap compared with validation, so that a batch can tell "nothing changed" before it reads
-    a single table; one implementation (:func:`sozialraum.store.input_checksums`) for the batch
+    a single table; one implementation (:func:`~.checksums.input_checksums`) for the batch
     and the provenance line.
     """
-    from sozialraum.store import input_checksums as checksums
+    from sozialraum.read.checksums import input_checksums as checksums
 
     return checksums(cfg)
 
@@ -717,7 +717,7 @@ def _ausschluesse(run: _Run, bev: Converted | None, ind: Converted | None) -> se
 
     One path for every reason, so that none is reported twice and none is forgotten: a listed
     exclusion (``methode.ausgeschlossen``) comes first, then a validity column of the data
-    (e.g. Berlin's ``KOM``); :func:`sozialraum.index.ausschluesse` adds the population rule. The
+    (e.g. Berlin's ``KOM``); :func:`~.compute.index.ausschluesse` adds the population rule. The
     returned set holds all of them: such areas may lack rows and values without an error.
     """
     for a in run.cfg.methode.ausgeschlossen:

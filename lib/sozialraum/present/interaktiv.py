@@ -22,7 +22,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -31,8 +30,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from sozialraum.fmt import FEHLT, fmt_int, fmt_num, html_text, is_missing
+from sozialraum.resources import TEMPLATES_DIR
 
-SKRIPT_DATEI = Path(__file__).resolve().parent / "templates" / "bericht" / "static" / "karte.js"
+SKRIPT_DATEI = TEMPLATES_DIR / "bericht" / "static" / "karte.js"
 #: Fill of areas whose class is missing or has no colour.
 KEINE_FARBE = "#d9d9d9"
 KEINE_KLASSE = "keine Angabe"
@@ -322,7 +322,7 @@ def stadtkarte_interaktiv(
     mit_skript
         Include the tooltip script (see :func:`interaktive_karte`).
     """
-    from sozialraum.maps import klassen_farben
+    from sozialraum.present.maps import klassen_farben
 
     jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
     gdf, felder = _karten_tabelle(cfg, quartiere, index, mit_einheit=True)
@@ -384,7 +384,7 @@ def quartierskarte_interaktiv(
     import pandas as pd
 
     from sozialraum.fmt import fmt_pct
-    from sozialraum.maps import klassen_farben
+    from sozialraum.present.maps import klassen_farben
 
     jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
     q = quartiere

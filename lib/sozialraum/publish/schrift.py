@@ -1,6 +1,6 @@
 """The figure font, shipped inside the page: a subset of DejaVu Sans as ``@font-face``.
 
-Figures are inline SVG whose words stay text (:mod:`sozialraum.figures`), so the browser draws
+Figures are inline SVG whose words stay text (:mod:`~.present.figures`), so the browser draws
 them in a font. Named only, that font would be whatever the reader's machine has: labels would
 run wider or narrower than matplotlib measured them and collide. The page therefore carries the
 font matplotlib measured with, DejaVu Sans from matplotlib's own data (nothing is downloaded),

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sozialraum.compute.index import NICHT_BEWERTET, IndexResult
 from sozialraum.config import Abgleich, Config, ConfigError
-from sozialraum.index import NICHT_BEWERTET, IndexResult
-from sozialraum.io import read_table
 from sozialraum.names import normalize_header
+from sozialraum.read.io import read_table
 
 
 @dataclass(frozen=True)

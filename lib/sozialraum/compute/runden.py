@@ -27,7 +27,7 @@ import pandas as pd
 
 from sozialraum.config import Config
 from sozialraum.fmt import FEHLT, anzahl, aufzaehlung, fmt_date, html_text, zitat
-from sozialraum.tables import hinweis, tabelle
+from sozialraum.present.tables import hinweis, tabelle
 
 STATUS_REIHENFOLGE = ("offen", "in Umsetzung", "umgesetzt", "zurückgestellt")
 NENNUNGEN_MAX = 3

@@ -1,0 +1,161 @@
+"""The prepared-data store: validated inputs and the computed index, written once per batch.
+
+The batch reads and checks the raw inputs once and computes the index once; every report notebook
+then reads this store instead of the raw files. A manifest holds a checksum of every stored file
+and a fingerprint of what the store was built from (config, inputs, package version), so a
+notebook never works on a store that was changed or built from other data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sozialraum import __version__
+from sozialraum.config import Config, load_config
+from sozialraum.read.checksums import fingerprint, sha256_file
+
+if TYPE_CHECKING:  # pandas & co. load when data are read, not when a batch checks for changes
+    import pandas as pd
+
+    from sozialraum.compute.index import IndexResult
+    from sozialraum.read.validate import Inputs
+
+MANIFEST = "manifest.json"
+
+#: Environment variable naming the cache folder (default: ``$XDG_CACHE_HOME/sozialraum``).
+CACHE_ENV = "SOZIALRAUM_CACHE"
+
+
+def cache_dir() -> Path:
+    """The folder for prepared data: never inside a folder of published reports."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return (Path(base) / "sozialraum").resolve()
+
+
+class StoreError(Exception):
+    """The prepared-data store is missing, damaged or built from other data."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a report needs, validated and computed."""
+
+    cfg: Config
+    inputs: Inputs
+    result: IndexResult
+    fingerprint: str
+
+
+def prepare(cfg: Config) -> Prepared:
+    """Validate the raw inputs and compute the index (raises ValidationFailed on bad input)."""
+    from sozialraum.compute.index import compute_index, mit_aggregaten
+    from sozialraum.read.validate import load_inputs
+
+    inputs = load_inputs(cfg)
+    result = compute_index(
+        cfg, inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren, inputs.ausschluesse
+    )
+    result = mit_aggregaten(cfg, result, inputs.quartiere)
+    return Prepared(cfg, inputs, result, fingerprint(cfg, inputs.checksums))
+
+
+def _frames(prepared: Prepared) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
+    frames = {}
+    for field in dataclasses.fields(prepared.inputs):
+        value = getattr(prepared.inputs, field.name)
+        if isinstance(value, pd.DataFrame):
+            frames[f"inputs.{field.name}"] = value
+    for field in dataclasses.fields(prepared.result):
+        value = getattr(prepared.result, field.name)
+        if isinstance(value, pd.DataFrame):
+            frames[f"result.{field.name}"] = value
+    return frames
+
+
+def write_store(prepared: Prepared, folder: Path) -> Path:
+    """Write the store atomically: a half-written store never replaces a good one."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=folder.parent))
+    try:
+        files = {}
+        for name, frame in _frames(prepared).items():
+            target = tmp / f"{name}.parquet"
+            frame.to_parquet(target, index=False)
+            files[target.name] = sha256_file(target)
+        manifest = {
+            "fingerprint": prepared.fingerprint,
+            "config": str(prepared.cfg.pfad),
+            "version": __version__,
+            "checksums": prepared.inputs.checksums,
+            "files": files,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def read_manifest(folder: Path) -> dict:
+    """The store's manifest; a missing one means there is no store."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise StoreError(f"{folder}: kein vorbereiteter Datenstand (manifest.json fehlt)")
+    return json.loads(path.read_text())
+
+
+def read_store(folder: Path, cfg: Config | None = None) -> Prepared:
+    """Read a store after checking every file against the manifest's checksums."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    cfg = cfg or load_config(manifest["config"])
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file() or sha256_file(path) != expected:
+            raise StoreError(f"{path}: Datei fehlt oder wurde verändert (Prüfsumme stimmt nicht)")
+    if fingerprint(cfg, manifest["checksums"]) != manifest["fingerprint"]:
+        raise StoreError(
+            f"{folder}: wurde mit einer anderen Konfiguration oder Paketversion erstellt; "
+            "bitte neu vorbereiten (sozialraum render erledigt das)"
+        )
+
+    import geopandas as gpd
+    import pandas as pd
+
+    from sozialraum.compute.index import IndexResult
+    from sozialraum.read.validate import Inputs
+
+    def load(name: str) -> pd.DataFrame:
+        path = folder / f"{name}.parquet"
+        if name == "inputs.quartiere":
+            return gpd.read_parquet(path)
+        return pd.read_parquet(path)
+
+    inputs_kwargs = {
+        f.name: load(f"inputs.{f.name}")
+        for f in dataclasses.fields(Inputs)
+        if f"inputs.{f.name}.parquet" in manifest["files"]
+    }
+    inputs_kwargs["checksums"] = manifest["checksums"]
+    inputs = Inputs(**inputs_kwargs)
+    result_kwargs = {
+        f.name: load(f"result.{f.name}")
+        for f in dataclasses.fields(IndexResult)
+        if f"result.{f.name}.parquet" in manifest["files"]
+    }
+    return Prepared(cfg, inputs, IndexResult(**result_kwargs), manifest["fingerprint"])

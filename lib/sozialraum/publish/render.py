@@ -1,0 +1,512 @@
+"""Execute the report notebooks and turn them into self-contained HTML pages for committees.
+
+One job = one notebook run with papermill and exported with nbconvert through our ``bericht``
+template, in the same worker process. Jobs run in parallel worker processes, a job whose inputs
+are unchanged is skipped (the cache key covers data, config, parameters, notebook, template and
+package), and a failing job never stops the others: the batch leaves the failed executed notebook
+as evidence and reports the cell and the error.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import hashlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import sozialraum
+
+if TYPE_CHECKING:  # the heavy modules load when a page is built, not when a batch is checked
+    import nbformat
+
+    from sozialraum.config import Config
+from sozialraum.publish.ausgabe import write_atomic
+from sozialraum.publish.engine import (
+    KERNEL_ARGUMENTS,
+    KERNEL_NAME,
+    _ipc_kernel_manager,
+    _warm_kernel,
+)
+from sozialraum.publish.export import _report_exporter_class, export_html
+from sozialraum.publish.jobs import (
+    FUSSNOTE_BEISPIELDATEN,
+    Job,
+    JobFailure,
+    RenderResult,
+    _is_current,
+    _key_path,
+    _Outcome,
+    cache_key,
+    executed_notebook_path,
+)
+
+# -- jobs and results -------------------------------------------------------------------------
+
+
+# -- cache ------------------------------------------------------------------------------------
+
+
+# -- atomic write -----------------------------------------------------------------------------
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+# -- worker -----------------------------------------------------------------------------------
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def _reproducible(text: str) -> str:
+    """The executed notebook without run-specific noise; with ``SOURCE_DATE_EPOCH`` fixed times.
+
+    papermill records start, end and duration of the run and of every cell, and the kernel the
+    times of each message: two runs of the same data on different days would differ only there.
+    """
+    import nbformat
+
+    nb = nbformat.reads(text, as_version=4)
+    pm_meta = nb.metadata.get("papermill")
+    if isinstance(pm_meta, dict) and pm_meta.get("output_path"):
+        pm_meta["output_path"] = Path(pm_meta["output_path"]).name  # not the scratch folder
+    for cell in nb.cells:  # papermill gives its parameter cell a random id on every run
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = hashlib.sha256(cell.source.encode()).hexdigest()[:8]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return nbformat.writes(nb)
+    import datetime as dt
+
+    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).isoformat()
+
+    def fix(meta: dict) -> None:
+        pm_meta = meta.get("papermill")
+        if isinstance(pm_meta, dict):
+            for k in ("start_time", "end_time"):
+                if pm_meta.get(k):
+                    pm_meta[k] = stamp
+            if "duration" in pm_meta:
+                pm_meta["duration"] = 0.0
+        execution = meta.get("execution")
+        if isinstance(execution, dict):
+            for k in list(execution):
+                execution[k] = stamp
+
+    fix(nb.metadata)
+    for cell in nb.cells:
+        fix(cell.metadata)
+    return nbformat.writes(nb)
+
+
+def _running_cell(tmp: Path) -> str:
+    """First line of the cell papermill was executing when the run stopped."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(tmp, as_version=4)
+    except Exception:  # noqa: BLE001 - the name is a courtesy; the failure stands without it
+        return "unbekannt"
+    started = [c for c in nb.cells if c.metadata.get("papermill", {}).get("start_time")]
+    running = [c for c in started if c.metadata["papermill"].get("status") == "running"]
+    cell = (running or started or [None])[-1]  # papermill may already have closed the cell
+    return _first_line(cell.source) if cell is not None else "unbekannt"
+
+
+def _keep_notebook(tmp: Path, executed: Path) -> str | None:
+    """Move the executed notebook from the scratch folder into place, atomically."""
+    if not tmp.is_file():
+        return None
+    write_atomic(executed, _reproducible(tmp.read_text(encoding="utf-8")))
+    return str(executed)
+
+
+def _with_pdf(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -> str | None:
+    """Write the page with a link to its PDF, then the PDF; a failed PDF leaves the page whole.
+
+    Returns a German note when the PDF could not be made (the HTML stands, without the link).
+    """
+    from sozialraum.publish.pdf import PdfFehler, html_to_pdf
+
+    html_path = Path(job.output)
+    pdf_path = html_path.with_suffix(".pdf")
+    with_link = {**bericht, "pdf": pdf_path.name}
+    write_atomic(html_path, lambda: export_html(nb, job, with_link))
+    try:
+        html_to_pdf(
+            html_path,
+            pdf_path,
+            titel=job.page_title,
+            beispieldaten=bool(bericht.get("fussnote")),
+        )
+    except PdfFehler as exc:
+        pdf_path.unlink(missing_ok=True)  # never a PDF from older data beside the new page
+        write_atomic(html_path, lambda: export_html(nb, job, bericht))
+        return str(exc)
+    return None
+
+
+def _render_job(job: Job, key: str, bericht: Mapping[str, str], warm: bool = False) -> _Outcome:
+    """Run one job in a worker process; every error becomes a failure record, never a raise.
+
+    papermill writes the executed notebook while it runs; it writes into a scratch folder, so
+    that a killed or failing run never leaves a torn notebook beside the reports. Only complete
+    files are moved into the output folder (the failed notebook too, as evidence).
+    """
+    import tempfile
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from sozialraum.publish.ausgabe import os_meldung
+
+    started = time.monotonic()
+    html_path = Path(job.output)
+    executed = executed_notebook_path(html_path)
+    _key_path(html_path).unlink(missing_ok=True)  # a failure must not leave the old key valid
+    with tempfile.TemporaryDirectory(prefix="sozialraum-") as scratch:
+        tmp = Path(scratch) / executed.name
+        try:
+            notebook = Path(job.notebook).resolve()
+            if warm:
+                try:
+                    nb = _warm_kernel().execute(
+                        notebook,
+                        tmp,
+                        dict(job.parameters),
+                        int(bericht.get("zeitlimit_abschnitt") or 900),
+                    )
+                except BaseException:
+                    _warm_kernel().discard()  # never reuse a kernel a job failed in
+                    raise
+            else:
+                nb = pm.execute_notebook(
+                    str(notebook),
+                    str(tmp),
+                    parameters=dict(job.parameters),
+                    kernel_name=KERNEL_NAME,
+                    cwd=str(notebook.parent),
+                    progress_bar=False,
+                    log_output=False,
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
+                    kernel_manager_class=_ipc_kernel_manager(Path(scratch)),
+                )
+            _keep_notebook(tmp, executed)
+            pdf_note = None
+            if bericht.get("pdf_erzeugen"):
+                pdf_note = _with_pdf(nb, job, bericht)
+            else:
+                write_atomic(html_path, lambda: export_html(nb, job, bericht))
+            write_atomic(_key_path(html_path), key + "\n")
+            if pdf_note:
+                return _Outcome(job.slug, time.monotonic() - started, warnung=pdf_note)
+        except PapermillExecutionError as exc:
+            failure = {
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "cell_index": exc.cell_index,
+                "execution_count": exc.exec_count,
+                "cell_source": _first_line(exc.source or ""),
+                "executed_notebook": _keep_notebook(tmp, executed),
+            }
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+        except TimeoutError as exc:  # nbclient's CellTimeoutError: a section ran too long
+            limit = int(bericht.get("zeitlimit_abschnitt") or 900)
+            section = _running_cell(tmp)
+            failure = {
+                "ename": "Zeitlimit" if type(exc).__name__ == "CellTimeoutError" else "Timeout",
+                "evalue": (
+                    f"Der Abschnitt »{section}« brauchte länger als {limit} Sekunden und wurde "
+                    "abgebrochen. Tipp: [bericht] zeitlimit_abschnitt in der Konfiguration "
+                    "erhöhen, oder die Daten dieses Abschnitts prüfen (ungewöhnlich viele Zeilen?)."
+                ),
+                "cell_source": section,
+                "executed_notebook": _keep_notebook(tmp, executed),
+            }
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+        except OSError as exc:
+            failure = {"ename": "Ausgabefehler", "evalue": os_meldung(exc)}
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+        except Exception as exc:  # one broken report must not stop the batch
+            try:
+                kept = _keep_notebook(tmp, executed)
+            except OSError:
+                kept = None
+            failure = {
+                "ename": type(exc).__name__,
+                "evalue": str(exc),
+                "executed_notebook": kept,
+            }
+            return _Outcome(job.slug, time.monotonic() - started, failure)
+    return _Outcome(job.slug, time.monotonic() - started)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the batch like Ctrl-C: workers are stopped, nothing half-written stays."""
+    raise KeyboardInterrupt
+
+
+def local_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Worker processes on this machine that die with the batch (see ``ausgabe.worker_init``).
+
+    The platform's default start method: "spawn" (macOS, Windows) re-imports the caller's main
+    module and breaks for scripts without a main guard or code piped to python.
+    """
+    from sozialraum.publish.ausgabe import worker_init
+
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, initializer=worker_init, initargs=(os.getpid(),)
+    )
+
+
+def _warm_up(cwd: str, timeout: int) -> int:
+    """Prepare this worker for its first job: its kernel started and loaded, nbconvert loaded.
+
+    Run on every worker while the batch still validates the inputs and computes the index, so
+    that the seconds a kernel needs to import pandas, geopandas, matplotlib and the package are
+    spent in parallel with that work instead of after it. Returns the worker's pid.
+    """
+    _warm_kernel().manager(Path(cwd), timeout)
+    _report_exporter_class()  # imports nbconvert and its templates' machinery
+    import bs4  # noqa: F401 - the export's parser
+    import papermill  # noqa: F401
+
+    return os.getpid()
+
+
+def warm_pool(workers: int, cwd: Path, timeout: int) -> cf.ProcessPoolExecutor:
+    """:func:`local_pool` whose workers start their kernels right away (see :func:`_warm_up`).
+
+    One warm-up per worker is submitted; a worker that takes two finds its kernel running the
+    second time. Jobs submitted later queue behind the warm-ups, so none waits longer than it
+    would have waited for a cold kernel.
+    """
+    pool = local_pool(workers)
+    for _ in range(workers):
+        pool.submit(_warm_up, str(cwd), timeout)
+    return pool
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop every worker now (their kernels follow them within a second)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for proc in processes:
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+
+
+# -- progress ---------------------------------------------------------------------------------
+def _sekunden(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",") + " s"
+
+
+class _Progress:
+    """One line per finished report on stderr; silent unless stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total = total
+        self.count = 0
+        self.started = time.monotonic()
+
+    def report(self, slug: str, status: str) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        width = len(str(self.total))
+        elapsed = _sekunden(time.monotonic() - self.started)
+        line = f"[{self.count:>{width}}/{self.total}] {slug}: {status} (bisher {elapsed})"
+        print(line, file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        """A line that is not a finished report (e.g. what is about to start)."""
+        if self.enabled:
+            print(text, file=self.stream, flush=True)
+
+
+# -- batch ------------------------------------------------------------------------------------
+def _resolve_jobs(notebook_jobs: Sequence[Job], out_dir: Path) -> list[Job]:
+    resolved = []
+    for job in notebook_jobs:
+        output = Path(job.output)
+        if not output.is_absolute():
+            output = out_dir / output
+        resolved.append(
+            dataclasses.replace(job, notebook=Path(job.notebook).resolve(), output=output.resolve())
+        )
+    for what, values in (
+        ("slug", [j.slug for j in resolved]),
+        ("output", [j.output for j in resolved]),
+    ):
+        dupes = sorted({str(v) for v in values if values.count(v) > 1})
+        if dupes:
+            raise ValueError(f"render jobs share the same {what}: {', '.join(dupes)}")
+    return resolved
+
+
+def render_reports(
+    cfg: Config,
+    *,
+    notebook_jobs: Sequence[Job],
+    out_dir: Path,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+    data_fingerprint: str = "",
+    beispieldaten: bool = False,
+    pdf: bool = False,
+    warm: bool = True,
+    executor: cf.Executor | None = None,
+) -> RenderResult:
+    """Render every job, in parallel, skipping reports whose inputs did not change.
+
+    Parameters
+    ----------
+    cfg
+        The city's config; its publisher goes into the page footer.
+    notebook_jobs
+        The reports to render.
+    out_dir
+        Folder for relative ``Job.output`` paths; created if missing.
+    jobs
+        Number of worker processes; ``None`` uses every CPU.
+    force
+        Render even when the cache says the report is current.
+    progress
+        Show progress on stderr; ``None`` shows it only when stderr is a terminal.
+    data_fingerprint
+        Checksums of the inputs and the config file's content, from the caller: the part of the
+        cache key the renderer cannot see itself.
+    beispieldaten
+        The inputs contain invented records: every page's footer says so under the publisher.
+    pdf
+        Also print each page to a PDF beside it (Debian's Chromium); a failed PDF is a warning.
+    warm
+        Keep one kernel per worker and reuse it, reset, for the next job (the pages are the
+        same bytes as from a fresh kernel); ``False`` starts a fresh kernel for every job.
+    executor
+        Run the jobs on this executor (shared by several batches, e.g. :func:`local_pool` or a
+        dask cluster's ``Client.get_executor()``) and leave it running; ``None`` starts a pool
+        of ``jobs`` worker processes for this call and stops it afterwards.
+
+    Returns
+    -------
+    RenderResult
+        Done, skipped and failed jobs; failures name the cell, the error and the failed
+        executed notebook. A failure never stops the other jobs.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    resolved = _resolve_jobs(notebook_jobs, out_dir)
+    bericht = {
+        "herausgeber": cfg.stadt.herausgeber,
+        "quellenangabe": cfg.stadt.quellenangabe,
+        "zeitlimit_abschnitt": str(cfg.bericht.zeitlimit_abschnitt),
+        "pdf_erzeugen": "ja" if pdf else "",
+        "version": sozialraum.__version__,
+        "fussnote": FUSSNOTE_BEISPIELDATEN if beispieldaten else "",
+    }
+    bar = _Progress(len(resolved), progress)
+    done: set[str] = set()
+    skipped: set[str] = set()
+    failures: dict[str, JobFailure] = {}
+    warnungen: list[str] = []
+
+    pending: list[tuple[Job, str]] = []
+    for job in resolved:
+        if not Path(job.notebook).is_file():
+            failures[job.slug] = JobFailure(
+                job, "FileNotFoundError", f"Notebook {job.notebook} existiert nicht."
+            )
+            bar.report(job.slug, "FEHLER")
+            continue
+        # a page with a PDF link is another page than one without
+        key = cache_key(data_fingerprint + ("|pdf" if pdf else ""), job)
+        pdf_missing = pdf and not Path(job.output).with_suffix(".pdf").is_file()
+        if not force and not pdf_missing and _is_current(job.output, key):
+            skipped.add(job.slug)
+            bar.report(job.slug, "unverändert, übersprungen")
+        else:
+            job.output.parent.mkdir(parents=True, exist_ok=True)
+            pending.append((job, key))
+
+    if pending:
+        own_pool = executor is None
+        if own_pool:
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+            bar.note(
+                f"Erzeuge {len(pending)} von {len(resolved)} Berichten mit "
+                f"{workers} {'Prozess' if workers == 1 else 'parallelen Prozessen'} …"
+            )
+            pool = local_pool(workers)
+        else:
+            bar.note(f"Erzeuge {len(pending)} von {len(resolved)} Berichten …")
+            pool = executor
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        futures: dict = {}
+        try:
+            futures = {
+                pool.submit(_render_job, job, key, bericht, warm): job for job, key in pending
+            }
+            for future in cf.as_completed(futures):
+                job = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # e.g. a worker killed by the OS
+                    outcome = _Outcome(
+                        job.slug, 0.0, {"ename": type(exc).__name__, "evalue": str(exc)}
+                    )
+                if outcome.failure is None:
+                    done.add(job.slug)
+                    bar.report(job.slug, f"fertig in {_sekunden(outcome.seconds)}")
+                    if outcome.warnung:
+                        warnungen.append(f"Bericht »{job.slug}«: {outcome.warnung}")
+                else:
+                    info = dict(outcome.failure)
+                    nb_path = info.pop("executed_notebook", None)
+                    failures[job.slug] = JobFailure(
+                        job, executed_notebook=Path(nb_path) if nb_path else None, **info
+                    )
+                    bar.report(job.slug, "FEHLER")
+        except BaseException:
+            if own_pool:
+                _stop_workers(pool)
+            else:  # a shared pool: its owner stops it; our jobs must not run on
+                for future in futures:
+                    future.cancel()
+            raise
+        else:
+            if own_pool:
+                pool.shutdown(wait=True)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    return RenderResult(
+        done=[j for j in resolved if j.slug in done],
+        skipped=[j for j in resolved if j.slug in skipped],
+        failed=[failures[j.slug] for j in resolved if j.slug in failures],
+        warnungen=warnungen,
+    )
+
+
+# -- index page -------------------------------------------------------------------------------
+
+
+__all__ = ["local_pool", "render_reports", "warm_pool"]
