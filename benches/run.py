@@ -164,7 +164,8 @@ def _sections(notebook: Path) -> list[str]:
 def report_seconds(cfg, sozialraum: str | None, repeat: int = 3) -> float:
     """Median time to build every section of one report in this process (no kernel)."""
     from sozialraum.compute.store import prepare
-    from sozialraum.publish.bericht import Gesamtstadtbericht, Sozialraumbericht
+    from sozialraum.publish.gesamtstadtbericht import Gesamtstadtbericht
+    from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 
     prepared = prepare(cfg)  # validation and index are shared by the batch, not per report
     if sozialraum is None:
@@ -317,7 +318,8 @@ def _plain_loop(cfg, out: Path, store: Path) -> tuple[float, float]:
 
 def _floor(cfg, prepared, timings: dict[str, list[float]] | None = None) -> float:
     """The same pages' sections, built by the package in this process, one after the other."""
-    from sozialraum.publish.bericht import Gesamtstadtbericht, Sozialraumbericht
+    from sozialraum.publish.gesamtstadtbericht import Gesamtstadtbericht
+    from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 
     unit_methods = _sections(cfg.bericht_pfad("notebook_sozialraum"))
     city_methods = _sections(cfg.bericht_pfad("notebook_gesamtstadt"))
@@ -429,7 +431,7 @@ def _scale_one(areas: int, units: int, repeat: int) -> None:
         cfg = load_config(make_city(Path(tmp), areas=areas, units=units, seed=SEED))
         shutil.copytree(NOTEBOOKS, Path(tmp) / "notebooks")  # the project's report notebooks
         prepared = prepare(cfg)
-        from sozialraum.publish.bericht import Sozialraumbericht
+        from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 
         methods = _sections(cfg.bericht_pfad("notebook_sozialraum"))
         counts = prepared.inputs.quartiere["sozialraum_id"].value_counts()

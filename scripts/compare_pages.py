@@ -4,10 +4,11 @@
 
 Every ``*.html`` below ALT must exist below NEU with the same bytes (and no page may be new);
 the only allowed difference is the commit the provenance line names ("Git-Commit 1a2b3c…",
-perhaps "(mit lokalen Änderungen)"): it names the code the page was built with. For a check that a change of the code's layout
-changed nothing for users: render both states with the same ``SOURCE_DATE_EPOCH`` into two
-folders, then compare. Prints one line per differing page with the first difference in context
-and ends with "N Seiten verglichen, M verschieden"; exits 1 when any page differs.
+perhaps "(mit lokalen Änderungen)"): it names the code the page was built with. To check that a
+change of the code's layout changed nothing for users, render both states with the same
+``SOURCE_DATE_EPOCH`` from the same place into two folders, then compare. Prints one line per
+differing page with the first difference in context and ends with "N Seiten verglichen,
+M verschieden"; exits 1 when any page differs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def normalised(page: bytes) -> bytes:
 
 def first_difference(a: bytes, b: bytes, context: int = 60) -> str:
     """Where two byte strings first differ, with some context of both."""
-    n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    pairs = enumerate(zip(a, b, strict=False))
+    n = next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
     lo = max(n - context, 0)
     alt = a[lo : n + context].decode("utf-8", "replace")
     neu = b[lo : n + context].decode("utf-8", "replace")

@@ -158,7 +158,7 @@ def test_changed_data_rerenders_the_unit_and_the_stale_overview(runs, city):
 def test_drawing_the_index_map_is_announced(city, tmp_path, capsys):
     cfg, _ = city
     from sozialraum.compute.store import prepare
-    from sozialraum.publish.batch import _stadtkarte
+    from sozialraum.publish.startseite_schritt import _stadtkarte
 
     html = _stadtkarte(prepare(cfg), tmp_path, progress=True)
     assert "<svg" in html and "Nord" in html  # the units are named on the map

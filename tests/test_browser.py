@@ -218,32 +218,16 @@ def test_report_without_navigation_keys_has_no_nav(tmp_path):
 
 # -- the map in every report: hover and keyboard show the right area ---------------------------
 @pytest.fixture(scope="module")
-def sozialraum_seite(tmp_path_factory, cfg):
+def sozialraum_seite(sample_render, cfg):
     """One Sozialraum report and the city-wide report, rendered by the real command."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from conftest import PROJECT_CONFIG
-
-    out = tmp_path_factory.mktemp("berichte")
+    _, folder = sample_render
     sr = cfg.sozialraeume[0]
-    cli = Path(sys.executable).with_name("sozialraum")
-    args = [str(cli), "render", "--config", str(PROJECT_CONFIG), "--out", str(out)]
-    proc = subprocess.run(
-        [*args, "--sozialraum", sr.name, "--gesamtstadt", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    folder = out / str(cfg.methode.berichtsjahr)
     return sr, folder / f"{sr.slug}.html", folder / "gesamtstadt.html"
 
 
 def _erwartet(cfg, sr) -> dict[str, tuple[str, str]]:
     """Area name -> (status, dynamics) as the report's own data say."""
-    from sozialraum.publish.bericht import Sozialraumbericht
+    from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 
     q = Sozialraumbericht.laden(sr.id, config=cfg.pfad).daten.quartiere
     return {

@@ -4,7 +4,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from sozialraum.compute import events
-from sozialraum.present import charts, tables
+from sozialraum.present import charts, indikatortabellen
 
 
 def _bk():
@@ -170,7 +170,9 @@ def test_trend_chart_accepts_gebiete_werte_output(cfg):
     )
     q = pd.DataFrame({"quartier_id": ["01"], "quartier": ["Nord"], "sozialraum_id": ["1"]})
     agg = werte.drop(columns="quartier_id")
-    g = tables.gebiete_werte(werte, q, "1", agg, agg, sozialraum_name="M", stadt_name="S")
+    g = indikatortabellen.gebiete_werte(
+        werte, q, "1", agg, agg, sozialraum_name="M", stadt_name="S"
+    )
     fig, alt = charts.trend_chart(cfg, g, "M", "S")
     assert isinstance(fig, Figure) and "M" in alt
 

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from conftest import PROJECT_CONFIG
 from sozialraum.config import ConfigError, load_config
-from sozialraum.config_errors import TomlPositions, config_problems, toml_message
+from sozialraum.config_errors import config_problems
+from sozialraum.config_syntax import toml_message
+from sozialraum.config_toml import TomlPositions
 
 DATEI = "config/stadt.toml"
 ENGLISH = ("Input should", "Field required", "Extra inputs", "Value error", "String should")

@@ -43,16 +43,8 @@ def _de_pct(value: float) -> str:
 
 
 @pytest.fixture(scope="module")
-def render_run(tmp_path_factory, cfg):
-    out = tmp_path_factory.mktemp("reports")
-    proc = subprocess.run(
-        [str(SOZIALRAUM_CLI), "render", "--config", str(PROJECT_CONFIG), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc, out / str(cfg.methode.berichtsjahr)
+def render_run(sample_render):
+    return sample_render
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,7 @@ def test_png_palette_keeps_every_class_colour_exact_even_for_a_rare_class(tmp_pa
     from PIL import Image
     from shapely import maximum_inscribed_circle
 
-    from sozialraum.present import maps
+    from sozialraum.present import kartenbasis, maps
     from sozialraum.present.figures import PNG_DPI
 
     cfg, geo, index = _city(tmp_path)
@@ -146,7 +146,7 @@ def test_png_palette_keeps_every_class_colour_exact_even_for_a_rare_class(tmp_pa
         col, row = pixel(x_display, y_display)
         return image[row - r : row + r + 1, col - r : col + r + 1].reshape(-1, 3)
 
-    farben = maps.klassen_farben(cfg, "kombi")
+    farben = kartenbasis.klassen_farben(cfg, "kombi")
     ax = fig.axes[0]
     centre = maximum_inscribed_circle(geo.geometry[rare]).coords[0]
     want = _rgb(farben["sehr niedrig / positiv"])
@@ -282,14 +282,14 @@ def _city(tmp_path, areas=200):
 
 
 def test_svg_map_fills_are_the_configured_colours_verbatim(tmp_path):
-    from sozialraum.present import maps
+    from sozialraum.present import kartenbasis, maps
 
     cfg, geo, index = _city(tmp_path)
     fig, alt = maps.class_map(cfg, geo, index, None, "kombi", beschriftung="keine")
     out = figure_html(fig, alt, "Karte")
     svg = parse(out).find("svg")
-    farben = maps.klassen_farben(cfg, "kombi")
-    classes = svg.find(id=re.compile(rf"-{maps.GID_KLASSEN}$"))
+    farben = kartenbasis.klassen_farben(cfg, "kombi")
+    classes = svg.find(id=re.compile(rf"-{kartenbasis.GID_KLASSEN}$"))
     assert classes is not None
     drawn = {m.lower() for m in re.findall(r"fill: (#[0-9a-fA-F]{6})", str(classes))}
     # the one area of the rare class is filled in exactly its configured colour

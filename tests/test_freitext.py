@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 
 from sozialraum.compute import events
 from sozialraum.fmt import csv_zelle, figur_text, html_text, ohne_steuerzeichen, slug
-from sozialraum.present.tables import csv_bytes, dateiname, feedback_tabelle, kanal_tabellen
-from sozialraum.publish.bericht import Sozialraumbericht
+from sozialraum.present.tables import csv_bytes, dateiname
+from sozialraum.present.veranstaltungstabellen import feedback_tabelle, kanal_tabellen
+from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 
 FREITEXT_FRAGE = "r2-fehlt;2;Was fehlt im Stadtteil?;freitext;nein\n"
 

@@ -27,7 +27,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sozialraum.compute import aggregation as ag
 from sozialraum.compute import index as ix
+from sozialraum.compute import klassen as kx
 from sozialraum.config import (
     Ausschluss,
     Config,
@@ -242,8 +244,8 @@ def test_quartier_below_minimum_population_is_marked_not_silent():
     q5 = idx.loc["Q5"]
     assert bool(q5["ausgeschlossen"]) is True
     assert q5["ausschluss_grund"] == "weniger als 300 Einwohner*innen"
-    assert q5["status_klasse"] == ix.NICHT_BEWERTET
-    assert q5["dynamik_klasse"] == ix.NICHT_BEWERTET
+    assert q5["status_klasse"] == kx.NICHT_BEWERTET
+    assert q5["dynamik_klasse"] == kx.NICHT_BEWERTET
     assert math.isnan(q5["statusindex"])
     assert pd.isna(q5["status_stufe"])
     assert not idx.loc[["Q1", "Q2", "Q3", "Q4"], "ausgeschlossen"].any()
@@ -261,7 +263,7 @@ def test_quartier_excluded_by_config_carries_its_reason():
     res = run(cfg)
     idx = res.index.set_index("quartier_id")
     assert idx.loc["Q4", "ausschluss_grund"] == grund
-    assert idx.loc["Q4", "status_klasse"] == ix.NICHT_BEWERTET
+    assert idx.loc["Q4", "status_klasse"] == kx.NICHT_BEWERTET
     # both reasons are kept
     # One reason per Quartier, never two: the listed exclusion comes before the population rule.
     assert idx.loc["Q5", "ausschluss_grund"] == "Sonderfall"
@@ -294,11 +296,11 @@ def test_zero_denominator_gives_missing_share_and_no_index():
     assert [za["Q1"], za["Q3"], za["Q4"]] == pytest.approx([-r2, 1 / r2, 1 / r2])
     idx = res.index.set_index("quartier_id")
     assert math.isnan(idx.loc["Q2", "statusindex"])
-    assert idx.loc["Q2", "status_klasse"] == ix.KEINE_ANGABE
-    assert idx.loc["Q2", "dynamik_klasse"] == ix.KEINE_ANGABE
-    assert idx.loc["Q2", "kombi_klasse"] == ix.KEINE_ANGABE
+    assert idx.loc["Q2", "status_klasse"] == kx.KEINE_ANGABE
+    assert idx.loc["Q2", "dynamik_klasse"] == kx.KEINE_ANGABE
+    assert idx.loc["Q2", "kombi_klasse"] == kx.KEINE_ANGABE
     assert not bool(idx.loc["Q2", "ausgeschlossen"])
-    assert idx.loc["Q1", "status_klasse"] != ix.KEINE_ANGABE
+    assert idx.loc["Q1", "status_klasse"] != kx.KEINE_ANGABE
 
 
 def test_rates_given_directly_give_the_same_index_and_weighted_aggregates():
@@ -320,7 +322,7 @@ def test_rates_given_directly_give_the_same_index_and_weighted_aggregates():
     wa = res.werte[res.werte["indikator"] == "a"]
     assert not wa["unterdrueckt"].any()
     assert wa["zaehler"].isna().all()
-    agg = ix.aggregate(cfg, res.werte, QUARTIERE, "sozialraum")
+    agg = ag.aggregate(cfg, res.werte, QUARTIERE, "sozialraum")
     a23 = agg[(agg["indikator"] == "a") & (agg["jahr"] == 2023)].set_index("sozialraum_id")
     # Sozialraum 1: (10*1000 + 10*2000) / 3000 = 10
     # Sozialraum 2: (30*1500 + 30*3000 + 90*250) / 4750 = 157500 / 4750 = 33.158
@@ -392,7 +394,7 @@ def test_value_on_a_threshold_goes_to_the_upper_class():
 
 
 def test_klassieren_boundaries():
-    got = ix.klassieren(pd.Series([-1.0000001, -1.0, 0.999, 1.0, 1.5, np.nan]), [-1.0, 1.0, 1.5])
+    got = kx.klassieren(pd.Series([-1.0000001, -1.0, 0.999, 1.0, 1.5, np.nan]), [-1.0, 1.0, 1.5])
     assert got.iloc[:5].tolist() == [0, 1, 1, 2, 3]
     assert pd.isna(got.iloc[5])
 
@@ -404,9 +406,9 @@ def test_sd_thresholds_hit_exactly_on_data_points():
         farben=["#aaaaaa", "#bbbbbb", "#cccccc", "#dddddd"],
     )
     werte = pd.Series([-1.0, -1.0, 1.0, 1.0])  # mean 0, SD 1
-    cuts = ix.schwellen_absolut(kl, werte, pd.Series([True] * 4))
+    cuts = kx.schwellen_absolut(kl, werte, pd.Series([True] * 4))
     assert cuts == pytest.approx([-1.0, 1.0, 1.5])
-    assert ix.klassieren(werte, cuts).tolist() == [1, 1, 2, 2]
+    assert kx.klassieren(werte, cuts).tolist() == [1, 1, 2, 2]
 
 
 def test_threshold_ties_survive_floating_point_noise():
@@ -416,8 +418,8 @@ def test_threshold_ties_survive_floating_point_noise():
     # 0.1, 0.1, 0.3, 0.3: mean 0.2, SD 0.1 -> limits 0.1 and 0.3 exactly, but in floating point
     # 0.2 - 0.1 = 0.10000000000000002 > 0.1: without rounding, 0.1 would fall below its limit.
     werte = pd.Series([0.1, 0.1, 0.3, 0.3])
-    cuts = ix.schwellen_absolut(kl, werte, pd.Series([True] * 4))
-    assert ix.klassieren(werte, cuts).tolist() == [1, 1, 2, 2]
+    cuts = kx.schwellen_absolut(kl, werte, pd.Series([True] * 4))
+    assert kx.klassieren(werte, cuts).tolist() == [1, 1, 2, 2]
 
 
 def test_ties_get_equal_values_and_classes():
@@ -433,15 +435,15 @@ def test_ties_get_equal_values_and_classes():
 
 
 def test_kombi_klassen_for_legends(cfg):
-    k = ix.kombi_klassen(cfg)
+    k = kx.kombi_klassen(cfg)
     assert len(k) == 12
     assert k[0] == "hoch / positiv"
     assert k[-1] == "sehr niedrig / negativ"
-    assert ix.kombi_klasse("mittel", ix.NICHT_BEWERTET) == ix.NICHT_BEWERTET
+    assert kx.kombi_klasse("mittel", kx.NICHT_BEWERTET) == kx.NICHT_BEWERTET
 
 
 def test_klassen_tabelle_has_open_ends_not_infinity():
-    t = ix.klassen_tabelle(make_cfg().methode.status, [-1.0, 1.0, 1.5])
+    t = kx.klassen_tabelle(make_cfg().methode.status, [-1.0, 1.0, 1.5])
     assert t["label"].tolist() == ["hoch", "mittel", "niedrig", "sehr niedrig"]
     assert math.isnan(t["von"].iloc[0]) and math.isnan(t["bis"].iloc[-1])
     assert t["von"].iloc[1] == -1.0 and t["bis"].iloc[1] == 1.0
@@ -452,7 +454,7 @@ def test_klassen_tabelle_has_open_ends_not_infinity():
 def test_aggregate_is_ratio_of_sums_not_mean_of_rates():
     cfg = make_cfg()
     res = run(cfg)
-    sr = ix.aggregate(cfg, res.werte, QUARTIERE, "sozialraum")
+    sr = ag.aggregate(cfg, res.werte, QUARTIERE, "sozialraum")
     a23 = sr[(sr["indikator"] == "a") & (sr["jahr"] == 2023)].set_index("sozialraum_id")
     # Sozialraum 2: (30 + 60 + 45) / (100 + 200 + 50) = 135 / 350 = 38.57 %
     # (the mean of the rates 30, 30, 90 would be 50 %; Q5, left out of the index, still counts)
@@ -461,7 +463,7 @@ def test_aggregate_is_ratio_of_sums_not_mean_of_rates():
     assert a23.loc["2", "anteil"] == pytest.approx(100 * 135 / 350)
     assert a23.loc["2", "n_quartiere"] == 3
     assert a23.loc["1", "anteil"] == pytest.approx(100 * 12 / 120)
-    st = ix.aggregate(cfg, res.werte, QUARTIERE, "stadt")
+    st = ag.aggregate(cfg, res.werte, QUARTIERE, "stadt")
     c = st[(st["indikator"] == "a") & (st["jahr"] == 2023)].iloc[0]
     assert c["zaehler"] == 147 and c["nenner"] == 470  # 12 + 135, 120 + 350
     assert c["anteil"] == pytest.approx(100 * 147 / 470)
@@ -472,7 +474,7 @@ def test_aggregate_is_ratio_of_sums_not_mean_of_rates():
 
 def test_veraenderung_of_aggregates_in_percentage_points():
     cfg = make_cfg()
-    sr = ix.aggregate(cfg, run(cfg).werte, QUARTIERE, "sozialraum")
+    sr = ag.aggregate(cfg, run(cfg).werte, QUARTIERE, "sozialraum")
     ver = ix.veraenderung(sr, cfg)
     row = ver[(ver["sozialraum_id"] == "2") & (ver["indikator"] == "a")].iloc[0]
     # 2020: (29 + 62 + 40) / 350 = 131/350; 2023: 135/350 -> +4/350 = +1.143 pp
@@ -489,10 +491,10 @@ def _cell(w: pd.DataFrame, q: str, j: int, i: str) -> pd.Series:
 def test_primary_and_secondary_suppression_marks():
     w = run().werte
     q1 = _cell(w, "Q1", 2023, "a")
-    assert bool(q1["unterdrueckt"]) and q1["unterdrueckt_grund"] == ix.PRIMAER
+    assert bool(q1["unterdrueckt"]) and q1["unterdrueckt_grund"] == ag.PRIMAER
     # Q2 is the only other Quartier of Sozialraum 1: withheld too, or 12 - 10 gives Q1's 2
     q2 = _cell(w, "Q2", 2023, "a")
-    assert bool(q2["unterdrueckt"]) and q2["unterdrueckt_grund"] == ix.SEKUNDAER
+    assert bool(q2["unterdrueckt"]) and q2["unterdrueckt_grund"] == ag.SEKUNDAER
     # 5 >= 3 is publishable (Q5, b, 2023); nothing else is withheld
     assert not bool(_cell(w, "Q5", 2023, "b")["unterdrueckt"])
     assert int(w["unterdrueckt"].sum()) == 2
@@ -503,7 +505,7 @@ def test_zero_count_is_published():
     counts[("Q3", 2023, "a")] = (0, 100)
     w = run(data=indikatoren(counts)).werte
     assert not bool(_cell(w, "Q3", 2023, "a")["unterdrueckt"])
-    assert ix.publish(w).pipe(_cell, "Q3", 2023, "a")["zaehler"] == 0
+    assert ag.publish(w).pipe(_cell, "Q3", 2023, "a")["zaehler"] == 0
 
 
 def _recover(werte: pd.DataFrame, totals: pd.DataFrame, quartiere: pd.DataFrame) -> dict:
@@ -530,8 +532,8 @@ def _recover(werte: pd.DataFrame, totals: pd.DataFrame, quartiere: pd.DataFrame)
 def test_published_numbers_do_not_reveal_a_suppressed_cell():
     cfg = make_cfg()
     res = run(cfg)
-    totals = ix.publish(ix.aggregate(cfg, res.werte, QUARTIERE, "sozialraum"))
-    published = ix.publish(res.werte)
+    totals = ag.publish(ag.aggregate(cfg, res.werte, QUARTIERE, "sozialraum"))
+    published = ag.publish(res.werte)
     assert math.isnan(_cell(published, "Q1", 2023, "a")["zaehler"])
     assert math.isnan(_cell(published, "Q1", 2023, "a")["anteil"])
     # z-values go entirely: two published (share, z) pairs give mean and SD, and with them the
@@ -541,8 +543,8 @@ def test_published_numbers_do_not_reveal_a_suppressed_cell():
     assert _recover(published, totals, QUARTIERE) == {}
     # the attack is real: with primary suppression only, Q1's 2 comes straight back
     naive = res.werte.copy()
-    naive.loc[naive["unterdrueckt_grund"] == ix.SEKUNDAER, "unterdrueckt"] = False
-    assert _recover(ix.publish(naive), totals, QUARTIERE) == {("Q1", 2023, "a"): 2}
+    naive.loc[naive["unterdrueckt_grund"] == ag.SEKUNDAER, "unterdrueckt"] = False
+    assert _recover(ag.publish(naive), totals, QUARTIERE) == {("Q1", 2023, "a"): 2}
 
 
 def _tiny(counts: dict[str, int], sr: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -567,13 +569,13 @@ def test_two_withheld_cells_at_their_upper_limit_need_a_third():
     # 2 + 2 = 4 with minimum 3: both cells hold at most 2, so a sum of 4 pins both to 2.
     cfg = make_cfg()
     werte, quartiere = _tiny({"A": 2, "B": 2, "C": 20, "D": 30}, dict.fromkeys("ABCD", "1"))
-    w = ix.unterdruecken(cfg, werte, quartiere).set_index("quartier_id")
-    assert w.loc[["A", "B"], "unterdrueckt_grund"].tolist() == [ix.PRIMAER] * 2
-    assert w.loc["C", "unterdrueckt_grund"] == ix.SEKUNDAER  # smallest positive other
+    w = ag.unterdruecken(cfg, werte, quartiere).set_index("quartier_id")
+    assert w.loc[["A", "B"], "unterdrueckt_grund"].tolist() == [ag.PRIMAER] * 2
+    assert w.loc["C", "unterdrueckt_grund"] == ag.SEKUNDAER  # smallest positive other
     assert not bool(w.loc["D", "unterdrueckt"])
     # 1 + 2 = 3 cannot be split uniquely (1+2 or 2+1): no complement needed
     werte, quartiere = _tiny({"A": 1, "B": 2, "C": 20}, dict.fromkeys("ABC", "1"))
-    w = ix.unterdruecken(cfg, werte, quartiere).set_index("quartier_id")
+    w = ag.unterdruecken(cfg, werte, quartiere).set_index("quartier_id")
     assert not bool(w.loc["C", "unterdrueckt"])
 
 
@@ -581,12 +583,12 @@ def test_sozialraum_total_withheld_when_its_quartiere_cannot_protect_each_other(
     cfg = make_cfg()
     sr = {"A": "1", "B": "1", "C": "2", "D": "2"}
     werte, quartiere = _tiny({"A": 2, "B": 2, "C": 40, "D": 50}, sr)
-    w = ix.unterdruecken(cfg, werte, quartiere)
-    agg = ix.aggregate(cfg, w, quartiere, "sozialraum").set_index("sozialraum_id")
-    assert agg.loc["1", "unterdrueckt_grund"] == ix.SEKUNDAER
+    w = ag.unterdruecken(cfg, werte, quartiere)
+    agg = ag.aggregate(cfg, w, quartiere, "sozialraum").set_index("sozialraum_id")
+    assert agg.loc["1", "unterdrueckt_grund"] == ag.SEKUNDAER
     assert not bool(agg.loc["2", "unterdrueckt"])
     # ... and then the city total, which minus Sozialraum 2 would give Sozialraum 1
-    st = ix.publish(ix.aggregate(cfg, w, quartiere, "stadt")).iloc[0]
+    st = ag.publish(ag.aggregate(cfg, w, quartiere, "stadt")).iloc[0]
     assert bool(st["unterdrueckt"]) and math.isnan(st["zaehler"]) and math.isnan(st["anteil"])
 
 
@@ -595,21 +597,21 @@ def test_city_total_withheld_when_it_would_reveal_a_small_sozialraum():
     sr = {"A": "1", "B": "1", "C": "2", "D": "2"}
     # Sozialraum 1 holds 2 cases in all: withheld; city 92 - Sozialraum 2's 90 would give 2.
     werte, quartiere = _tiny({"A": 2, "B": 0, "C": 40, "D": 50}, sr)
-    res_sr = ix.aggregate(cfg, werte, quartiere, "sozialraum").set_index("sozialraum_id")
-    assert res_sr.loc["1", "unterdrueckt_grund"] == ix.PRIMAER
-    st = ix.aggregate(cfg, werte, quartiere, "stadt").iloc[0]
-    assert bool(st["unterdrueckt"]) and st["unterdrueckt_grund"] == ix.SEKUNDAER
-    assert math.isnan(ix.publish(ix.aggregate(cfg, werte, quartiere, "stadt"))["zaehler"].iloc[0])
+    res_sr = ag.aggregate(cfg, werte, quartiere, "sozialraum").set_index("sozialraum_id")
+    assert res_sr.loc["1", "unterdrueckt_grund"] == ag.PRIMAER
+    st = ag.aggregate(cfg, werte, quartiere, "stadt").iloc[0]
+    assert bool(st["unterdrueckt"]) and st["unterdrueckt_grund"] == ag.SEKUNDAER
+    assert math.isnan(ag.publish(ag.aggregate(cfg, werte, quartiere, "stadt"))["zaehler"].iloc[0])
     # with all Sozialraum totals published, the city total is just their sum: published
     werte, quartiere = _tiny({"A": 2, "B": 10, "C": 40, "D": 50}, sr)
-    st = ix.aggregate(cfg, werte, quartiere, "stadt").iloc[0]
+    st = ag.aggregate(cfg, werte, quartiere, "stadt").iloc[0]
     assert not bool(st["unterdrueckt"]) and st["zaehler"] == 102
 
 
 def test_change_is_withheld_when_either_year_is():
     cfg = make_cfg()
     res = run(cfg)
-    ver = ix.publish(ix.veraenderung(res.werte, cfg))
+    ver = ag.publish(ix.veraenderung(res.werte, cfg))
     row = ver[(ver["quartier_id"] == "Q1") & (ver["indikator"] == "a")].iloc[0]
     assert bool(row["unterdrueckt"])
     assert math.isnan(row["veraenderung_pp"]) and math.isnan(row["anteil_berichtsjahr"])
@@ -618,12 +620,12 @@ def test_change_is_withheld_when_either_year_is():
 
 def test_publish_keeps_classes_drops_numeric_index():
     res = run()
-    pub = ix.publish(res.index)
+    pub = ag.publish(res.index)
     assert "statusindex" not in pub.columns and "dynamikindex" not in pub.columns
     assert pub["status_stufe"].dtype == "Int64"
-    assert "z_dynamik" not in ix.publish(res.veraenderung).columns
+    assert "z_dynamik" not in ag.publish(res.veraenderung).columns
     assert pub["status_klasse"].tolist() == res.index["status_klasse"].tolist()
-    assert "unterdrueckt_grund" not in ix.publish(res.werte).columns
+    assert "unterdrueckt_grund" not in ag.publish(res.werte).columns
     # the internal values stay untouched for the index computation
     assert _cell(res.werte, "Q1", 2023, "a")["zaehler"] == 2
 
@@ -643,11 +645,11 @@ def test_geodataframe_input_is_accepted():
 def _reference_aggregate(cfg: Config, werte, quartiere, ebene):
     """The aggregation as first written, one group at a time: the reference for the fast one."""
     m = cfg.methode.mindestfallzahl
-    werte = ix.unterdruecken(cfg, werte, quartiere)
+    werte = ag.unterdruecken(cfg, werte, quartiere)
     sr = quartiere.set_index("quartier_id")["sozialraum_id"]
     w = werte.assign(sozialraum_id=werte["quartier_id"].map(sr))
     eingabe = w["indikator"].map({i.id: i.eingabe for i in cfg.indikatoren})
-    srs = ix._summen(w, eingabe, ["sozialraum_id", "jahr", "indikator"], m)
+    srs = ag._summen(w, eingabe, ["sozialraum_id", "jahr", "indikator"], m)
     for key, gruppe in w[eingabe == "anzahl"].groupby(["sozialraum_id", "jahr", "indikator"]):
         gruppe = gruppe[gruppe["zaehler"].notna()]
         hit = (
@@ -655,17 +657,17 @@ def _reference_aggregate(cfg: Config, werte, quartiere, ebene):
             & (srs["jahr"] == key[1])
             & (srs["indikator"] == key[2])
         )
-        if not srs.loc[hit, "unterdrueckt"].any() and not ix._gruppe_geschuetzt(gruppe, m):
-            srs.loc[hit, ["unterdrueckt", "unterdrueckt_grund"]] = [True, ix.SEKUNDAER]
+        if not srs.loc[hit, "unterdrueckt"].any() and not ag._gruppe_geschuetzt(gruppe, m):
+            srs.loc[hit, ["unterdrueckt", "unterdrueckt_grund"]] = [True, ag.SEKUNDAER]
     if ebene == "sozialraum":
         return srs
-    out = ix._summen(w, eingabe, ["jahr", "indikator"], m)
+    out = ag._summen(w, eingabe, ["jahr", "indikator"], m)
     for i, row in out.iterrows():
         if row["unterdrueckt"] or pd.isna(row["zaehler"]):
             continue
         teile = srs[(srs["jahr"] == row["jahr"]) & (srs["indikator"] == row["indikator"])]
-        if not ix._gruppe_geschuetzt(teile[teile["zaehler"].notna()], m):
-            out.loc[i, ["unterdrueckt", "unterdrueckt_grund"]] = [True, ix.SEKUNDAER]
+        if not ag._gruppe_geschuetzt(teile[teile["zaehler"].notna()], m):
+            out.loc[i, ["unterdrueckt", "unterdrueckt_grund"]] = [True, ag.SEKUNDAER]
     return out
 
 
@@ -698,7 +700,7 @@ def test_aggregate_withholds_exactly_what_the_group_by_group_rule_withholds(raeu
                 )
     werte = pd.DataFrame(rows)
     for ebene in ("sozialraum", "stadt"):
-        got = ix.aggregate(cfg, werte, quartiere, ebene)
+        got = ag.aggregate(cfg, werte, quartiere, ebene)
         want = _reference_aggregate(cfg, werte, quartiere, ebene)
         keys = (
             ["sozialraum_id", "jahr", "indikator"]

@@ -7,16 +7,11 @@ from mentimeter_export import write_mentimeter_export
 from openpyxl import Workbook, load_workbook
 from shapely.geometry import Polygon
 
-from sozialraum.read.io import (
-    MentimeterError,
-    ReadError,
-    parse_date,
-    parse_number,
-    read_geometry,
-    read_mentimeter,
-    read_mentimeter_words,
-    read_table,
-)
+from sozialraum.read.geometry import read_geometry
+from sozialraum.read.io import read_table
+from sozialraum.read.mentimeter import MentimeterError, read_mentimeter, read_mentimeter_words
+from sozialraum.read.problems import ReadError
+from sozialraum.read.values import parse_date, parse_number
 
 
 # -- CSV detection --------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from shapely.geometry import Point, box
 
 from sozialraum.config import ConfigError, load_config
-from sozialraum.present import maps
+from sozialraum.present import indikatorkarten, kartenbasis, kartengeometrie, maps
 
 TOML = textwrap.dedent(
     """
@@ -213,7 +213,7 @@ def test_legend_is_the_same_in_every_sozialraum(tiny_cfg, quartiere, index):
 
 def test_quartier_colours_are_the_config_colours_of_their_class(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "B", "status")
-    faces = collection(fig.axes[0], maps.GID_KLASSEN).get_facecolors()
+    faces = collection(fig.axes[0], kartenbasis.GID_KLASSEN).get_facecolors()
     # B: Berg sehr niedrig, Hang sehr niedrig, Kuppe mittel (in geometry order)
     expected = [to_rgba(c) for c in (STATUS_FARBEN[3], STATUS_FARBEN[3], STATUS_FARBEN[1])]
     np.testing.assert_allclose(faces, expected)
@@ -222,10 +222,12 @@ def test_quartier_colours_are_the_config_colours_of_their_class(tiny_cfg, quarti
 def test_neighbours_are_grey_context_with_grey_names(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "B", "status")
     ax = fig.axes[0]
-    context = collection(ax, maps.GID_KONTEXT)
+    context = collection(ax, kartenbasis.GID_KONTEXT)
     assert len(context.get_paths()) == 3
-    assert {to_hex(c) for c in context.get_facecolors()} == {maps.KONTEXT_FARBE}
-    grey_names = {t.get_text() for t in ax.texts if to_hex(t.get_color()) == maps.KONTEXT_SCHRIFT}
+    assert {to_hex(c) for c in context.get_facecolors()} == {kartenbasis.KONTEXT_FARBE}
+    grey_names = {
+        t.get_text() for t in ax.texts if to_hex(t.get_color()) == kartenbasis.KONTEXT_SCHRIFT
+    }
     assert {"Hafen", "Werft"} <= grey_names
     # the Sozialraum's own Quartiere are labelled in black with their class
     assert "Kuppe\nmittel" in [t.get_text() for t in ax.texts]
@@ -240,13 +242,13 @@ def test_neighbours_are_grey_context_with_grey_names(tiny_cfg, quartiere, index)
 def test_excluded_quartier_is_hatched_with_its_reason_in_the_legend(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "A", "status")
     ax = fig.axes[0]
-    hatched = collection(ax, maps.GID_NICHT_BEWERTET)
-    assert hatched.get_hatch() == maps.SCHRAFFUR
+    hatched = collection(ax, kartenbasis.GID_NICHT_BEWERTET)
+    assert hatched.get_hatch() == kartenbasis.SCHRAFFUR
     assert len(hatched.get_paths()) == 1
     entries = dict(legend_entries(ax))
     label = "nicht bewertet: weniger als 300 Einwohner*innen (1)"
     assert label in entries
-    assert entries[label].get_hatch() == maps.SCHRAFFUR
+    assert entries[label].get_hatch() == kartenbasis.SCHRAFFUR
 
 
 def test_quartier_missing_from_index_is_not_rated_not_blank(tiny_cfg, quartiere, index):
@@ -259,7 +261,7 @@ def test_quartier_missing_from_index_is_not_rated_not_blank(tiny_cfg, quartiere,
 def test_overview_shows_the_whole_city_without_context(tiny_cfg, quartiere, index):
     fig, alt = maps.class_map(tiny_cfg, quartiere, index, None, "status")
     ax = fig.axes[0]
-    assert not [c for c in ax.collections if c.get_gid() == maps.GID_KONTEXT]
+    assert not [c for c in ax.collections if c.get_gid() == kartenbasis.GID_KONTEXT]
     labels = [t for t, _ in legend_entries(ax)]
     assert labels[:4] == ["hoch (1)", "mittel (1)", "niedrig (1)", "sehr niedrig (2)"]
     assert "in der Stadt Kleinstadt, 6 Sozialquartiere" in alt
@@ -269,8 +271,8 @@ def test_kombi_legend_is_a_status_by_dynamik_matrix(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, None, "kombi")
     leg = fig.axes[0].get_legend()
     texts = [t.get_text() for t in leg.get_texts()]
-    farben = maps.klassen_farben(tiny_cfg, "kombi")
-    assert list(farben) == maps.kombi_klassen(tiny_cfg)
+    farben = kartenbasis.klassen_farben(tiny_cfg, "kombi")
+    assert list(farben) == kartenbasis.kombi_klassen(tiny_cfg)
     assert len(farben) == 12
     # column-major fill of 3 columns: reading row by row gives the config order
     ncol = 3
@@ -285,9 +287,9 @@ def test_kombi_legend_is_a_status_by_dynamik_matrix(tiny_cfg, quartiere, index):
 
 
 def test_kombi_colours_are_distinct_and_never_the_context_grey(tiny_cfg):
-    farben = list(maps.klassen_farben(tiny_cfg, "kombi").values())
+    farben = list(kartenbasis.klassen_farben(tiny_cfg, "kombi").values())
     assert len(set(farben)) == 12
-    assert maps.KONTEXT_FARBE not in farben
+    assert kartenbasis.KONTEXT_FARBE not in farben
     # the darkest status row is darker than the lightest in every dynamics column
     light = [sum(to_rgba(c)[:3]) for c in farben]
     for col in range(3):
@@ -322,7 +324,7 @@ def test_scale_bar_in_metres_even_for_wgs84_input(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere.to_crs("EPSG:4326"), index, None)
     ax = fig.axes[0]
     assert ax.get_xlim()[0] > 300_000  # drawn in EPSG:25832
-    bar = [t.get_text() for t in ax.texts if t.get_gid() == maps.GID_MASSSTAB]
+    bar = [t.get_text() for t in ax.texts if t.get_gid() == kartenbasis.GID_MASSSTAB]
     assert bar == ["500 m"]  # a quarter of a 3 km wide city
 
 
@@ -343,9 +345,9 @@ def test_unknown_kind_and_sozialraum_fail_with_valid_values(tiny_cfg, quartiere,
 def test_locator_map_highlights_the_sozialraum(tiny_cfg, quartiere):
     fig, alt = maps.locator_map(tiny_cfg, quartiere, "Bergviertel")
     ax = fig.axes[0]
-    chosen = collection(ax, maps.GID_AUSWAHL)
+    chosen = collection(ax, kartenbasis.GID_AUSWAHL)
     assert len(chosen.get_paths()) == 3
-    assert {to_hex(c) for c in chosen.get_facecolors()} == {maps.HERVORHEBUNG}
+    assert {to_hex(c) for c in chosen.get_facecolors()} == {kartenbasis.HERVORHEBUNG}
     bold = [t.get_text() for t in ax.texts if t.get_fontweight() == "bold" and t.get_text() != "N"]
     assert bold == ["Bergviertel"]
     assert alt.startswith(
@@ -356,7 +358,7 @@ def test_locator_map_highlights_the_sozialraum(tiny_cfg, quartiere):
 
 # -- indicator small multiples -------------------------------------------------------------------
 def test_small_multiples_one_map_per_indicator_in_config_order(tiny_cfg, quartiere, werte):
-    fig, alt = maps.indicator_small_multiples(tiny_cfg, quartiere, werte, "A", 2023)
+    fig, alt = indikatorkarten.indicator_small_multiples(tiny_cfg, quartiere, werte, "A", 2023)
     assert [ax.get_title(loc="left") for ax in fig.axes] == [
         "SGB II",
         "Kinderarmut",
@@ -368,29 +370,29 @@ def test_small_multiples_one_map_per_indicator_in_config_order(tiny_cfg, quartie
 def test_small_multiples_bins_are_the_same_in_every_sozialraum(tiny_cfg, quartiere, werte):
     bins = []
     for sr in ("A", "B", None):
-        fig, _ = maps.indicator_small_multiples(tiny_cfg, quartiere, werte, sr, 2023)
+        fig, _ = indikatorkarten.indicator_small_multiples(tiny_cfg, quartiere, werte, sr, 2023)
         bins.append(
             [[without_count(t) for t, _ in legend_entries(ax) if t[0].isdigit()] for ax in fig.axes]
         )
     assert bins[0] == bins[1] == bins[2]
-    limits = maps.indikator_klassen(tiny_cfg, werte, 2023)
-    assert bins[0][0] == maps.klassen_labels(limits["sgb2"])
+    limits = indikatorkarten.indikator_klassen(tiny_cfg, werte, 2023)
+    assert bins[0][0] == indikatorkarten.klassen_labels(limits["sgb2"])
     assert len(bins[0][0]) == 4
 
 
 def test_small_multiples_counts_only_the_sozialraum(tiny_cfg, quartiere, werte):
-    fig, _ = maps.indicator_small_multiples(tiny_cfg, quartiere, werte, "A", 2023)
+    fig, _ = indikatorkarten.indicator_small_multiples(tiny_cfg, quartiere, werte, "A", 2023)
     counts = [int(re.search(r"\((\d+)\)$", t).group(1)) for t, _ in legend_entries(fig.axes[0])]
     assert sum(counts) == 3
 
 
 def test_suppressed_values_are_hatched_and_explained(tiny_cfg, quartiere, werte):
-    fig, alt = maps.indicator_small_multiples(tiny_cfg, quartiere, werte, "B", 2023)
+    fig, alt = indikatorkarten.indicator_small_multiples(tiny_cfg, quartiere, werte, "B", 2023)
     ax = fig.axes[1]  # Kinderarmut, Hang (05) suppressed
-    assert collection(ax, maps.GID_UNTERDRUECKT).get_hatch() == maps.SCHRAFFUR
+    assert collection(ax, kartenbasis.GID_UNTERDRUECKT).get_hatch() == kartenbasis.SCHRAFFUR
     entries = dict(legend_entries(ax))
     label = "• Wert unterdrückt (weniger als 3 Fälle) (1)"
-    assert entries[label].get_hatch() == maps.SCHRAFFUR
+    assert entries[label].get_hatch() == kartenbasis.SCHRAFFUR
     assert "•" in [t.get_text() for t in ax.texts]
     assert "Hang unterdrückt" in alt
     # the suppressed Quartier does not enter the city-wide bins of that indicator
@@ -407,15 +409,15 @@ def test_indikator_klassen_are_city_quantiles_with_german_labels(tiny_cfg):
             "unterdrueckt": [False] * 7 + [True],
         }
     )
-    limits = maps.indikator_klassen(tiny_cfg, werte, 2023)
+    limits = indikatorkarten.indikator_klassen(tiny_cfg, werte, 2023)
     assert limits["kinderarmut"] == []
     sgb2 = limits["sgb2"]
     assert sgb2[0] == 2.0 and sgb2[-1] == 17.5  # suppressed 40,06 left out
     assert len(sgb2) == 5
-    labels = maps.klassen_labels([12.5, 17.0, 20.25])
+    labels = indikatorkarten.klassen_labels([12.5, 17.0, 20.25])
     assert labels == ["12,5–17,0 %", "17,0–20,2 %"]
-    assert maps.klasse_von([12.5, 17.0, 20.3], 17.0) == 0
-    assert maps.klasse_von([12.5, 17.0, 20.3], 17.01) == 1
+    assert indikatorkarten.klasse_von([12.5, 17.0, 20.3], 17.0) == 0
+    assert indikatorkarten.klasse_von([12.5, 17.0, 20.3], 17.01) == 1
 
 
 def test_no_sentinel_or_infinity_in_any_legend(tiny_cfg, quartiere, index, werte):
@@ -423,7 +425,9 @@ def test_no_sentinel_or_infinity_in_any_legend(tiny_cfg, quartiere, index, werte
     for kind in ("status", "dynamik", "kombi"):
         for sr in ("A", None):
             figures.append(maps.class_map(tiny_cfg, quartiere, index, sr, kind)[0])
-    figures.append(maps.indicator_small_multiples(tiny_cfg, quartiere, werte, None, 2020)[0])
+    figures.append(
+        indikatorkarten.indicator_small_multiples(tiny_cfg, quartiere, werte, None, 2020)[0]
+    )
     for fig in figures:
         text = " ".join(all_texts(fig)).lower()
         assert "inf" not in text.replace("informat", "")
@@ -441,7 +445,7 @@ def test_neighbour_names_never_cover_the_sozialraum_labels(tiny_cfg, quartiere, 
     ax = fig.axes[0]
     renderer = FigureCanvasAgg(fig).get_renderer()
     black = [t for t in ax.texts if to_hex(t.get_color()) == "#000000" and t.get_text()]
-    grey = [t for t in ax.texts if to_hex(t.get_color()) == maps.KONTEXT_SCHRIFT]
+    grey = [t for t in ax.texts if to_hex(t.get_color()) == kartenbasis.KONTEXT_SCHRIFT]
     # the 300 m strip is too narrow for "sehr niedrig" on one line: the class line is wrapped
     assert ["Berg", "sehr", "niedrig"] in [t.get_text().split() for t in black]
     assert "Hafen" not in [t.get_text() for t in grey], "the colliding neighbour name is dropped"
@@ -466,14 +470,14 @@ def test_quartiere_too_small_for_their_name_get_numbers_and_a_key(tiny_cfg, quar
     fig, alt = maps.class_map(tiny_cfg, g, index, "B", "status")
     ax = fig.axes[0]
     renderer = FigureCanvasAgg(fig).get_renderer()
-    key = maps.kartenschluessel(fig)
+    key = kartenbasis.kartenschluessel(fig)
     assert list(key.columns) == ["nummer", "quartier_id", "quartier"]
     # numbers count the Sozialraum's Quartiere in id order: 04 Berg, 05 Hang, 06 Kuppe
     assert key.to_dict("records") == [
         {"nummer": 1, "quartier_id": "04", "quartier": "Berg"},
         {"nummer": 2, "quartier_id": "05", "quartier": "Hang"},
     ]
-    numbers = {t.get_text(): t for t in ax.texts if t.get_gid() == maps.GID_NUMMER}
+    numbers = {t.get_text(): t for t in ax.texts if t.get_gid() == kartenbasis.GID_NUMMER}
     assert set(numbers) == {"1", "2"}
     to_data = ax.transData.inverted()
     for name, n in (("Berg", "1"), ("Hang", "2")):
@@ -492,7 +496,7 @@ def test_quartiere_too_small_for_their_name_get_numbers_and_a_key(tiny_cfg, quar
 
 def test_key_is_empty_when_every_name_fits(tiny_cfg, quartiere, index):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "A", "status")
-    key = maps.kartenschluessel(fig)
+    key = kartenbasis.kartenschluessel(fig)
     assert key.empty and list(key.columns) == ["nummer", "quartier_id", "quartier"]
     assert not any("Nummern der Sozialquartiere" in t for t in all_texts(fig))
 
@@ -605,11 +609,11 @@ def test_acceptance_big_city_map_names_units_without_overlap(gross):
     ax = fig.axes[0]
     texts = [t for t in ax.texts if t.get_text()]
     assert_no_overlap(texts, renderer)
-    names = [t for t in texts if t.get_gid() == maps.GID_SOZIALRAUM_NAME]
+    names = [t for t in texts if t.get_gid() == kartenbasis.GID_SOZIALRAUM_NAME]
     assert sorted(t.get_text().replace("\n", " ") for t in names) == [
         f"Bezirk {i:02d}" for i in range(1, 13)
     ]
-    assert not [t for t in texts if t.get_gid() in (maps.GID_NAME, maps.GID_NUMMER)]
+    assert not [t for t in texts if t.get_gid() in (kartenbasis.GID_NAME, kartenbasis.GID_NUMMER)]
     units = units_of(geo)
     for t in names:
         uid = t.get_text().split()[-1]
@@ -630,10 +634,10 @@ def test_acceptance_big_unit_map_labels_inside_their_own_quartier(gross):
     assert_no_overlap(texts, renderer)
     own = geo[geo["sozialraum_id"] == uid].set_index("quartier_id")
     by_name = {n: qid for qid, n in own["quartier"].items()}
-    key = maps.kartenschluessel(fig)
+    key = kartenbasis.kartenschluessel(fig)
     by_number = dict(zip(key["nummer"].astype(str), key["quartier_id"], strict=True))
-    names = [t for t in texts if t.get_gid() == maps.GID_NAME]
-    numbers = [t for t in texts if t.get_gid() == maps.GID_NUMMER]
+    names = [t for t in texts if t.get_gid() == kartenbasis.GID_NAME]
+    numbers = [t for t in texts if t.get_gid() == kartenbasis.GID_NUMMER]
     assert names and numbers
     labelled = set()
     for t in names:
@@ -663,7 +667,7 @@ def test_number_key_is_the_same_in_all_three_maps_of_a_unit(gross):
     keys = []
     for kind in ("status", "dynamik", "kombi"):
         fig, _ = maps.class_map(cfg, geo, index, uid, kind)
-        keys.append(maps.kartenschluessel(fig).set_index("quartier_id")["nummer"])
+        keys.append(kartenbasis.kartenschluessel(fig).set_index("quartier_id")["nummer"])
     common = keys[0].index.intersection(keys[1].index).intersection(keys[2].index)
     assert len(common) > 0
     for k in keys[1:]:
@@ -726,13 +730,13 @@ def test_small_multiples_at_sixty_quartiere_have_no_overlapping_values(gross):
     cfg, geo, _, werte = gross
     sizes = geo["sozialraum_id"].value_counts()
     uid = (sizes - 60).abs().idxmin()
-    fig, _ = maps.indicator_small_multiples(cfg, geo, werte, uid, 2023)
+    fig, _ = indikatorkarten.indicator_small_multiples(cfg, geo, werte, uid, 2023)
     renderer = drawn(fig)
     own = geo[geo["sozialraum_id"] == uid]
-    shown = [sum(t.get_gid() == maps.GID_WERT for t in ax.texts) for ax in fig.axes]
+    shown = [sum(t.get_gid() == kartenbasis.GID_WERT for t in ax.texts) for ax in fig.axes]
     assert all(shown) or not any(shown), shown  # all maps with values, or none
     for ax in fig.axes:
-        values = [t for t in ax.texts if t.get_gid() == maps.GID_WERT]
+        values = [t for t in ax.texts if t.get_gid() == kartenbasis.GID_WERT]
         assert_no_overlap([t for t in ax.texts if t.get_text()], renderer)
         for t in values:  # inside the Quartier it describes
             b = text_box(ax, t, renderer)
@@ -778,13 +782,17 @@ def test_legends_are_never_clipped_or_covered(gross, tiny_cfg, quartiere, index,
         maps.class_map(cfg, geo, bi, None, "kombi", erfunden=True)[0],
         maps.class_map(cfg, geo, bi, "01", "kombi", erfunden=True)[0],
         maps.locator_map(cfg, geo, "03", erfunden=True)[0],
-        maps.indicator_small_multiples(cfg, geo, big_werte, "02", 2023, erfunden=True)[0],
-        maps.indicator_small_multiples(tiny_cfg, quartiere, werte, "B", 2023, erfunden=True)[0],
+        indikatorkarten.indicator_small_multiples(cfg, geo, big_werte, "02", 2023, erfunden=True)[
+            0
+        ],
+        indikatorkarten.indicator_small_multiples(
+            tiny_cfg, quartiere, werte, "B", 2023, erfunden=True
+        )[0],
     ]
     # six indicators: the notes go below the last row of legends
     six = tiny_cfg.model_copy(update={"indikatoren": [*tiny_cfg.indikatoren] * 2})
     w6 = werte.copy()
-    figures.append(maps.indicator_small_multiples(six, quartiere, w6, "B", 2023)[0])
+    figures.append(indikatorkarten.indicator_small_multiples(six, quartiere, w6, "B", 2023)[0])
     for fig in figures:
         assert_legends_inside_and_uncovered(fig)
 
@@ -793,11 +801,15 @@ def test_city_map_can_name_quartiere_on_request_and_refuses_unknown_modes(
     tiny_cfg, quartiere, index
 ):
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, None, beschriftung="quartiere")
-    names = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == maps.GID_NAME]
+    names = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == kartenbasis.GID_NAME]
     assert "Kuppe" in names
-    assert not [t for t in fig.axes[0].texts if t.get_gid() == maps.GID_SOZIALRAUM_NAME]
+    assert not [t for t in fig.axes[0].texts if t.get_gid() == kartenbasis.GID_SOZIALRAUM_NAME]
     fig, _ = maps.class_map(tiny_cfg, quartiere, index, "A", beschriftung="keine")
-    assert not [t for t in fig.axes[0].texts if t.get_gid() in (maps.GID_NAME, maps.GID_NUMMER)]
+    assert not [
+        t
+        for t in fig.axes[0].texts
+        if t.get_gid() in (kartenbasis.GID_NAME, kartenbasis.GID_NUMMER)
+    ]
     with pytest.raises(ValueError, match="auto, quartiere, sozialraeume, keine"):
         maps.class_map(tiny_cfg, quartiere, index, "A", beschriftung="alle")
 
@@ -839,9 +851,9 @@ def test_maps_speak_the_configured_words_only(berlin_cfg, quartiere, index, wert
     for sr in ("A", "B", None):
         for kind in ("status", "dynamik", "kombi"):
             figures.append(maps.class_map(berlin_cfg, q, index, sr, kind))
-    figures.append(maps.indicator_small_multiples(berlin_cfg, q, werte, "A", 2023))
-    figures.append(maps.indicator_small_multiples(berlin_cfg, q, werte, None, 2023))
-    assert not maps.kartenschluessel(figures[4][0]).empty, "the Bergviertel map has numbers"
+    figures.append(indikatorkarten.indicator_small_multiples(berlin_cfg, q, werte, "A", 2023))
+    figures.append(indikatorkarten.indicator_small_multiples(berlin_cfg, q, werte, None, 2023))
+    assert not kartenbasis.kartenschluessel(figures[4][0]).empty, "the Bergviertel map has numbers"
     seen = []
     for fig, alt in figures:
         texts = [alt, *all_texts(fig)]
@@ -857,7 +869,7 @@ def test_maps_speak_the_configured_words_only(berlin_cfg, quartiere, index, wert
     assert "Planungsräume tragen statt des Namens eine Nummer" in joined
     assert "weitere Bezirke" in joined
     assert "Schematische Grenzen: keine amtlichen Grenzen der Planungsräume." in joined
-    assert maps.schluessel_titel(berlin_cfg.begriffe.gebiet) == (
+    assert kartenbasis.schluessel_titel(berlin_cfg.begriffe.gebiet) == (
         "Tabelle zur Karte: Nummern der Planungsräume"
     )
 
@@ -901,24 +913,28 @@ def test_a_200000_vertex_polygon_is_simplified_for_display_only(tiny_cfg, index)
     fig, alt = maps.locator_map(tiny_cfg, geo, "A")
     figure_html(fig, alt, "Karte")
     assert time.perf_counter() - start < 30, "minutes before the display simplification"
-    anzeige = maps._anzeige(tiny_cfg, geo, maps._geo(tiny_cfg, geo), 3800.0)
-    assert anzeige is maps._anzeige(tiny_cfg, geo, maps._geo(tiny_cfg, geo), 3800.0), "cached"
+    anzeige = kartengeometrie._anzeige(tiny_cfg, geo, kartengeometrie._geo(tiny_cfg, geo), 3800.0)
+    assert anzeige is kartengeometrie._anzeige(
+        tiny_cfg, geo, kartengeometrie._geo(tiny_cfg, geo), 3800.0
+    ), "cached"
     assert anzeige.punkte_vorher > 200_000
     assert anzeige.punkte_nachher < 0.1 * anzeige.punkte_vorher
-    assert anzeige.toleranz == pytest.approx(3800 / maps.ANZEIGE_PIXEL, rel=0.05)
+    assert anzeige.toleranz == pytest.approx(3800 / kartengeometrie.ANZEIGE_PIXEL, rel=0.05)
     simple = anzeige.quartiere[0]
     assert shapely.is_valid(simple)
     # the drawn outline stays within the tolerance of the exact one
     assert shapely.hausdorff_distance(simple, geo.geometry.iloc[0]) <= anzeige.toleranz * 1.01
     # the input frame is not touched: every computation keeps the exact geometry
     assert shapely.get_num_coordinates(geo.geometry.iloc[0]) > 200_000
-    drawn_paths = collection(fig.axes[0], maps.GID_AUSWAHL).get_paths()
+    drawn_paths = collection(fig.axes[0], kartenbasis.GID_AUSWAHL).get_paths()
     assert sum(len(p.vertices) for p in drawn_paths) < 20_000
 
 
 def test_small_frames_are_drawn_exactly(tiny_cfg, quartiere):
-    anzeige = maps._anzeige(tiny_cfg, quartiere, maps._geo(tiny_cfg, quartiere), 3000.0)
-    assert list(anzeige.quartiere) == list(maps._geo(tiny_cfg, quartiere).geometry)
+    anzeige = kartengeometrie._anzeige(
+        tiny_cfg, quartiere, kartengeometrie._geo(tiny_cfg, quartiere), 3000.0
+    )
+    assert list(anzeige.quartiere) == list(kartengeometrie._geo(tiny_cfg, quartiere).geometry)
 
 
 # -- text from the public is text ------------------------------------------------------------------
@@ -948,7 +964,7 @@ def test_names_with_mathtext_and_control_characters_are_drawn_literally(tiny_cfg
         assert "\x00" not in shown and "\x1b" not in shown
         html = figure_html(fig, alt, "Karte $$x$$")
         assert "<figure>" in html and "$$x$$" in html
-    assert "$$x$$" in shown or "$$x$$" in " ".join(maps.kartenschluessel(fig)["quartier"])
+    assert "$$x$$" in shown or "$$x$$" in " ".join(kartenbasis.kartenschluessel(fig)["quartier"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -972,4 +988,6 @@ def test_quantile_limits_are_those_of_mapclassify(values, k):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mapclassify warns when ties collapse classes
         expected = mapclassify.Quantiles(values, k=k).bins
-    np.testing.assert_allclose(maps.quantil_grenzen(values, k), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        indikatorkarten.quantil_grenzen(values, k), expected, rtol=0, atol=1e-9
+    )

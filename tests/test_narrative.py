@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sozialraum.config import Begriff, Veranstaltungsart
-from sozialraum.present import narrative, tables
+from sozialraum.present import indikatortabellen, narrative
 
 BASE = {
     "sozialraum": "Alstaden/Lirich",
@@ -408,7 +408,7 @@ def test_build_context_end_to_end_from_frames(cfg):
 
 
 def test_gebiete_werte_feeds_context(cfg):
-    """The frame from tables.gebiete_werte is what leitindikator_kontext expects."""
+    """The frame from indikatortabellen.gebiete_werte is what leitindikator_kontext expects."""
     werte = pd.DataFrame(
         {
             "quartier_id": ["01"] * 3,
@@ -420,7 +420,7 @@ def test_gebiete_werte_feeds_context(cfg):
     )
     quartiere = pd.DataFrame({"quartier_id": ["01"], "quartier": ["Nord"], "sozialraum_id": ["1"]})
     agg = werte.drop(columns="quartier_id")
-    g = tables.gebiete_werte(
+    g = indikatortabellen.gebiete_werte(
         werte,
         quartiere,
         "1",

@@ -9,7 +9,8 @@ from bs4 import BeautifulSoup
 from fixtures_city import FILES, make_city, quartiere_gdf
 
 from sozialraum.config import ConfigError
-from sozialraum.publish.bericht import Gesamtstadtbericht, Sozialraumbericht
+from sozialraum.publish.gesamtstadtbericht import Gesamtstadtbericht
+from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 
 
 def _without_sued(text: str) -> str:
@@ -574,7 +575,7 @@ def grossstadt(tmp_path_factory):
 
 
 def test_map_numbers_are_explained_by_one_compact_key_table_per_section(grossstadt):
-    from sozialraum.present import maps
+    from sozialraum.present import kartenbasis, maps
 
     bericht = Sozialraumbericht.laden(config=grossstadt)
     html = bericht.sozialindex().data
@@ -596,7 +597,9 @@ def test_map_numbers_are_explained_by_one_compact_key_table_per_section(grosssta
     q, ix = bericht.data.inputs.quartiere, bericht.data.result.index
     drawn = pd.concat(
         [
-            maps.kartenschluessel(maps.class_map(bericht.cfg, q, ix, bericht.sozialraum_id, k)[0])
+            kartenbasis.kartenschluessel(
+                maps.class_map(bericht.cfg, q, ix, bericht.sozialraum_id, k)[0]
+            )
             for k in ("status", "dynamik", "kombi")
         ]
     ).drop_duplicates("nummer")

@@ -15,6 +15,7 @@ from fixtures_city import make_city
 
 from sozialraum.compute import runden
 from sozialraum.config import ConfigError, load_config
+from sozialraum.present import runden as runden_html
 from sozialraum.read.validate import validate
 
 
@@ -95,7 +96,7 @@ def test_status_changes_in_date_order_from_the_history(cfg, sample):
 
 
 def test_section_of_the_sample_report(cfg, sample):
-    html = runden.rundenvergleich_html(cfg, sample, "2")
+    html = runden_html.rundenvergleich_html(cfg, sample, "2")
     heads = re.findall(r"<h3>(.*?)</h3>", html)
     assert heads == [
         "Die Runden im Vergleich",
@@ -110,7 +111,7 @@ def test_section_of_the_sample_report(cfg, sample):
     assert html.count(f"<td>{n} Handlungsempfehlungen</td>") == 1
     assert "Runde 1: „Was fehlt im Sozialraum?“" in html
     assert html.count('download="') == 4  # each table with its CSV
-    assert runden.rundenvergleich_html(cfg, sample, "2", ueberschrift=4).count("<h4>") == 4
+    assert runden_html.rundenvergleich_html(cfg, sample, "2", ueberschrift=4).count("<h4>") == 4
 
 
 # ---- the mini city ---------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def test_explicit_handlungsfeld_links_a_table_and_a_gap_is_named(tmp_path):
     df = runden.bedarfe_und_empfehlungen(report.inputs, "1").set_index("handlungsfeld")
     assert df.loc["Familie", "empfehlungen"] == 1  # "Tisch A" is Familie by the column
     assert df.loc["Wohnen im Quartier", "empfehlungen"] == 0  # no column: the title
-    html = runden.rundenvergleich_html(cfg, report.inputs, "1")
+    html = runden_html.rundenvergleich_html(cfg, report.inputs, "1")
     assert "Ohne Handlungsempfehlung: Wohnen im Quartier" in html
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -186,8 +187,8 @@ def test_no_section_with_one_round_and_no_history(tmp_path):
     inputs = validate(cfg).inputs
     assert runden.runden(inputs, "1") == [2]
     assert runden.bedarfe(inputs, "1").empty
-    assert runden.rundenvergleich_html(cfg, inputs, "1") == ""
-    assert runden.rundenvergleich_html(cfg, inputs, "2") == ""
+    assert runden_html.rundenvergleich_html(cfg, inputs, "1") == ""
+    assert runden_html.rundenvergleich_html(cfg, inputs, "2") == ""
 
 
 HISTORY = (
@@ -205,7 +206,7 @@ def test_history_drops_repeated_states_and_keeps_month_dates(tmp_path):
     df = runden.statusaenderungen(report.inputs, "1")
     assert df[["von", "status"]].values.tolist() == [["", "offen"], ["offen", "in Umsetzung"]]
     assert df["status_datum_genauigkeit"].tolist() == ["monat", "monat"]
-    html = runden.rundenvergleich_html(cfg, report.inputs, "1")
+    html = runden_html.rundenvergleich_html(cfg, report.inputs, "1")
     assert "Januar 2023" in html and "offen → in Umsetzung" in html
     # Sozialraum 2 has one state on one date: a state, not a history
     assert runden.statusaenderungen(report.inputs, "2").empty

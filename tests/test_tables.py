@@ -5,7 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sozialraum.compute import events
-from sozialraum.present import tables
+from sozialraum.present import indikatortabellen, tables, veranstaltungstabellen
 
 
 def _soup(html):
@@ -128,7 +128,7 @@ def _gebiete(cfg):
             "anteil": [12.0, 12.5, 12.0],
         }
     )
-    return tables.gebiete_werte(
+    return indikatortabellen.gebiete_werte(
         werte, quartiere, "1", sr, st, sozialraum_name="Mitte", stadt_name="Musterstadt"
     )
 
@@ -147,7 +147,7 @@ def test_gebiete_werte_order_and_levels(cfg):
 
 
 def test_indikator_daten_change_in_pp(cfg):
-    d = tables.indikator_daten(cfg, _gebiete(cfg), "sgb2").set_index("gebiet")
+    d = indikatortabellen.indikator_daten(cfg, _gebiete(cfg), "sgb2").set_index("gebiet")
     assert d.loc["Südstadt", "veraenderung_pp"] == pytest.approx(1.0)
     assert d.loc["Mitte", "veraenderung_pp"] == pytest.approx(1.25)
     assert d.loc["Musterstadt", "veraenderung_pp"] == pytest.approx(-0.5)
@@ -156,7 +156,7 @@ def test_indikator_daten_change_in_pp(cfg):
 
 
 def test_indikator_tabelle_html(cfg):
-    html = tables.indikator_tabelle(cfg, _gebiete(cfg), "sgb2", sozialraum_name="Mitte")
+    html = indikatortabellen.indikator_tabelle(cfg, _gebiete(cfg), "sgb2", sozialraum_name="Mitte")
     soup = _soup(html)
     caption = soup.find("caption").get_text()
     assert cfg.indikator("sgb2").label in caption and "Mitte" in caption
@@ -179,7 +179,7 @@ def test_indikator_tabelle_html(cfg):
 
 
 def test_indikatoren_tabellen_one_per_indicator(cfg):
-    html = tables.indikatoren_tabellen(cfg, _gebiete(cfg))
+    html = indikatortabellen.indikatoren_tabellen(cfg, _gebiete(cfg))
     # only sgb2 has data; the other indicators say so in words
     assert len(_soup(html).find_all("table")) == 1
     assert len(_soup(html).find_all("p", class_="hinweis")) == len(cfg.indikatoren) - 1
@@ -209,7 +209,7 @@ def _bk():
 
 
 def test_bekanntheit_tabelle_suppression_shown():
-    html = tables.bekanntheit_tabelle(_bk(), 3, sozialraum_name="Mitte")
+    html = veranstaltungstabellen.bekanntheit_tabelle(_bk(), 3, sozialraum_name="Mitte")
     soup = _soup(html)
     rows = {
         tr.find("th").get_text(): [td.get_text() for td in tr.find_all("td")]
@@ -225,7 +225,9 @@ def test_bekanntheit_tabelle_suppression_shown():
 
 
 def test_bekanntheit_tabelle_empty_gives_sentence():
-    html = tables.bekanntheit_tabelle(pd.DataFrame(columns=events.BEKANNTHEIT_SPALTEN), 3)
+    html = veranstaltungstabellen.bekanntheit_tabelle(
+        pd.DataFrame(columns=events.BEKANNTHEIT_SPALTEN), 3
+    )
     assert _soup(html).find("p", class_="hinweis")
     assert "keine Abstimmungen" in html
 
@@ -241,12 +243,12 @@ def test_kennzahlen_html():
         "station_art_plural": "Themeninseln",
         "dauer_minuten": None,
     }
-    text = _soup(tables.kennzahlen_html(k)).get_text(" ")
+    text = _soup(veranstaltungstabellen.kennzahlen_html(k)).get_text(" ")
     assert "88 Teilnehmende" in text
     assert "1 Institution" in text and "Institutionen" not in text
     assert "13 Themeninseln" in text
     assert "Dauer" not in text
-    assert "noch keine Veranstaltung" in tables.kennzahlen_html(None)
+    assert "noch keine Veranstaltung" in veranstaltungstabellen.kennzahlen_html(None)
 
 
 def test_kanal_tabellen_escape_card_texts():
@@ -260,7 +262,7 @@ def test_kanal_tabellen_escape_card_texts():
             "kategorie": ["Sonstiges", "Flyer/Print", "Kita/Schule"],
         }
     )
-    html = tables.kanal_tabellen(kodiert, events.kanal_haeufigkeit(kodiert))
+    html = veranstaltungstabellen.kanal_tabellen(kodiert, events.kanal_haeufigkeit(kodiert))
     assert "<script>" not in html and "<i>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     soup = _soup(html)
@@ -275,10 +277,10 @@ def test_kanal_and_feedback_empty_give_sentences():
     empty = pd.DataFrame(
         columns=["frage_id", "frage", "station_id", "station", "text", "kategorie"]
     )
-    assert "keine Moderationskarten" in tables.kanal_tabellen(
+    assert "keine Moderationskarten" in veranstaltungstabellen.kanal_tabellen(
         empty, events.kanal_haeufigkeit(empty)
     )
-    assert "keine Feedbackwörter" in tables.feedback_tabelle(
+    assert "keine Feedbackwörter" in veranstaltungstabellen.feedback_tabelle(
         pd.DataFrame(columns=["wort", "anzahl", "anteil"])
     )
 
@@ -293,13 +295,13 @@ def test_freitext_liste_escaped():
             "text": ["<b>mehr Infos</b>"],
         }
     )
-    html = tables.freitext_liste(k)
+    html = veranstaltungstabellen.freitext_liste(k)
     assert "<b>mehr Infos</b>" not in html and "&lt;b&gt;mehr Infos&lt;/b&gt;" in html
 
 
 def test_feedback_tabelle():
     freq = pd.DataFrame({"wort": ["informativ", "<b>"], "anzahl": [3, 1], "anteil": [75.0, 25.0]})
-    html = tables.feedback_tabelle(freq)
+    html = veranstaltungstabellen.feedback_tabelle(freq)
     assert "&lt;b&gt;" in html and "<b>" not in html
     assert "4 Nennungen" in _soup(html).find("caption").get_text()
 
@@ -318,7 +320,9 @@ def test_handlungsempfehlungen_tabellen():
         }
     )
     he_sr = events.handlungsempfehlungen(he, "1")
-    soup = _soup(tables.handlungsempfehlungen_tabelle(he_sr, sozialraum_name="Mitte"))
+    soup = _soup(
+        veranstaltungstabellen.handlungsempfehlungen_tabelle(he_sr, sozialraum_name="Mitte")
+    )
     row = soup.find("tbody").find("tr")
     assert row.find("th").get_text() == "Familienzentren ausbauen"
     assert [td.get_text() for td in row.find_all("td")] == [
@@ -328,15 +332,18 @@ def test_handlungsempfehlungen_tabellen():
         "in Umsetzung",
         "15.02.2023",
     ]
-    st = _soup(tables.status_tabelle(events.status_zaehlung(he_sr)))
+    st = _soup(veranstaltungstabellen.status_tabelle(events.status_zaehlung(he_sr)))
     assert [th.get_text() for th in st.find("tbody").find_all("th")] == list(
         events.STATUS_REIHENFOLGE
     )
     empty = he_sr.iloc[0:0]
-    assert "keine Handlungsempfehlungen für Mitte" in tables.handlungsempfehlungen_tabelle(
-        empty, sozialraum_name="Mitte"
+    assert (
+        "keine Handlungsempfehlungen für Mitte"
+        in veranstaltungstabellen.handlungsempfehlungen_tabelle(empty, sozialraum_name="Mitte")
     )
-    assert "keine Handlungsempfehlungen" in tables.status_tabelle(events.status_zaehlung(empty))
+    assert "keine Handlungsempfehlungen" in veranstaltungstabellen.status_tabelle(
+        events.status_zaehlung(empty)
+    )
 
 
 def test_status_known_only_by_month_is_not_given_an_invented_day():
@@ -353,7 +360,9 @@ def test_status_known_only_by_month_is_not_given_an_invented_day():
             "status_datum_genauigkeit": ["monat", "tag"],
         }
     )
-    html = tables.handlungsempfehlungen_tabelle(events.handlungsempfehlungen(he, "1"))
+    html = veranstaltungstabellen.handlungsempfehlungen_tabelle(
+        events.handlungsempfehlungen(he, "1")
+    )
     stand = [tr.find_all("td")[-1].get_text() for tr in _soup(html).find("tbody").find_all("tr")]
     assert stand == ["Februar 2023", "15.03.2024"]
     csv = _csv_from_link(html).decode("utf-8-sig")
@@ -373,11 +382,16 @@ def test_area_order_follows_methode_sortierung(cfg):
             "status_stufe": pd.array([1, 3, pd.NA, 3], dtype="Int64"),
         }
     )
-    assert tables.reihenfolge(_sortier_cfg(cfg, "id"), index) == ["1", "2", "3", "10"]
-    assert tables.reihenfolge(_sortier_cfg(cfg, "name"), index) == ["10", "3", "1", "2"]
+    assert indikatortabellen.reihenfolge(_sortier_cfg(cfg, "id"), index) == ["1", "2", "3", "10"]
+    assert indikatortabellen.reihenfolge(_sortier_cfg(cfg, "name"), index) == ["10", "3", "1", "2"]
     # worst class first, ties by id, areas without a class last
-    assert tables.reihenfolge(_sortier_cfg(cfg, "klasse"), index) == ["1", "2", "10", "3"]
-    assert list(tables.sortiert(_sortier_cfg(cfg, "id"), index)["quartier"]) == [
+    assert indikatortabellen.reihenfolge(_sortier_cfg(cfg, "klasse"), index) == [
+        "1",
+        "2",
+        "10",
+        "3",
+    ]
+    assert list(indikatortabellen.sortiert(_sortier_cfg(cfg, "id"), index)["quartier"]) == [
         "Mitte",
         "Zentrum",
         "Berg",
@@ -396,7 +410,9 @@ def test_csv_file_names_carry_slug_and_year():
 def test_indikator_tabelle_rows_follow_the_given_order_and_name_the_published_change(cfg):
     g = _gebiete(cfg)
     ids = list(g.loc[g["ebene"] == "quartier", "gebiet_id"].drop_duplicates())
-    html = tables.indikator_tabelle(cfg, g, "sgb2", reihe=ids[::-1], filename="x-mitte-2023.csv")
+    html = indikatortabellen.indikator_tabelle(
+        cfg, g, "sgb2", reihe=ids[::-1], filename="x-mitte-2023.csv"
+    )
     soup = _soup(html)
     first = [tr.find("td").get_text() for tr in soup.find("tbody").find_all("tr")]
     assert first[: len(ids)] == ids[::-1]

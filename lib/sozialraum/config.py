@@ -543,7 +543,7 @@ def load_config(path: str | Path | None = None) -> Config:
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        from sozialraum.config_errors import toml_message
+        from sozialraum.config_syntax import toml_message
 
         raise ConfigError(toml_message(exc, path)) from exc
     except UnicodeDecodeError as exc:

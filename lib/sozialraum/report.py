@@ -1,19 +1,17 @@
 """The analysts' entry point in a notebook: ``from sozialraum.report import Sozialraumbericht``.
 
 The report itself is built in :mod:`sozialraum.publish.bericht`; this module only keeps the
-names that notebooks, the analysis template and the README use, so that a notebook written
+names that notebooks, the analysis template (``klassen_farben`` for a map in the report's
+colours) and the README use, so that a notebook written
 against them keeps working whatever folder the code moves to.
 """
 
-from sozialraum.publish.bericht import (
-    Berichtsdaten,
-    Gesamtstadtbericht,
-    Sozialraumbericht,
-    berichtstitel,
-    gesamtstadt_beschreibung,
-    index_beschreibung,
-    methodentext,
-)
+from sozialraum.present.kartenbasis import klassen_farben
+from sozialraum.publish.bericht import berichtstitel, gesamtstadt_beschreibung, index_beschreibung
+from sozialraum.publish.bericht_basis import Berichtsdaten
+from sozialraum.publish.gesamtstadtbericht import Gesamtstadtbericht
+from sozialraum.publish.methodik import methodentext
+from sozialraum.publish.sozialraumbericht import Sozialraumbericht
 from sozialraum.publish.startseite import startseitentitel
 
 __all__ = [
@@ -23,6 +21,7 @@ __all__ = [
     "berichtstitel",
     "gesamtstadt_beschreibung",
     "index_beschreibung",
+    "klassen_farben",
     "methodentext",
     "startseitentitel",
 ]

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sozialraum.compute.index import NICHT_BEWERTET, IndexResult
+from sozialraum.compute.index import IndexResult
+from sozialraum.compute.klassen import NICHT_BEWERTET
 from sozialraum.config import Abgleich, Config, ConfigError
 from sozialraum.names import normalize_header
 from sozialraum.read.io import read_table

@@ -84,7 +84,7 @@ def interaktive_karte(
     klasse_spalte
         Column with each area's class label; it picks the fill from ``farben``.
     farben
-        Class label -> colour (``#rrggbb``), in legend order (e.g. ``maps.klassen_farben``).
+        Class label -> colour (``#rrggbb``), in legend order (e.g. ``kartenbasis.klassen_farben``).
     links
         Area id -> href (relative, ``http(s)://`` or ``#…``): the area becomes a link. On the
         index page, every area links to the report of its unit.
@@ -322,7 +322,7 @@ def stadtkarte_interaktiv(
     mit_skript
         Include the tooltip script (see :func:`interaktive_karte`).
     """
-    from sozialraum.present.maps import klassen_farben
+    from sozialraum.present.kartenbasis import klassen_farben
 
     jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
     gdf, felder = _karten_tabelle(cfg, quartiere, index, mit_einheit=True)
@@ -384,7 +384,7 @@ def quartierskarte_interaktiv(
     import pandas as pd
 
     from sozialraum.fmt import fmt_pct
-    from sozialraum.present.maps import klassen_farben
+    from sozialraum.present.kartenbasis import klassen_farben
 
     jahr = jahr if jahr is not None else cfg.methode.berichtsjahr
     q = quartiere

@@ -9,7 +9,7 @@ simpler and readable at any scale:
   polygon, trying the pole of inaccessibility first, then smaller font sizes and narrower line
   breaks;
 * an area whose name does not fit gets a number instead; the caller turns the numbers into a
-  key table (see ``sozialraum.present.maps.kartenschluessel``);
+  key table (see ``sozialraum.present.kartenbasis.kartenschluessel``);
 * every placed box goes into a uniform grid (:class:`LabelIndex`), so checking a new label
   against the placed ones costs the few labels in the neighbouring cells, not all of them:
   placement of n labels is O(n) grid work plus O(n) polygon tests.

@@ -478,8 +478,8 @@ def build_context(
     sozialraum_id
         Id, slug or name of the Sozialraum.
     gebiete
-        Output of :func:`sozialraum.present.tables.gebiete_werte`; computed with ``index.aggregate``
-        when omitted. Pass it when the notebook has it already.
+        Output of :func:`sozialraum.present.indikatortabellen.gebiete_werte`; computed with
+        ``index.aggregate`` when omitted. Pass it when the notebook has it already.
     runde
         Round of the event; the latest when omitted.
 
@@ -538,7 +538,7 @@ def build_context(
 
 
 def _gebiete(cfg: Config, inputs: Any, result: Any, sr_id: str, sr_name: str) -> pd.DataFrame:
-    from sozialraum.present.tables import gebiete_werte
+    from sozialraum.present.indikatortabellen import gebiete_werte
 
     quartiere = pd.DataFrame(inputs.quartiere.drop(columns="geometry", errors="ignore"))
     sr_agg = result.aggregat(cfg, quartiere, "sozialraum")

@@ -17,7 +17,8 @@ import pandas as pd
 
 from sozialraum.config import Config, Tabelle
 from sozialraum.names import closest, normalize_header
-from sozialraum.read.io import Problem, RawTable
+from sozialraum.read.problems import Problem
+from sozialraum.read.tables import RawTable
 
 #: Column added to an adapted table: the validity column's text where an area is not valid.
 GUELTIGKEIT_GRUND = "gueltigkeit_grund"

@@ -4,7 +4,7 @@ Each model gives a column's type, whether it may be empty, its range and allowed
 description (used as "Erwartet: …" in messages) and the key that must be unique. Allowed values
 that depend on the city (Sozialraum ids, years, indicators) are added from the config at run time
 by :func:`build_schema`. :func:`convert` turns a text table into the model's types and
-:func:`check` turns pandera's ``failure_cases`` into :class:`~sozialraum.read.io.Problem` lines.
+:func:`check` turns pandera's ``failure_cases`` into :class:`~.problems.Problem` lines.
 """
 
 from __future__ import annotations
@@ -19,15 +19,10 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from sozialraum.names import closest
-from sozialraum.read.io import (
-    DATE_EXPECTED,
-    MAX_FELD_ZEICHEN,
-    Problem,
-    RawTable,
-    parse_bool,
-    parse_date,
-    parse_number,
-)
+from sozialraum.read.io import MAX_FELD_ZEICHEN
+from sozialraum.read.problems import Problem
+from sozialraum.read.tables import RawTable
+from sozialraum.read.values import DATE_EXPECTED, parse_bool, parse_date, parse_number
 
 FRAGETYPEN = ("ja_nein", "freitext", "bewertung", "feedback_wort")
 HE_STATUS = ("offen", "in Umsetzung", "umgesetzt", "zurückgestellt")

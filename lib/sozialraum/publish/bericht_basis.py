@@ -1,0 +1,538 @@
+"""What both report kinds share: the base class, the data namespace, cover, logo and helpers.
+
+The two report classes build on this; notebooks reach it through :mod:`sozialraum.report`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from IPython.display import HTML
+
+from sozialraum import __version__
+from sozialraum.compute.aggregation import publish
+from sozialraum.compute.store import Prepared, prepare, read_store
+from sozialraum.config import Config, ConfigError, load_config
+from sozialraum.fmt import (
+    aufzaehlung,
+    fmt_date,
+    fmt_date_text,
+    fmt_int,
+    fmt_latest_date,
+    fmt_num,
+    heute,
+    html_text,
+    latest_date,
+)
+from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps, tables
+from sozialraum.present.figures import PNG_DPI, figure_html
+from sozialraum.publish.methodik import methodentext
+
+BANNER = (
+    '<div class="beispieldaten-banner" role="note"><strong>Beispieldaten.</strong> '
+    "Dieser Bericht enthält erfundene Werte zur Erprobung des Werkzeugs. Die Zahlen sind "
+    "keine amtlichen Angaben und dürfen nicht als solche verwendet werden.</div>"
+)
+
+
+#: Image types a logo may have: the file's first bytes -> MIME type.
+_BILD_SIGNATUREN = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def logo_data_uri(cfg: Config) -> str | None:
+    """The logo named in ``[stadt] logo`` as a data URI, or None where none is configured.
+
+    A report is one self-contained file, so the image travels inside it. It is shown as an
+    ``<img>``: a script inside an SVG does not run there, so an SVG needs no sanitising. The
+    type is read from the file's content, not its name. A missing file or one that is not a
+    PNG, JPEG or SVG is a configuration error that names the key.
+    """
+    import base64
+
+    if not cfg.stadt.logo:
+        return None
+    pfad = (cfg.basis / cfg.stadt.logo).resolve()
+    wo = f"{cfg.pfad}: [stadt] logo = „{cfg.stadt.logo}“"
+    if not pfad.is_file():
+        raise ConfigError(
+            f"{wo}: Die Datei {pfad} gibt es nicht. Erwartet: ein Bild (PNG, JPEG oder SVG)."
+        )
+    daten = pfad.read_bytes()
+    mime = next((m for sig, m in _BILD_SIGNATUREN.items() if daten.startswith(sig)), None)
+    if mime is None:
+        kopf = daten[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+        if (
+            kopf.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg"))
+            and b"<svg" in daten.lower()
+        ):
+            mime = "image/svg+xml"
+    if mime is None:
+        raise ConfigError(
+            f"{wo}: Die Datei ist kein Bild. Erwartet: ein Logo oder Wappen als PNG, JPEG oder SVG."
+        )
+    return f"data:{mime};base64," + base64.b64encode(daten).decode("ascii")
+
+
+def deckblatt(cfg: Config, titel: str, untertitel: str, banner: str = "") -> str:
+    """The cover block: logo, publisher, title, subtitle, edition and "Stand".
+
+    A committee member who prints page one sees at once whose report it is, for which area,
+    which edition and how recent.
+    """
+    herausgeber = cfg.stadt.herausgeber or f"Stadt {cfg.stadt.name}"
+    logo = logo_data_uri(cfg)
+    bild = (
+        f'<img class="deckblatt-logo" src="{logo}" alt="{html_text(f"Logo: {herausgeber}")}">'
+        if logo
+        else ""
+    )
+    return (
+        banner
+        + '<header class="deckblatt">'
+        + bild
+        + f'<p class="deckblatt-herausgeber">{html_text(herausgeber)}</p>'
+        + f"<h1>{html_text(titel)}</h1>"
+        + f'<p class="untertitel">{html_text(untertitel)}</p>'
+        + f'<p class="deckblatt-stand">{html_text(cfg.ausgabe)} · Stand: '
+        + f"{html_text(fmt_date(heute()))}</p></header>"
+    )
+
+
+def _h(level: int, text: str) -> str:
+    return f"<h{level}>{html_text(text)}</h{level}>"
+
+
+def _p(text: str) -> str:
+    return f"<p>{html_text(text)}</p>"
+
+
+def _figure(
+    chart: tuple[Any, str], caption: str, csv: pd.DataFrame | None = None, **kw: Any
+) -> str:
+    """A chart as figure, or the sentence the chart function gives when there is nothing to draw."""
+    fig, alt = chart
+    if fig is None:
+        return tables.hinweis(alt)
+    return figure_html(fig, alt, caption, csv=csv, **kw)
+
+
+def _schluessel(charts: list[tuple[Any, str]]) -> pd.DataFrame:
+    """The number keys of maps (``kartenbasis.kartenschluessel``) in one frame, each number once.
+
+    Read before the figures are rendered: ``figure_html`` closes them. The class maps of one
+    unit number the areas alike, so their keys merge into one.
+    """
+    keys = [kartenbasis.kartenschluessel(fig) for fig, _ in charts if fig is not None]
+    keys = [k for k in keys if not k.empty]
+    if not keys:
+        return kartenbasis.kartenschluessel(None)
+    both = pd.concat(keys, ignore_index=True).drop_duplicates("nummer")
+    return both.sort_values("nummer", kind="stable").reset_index(drop=True)
+
+
+def _schluessel_html(cfg: Config, key: pd.DataFrame, wo: str = "") -> str:
+    """The key table printed right after a map with numbers (empty without numbers)."""
+    caption = kartenbasis.schluessel_titel(cfg.begriffe.gebiet) + (f", {wo}" if wo else "")
+    return tables.schluessel_tabelle(key, caption)
+
+
+def _with_year(cfg: Config, berichtsjahr: int | None) -> Config:
+    """The config for another report year of the series (papermill does not check parameters)."""
+    if berichtsjahr is None or berichtsjahr == cfg.methode.berichtsjahr:
+        return cfg
+    jahre = sorted(cfg.methode.jahre)
+    if berichtsjahr not in jahre[1:]:
+        valid = ", ".join(str(j) for j in jahre[1:])
+        raise ConfigError(
+            f"Berichtsjahr {berichtsjahr} ist nicht möglich. Gültig sind (mit Vorjahr zum "
+            f"Vergleich): {valid}"
+        )
+    methode = cfg.methode.model_copy(
+        update={
+            "berichtsjahr": berichtsjahr,
+            "vergleichsjahr": jahre[jahre.index(berichtsjahr) - 1],
+        }
+    )
+    return cfg.model_copy(update={"methode": methode})
+
+
+def load_prepared(
+    config: str | Path | None, store: str | Path | None, berichtsjahr: int | None
+) -> Prepared:
+    """Read the batch's store when given, else validate and compute from the raw inputs."""
+    cfg = load_config(config)
+    if berichtsjahr is not None and berichtsjahr != cfg.methode.berichtsjahr:
+        return prepare(_with_year(cfg, berichtsjahr))
+    if store is not None:
+        return read_store(Path(store), cfg)
+    return prepare(cfg)
+
+
+def git_commit(folder: Path) -> str:
+    """The commit of the project the report was rendered from, for the provenance line."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        return out.stdout.strip() + (" (mit lokalen Änderungen)" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unbekannt (kein Git-Repository)"
+
+
+@dataclass(frozen=True)
+class Berichtsdaten:
+    """The data behind the sections of one report, as pandas/GeoPandas frames.
+
+    ``bericht.daten.bekanntheit`` is the very frame the section "Bekanntheit der Angebote"
+    draws its chart, table and CSV download from: an analyst who wants to go further starts
+    from what the report shows, not from a recomputation that might differ. Everything here is
+    publishable (suppression applied, no z-values); the unprotected counts stay in the cache.
+    The namespace is frozen; copy a frame (``.copy()``) before changing it.
+
+    Attributes
+    ----------
+    quartiere
+        GeoDataFrame, one row per area of the report with geometry, population, status,
+        dynamics and combined class and the reason where an area is not rated.
+    indikatoren
+        Shares of every indicator and year for the areas, the report unit and the city (long
+        format; ``ebene`` says which), withheld values blank and ``unterdrueckt`` True. In the
+        city-wide report: the report units and the city.
+    bekanntheit
+        Awareness of each offer with the 95 % Wilson interval and the mean of the other units
+        (city-wide: one row per offer and unit, latest round).
+    karten
+        The moderation cards of the event, coded into channels (``kategorie``).
+    feedback
+        The feedback words with count and share.
+    handlungsempfehlungen
+        The Handlungsempfehlungen with their status.
+    """
+
+    quartiere: gpd.GeoDataFrame
+    indikatoren: pd.DataFrame
+    bekanntheit: pd.DataFrame
+    karten: pd.DataFrame
+    feedback: pd.DataFrame
+    handlungsempfehlungen: pd.DataFrame
+
+    def __repr__(self) -> str:
+        teile = ", ".join(f"{f.name}: {len(getattr(self, f.name))} Zeilen" for f in fields(self))
+        return f"Berichtsdaten({teile})"
+
+
+def _quartiere_geo(quartiere: gpd.GeoDataFrame, index: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Geometry of the areas joined with their published index classes, in index order."""
+    cols = ["quartier_id", quartiere.geometry.name]
+    geo = pd.DataFrame(index).merge(quartiere[cols], on="quartier_id", how="left")
+    return gpd.GeoDataFrame(geo, geometry=quartiere.geometry.name, crs=quartiere.crs)
+
+
+@dataclass
+class _Bericht:
+    """What both report kinds share: data, aggregates, method and provenance."""
+
+    data: Prepared
+    dpi: int = PNG_DPI
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def cfg(self) -> Config:
+        return self.data.cfg
+
+    @property
+    def b(self):
+        """The city's own words (``cfg.begriffe``): report unit, area, index, series."""
+        return self.cfg.begriffe
+
+    @property
+    def jahr(self) -> int:
+        return self.cfg.methode.berichtsjahr
+
+    @property
+    def slug(self) -> str:
+        """Part of every CSV file name, with the year: whose data a download holds."""
+        return "gesamtstadt"
+
+    @property
+    def erfunden(self) -> bool:
+        return bool(self.data.inputs.erfunden)
+
+    @property
+    def mit_veranstaltungen(self) -> bool:
+        """The city evaluates events: only then are there event sections at all."""
+        return self.cfg.mit_veranstaltungen
+
+    @property
+    def mit_handlungsempfehlungen(self) -> bool:
+        """The city keeps Handlungsempfehlungen: only then is there a section for them."""
+        return self.cfg.eingabe("handlungsempfehlungen") is not None
+
+    @cached_property
+    def sr_agg(self) -> pd.DataFrame:
+        return self.data.result.aggregat(self.cfg, self.data.inputs.quartiere, "sozialraum")
+
+    @cached_property
+    def stadt_agg(self) -> pd.DataFrame:
+        return self.data.result.aggregat(self.cfg, self.data.inputs.quartiere, "stadt")
+
+    def _datei(self, stamm: str, *teile: Any) -> str:
+        """CSV file name with the report's slug and year: ``sozialindex-mitte-2020.csv``."""
+        return tables.dateiname(stamm, *teile, self.slug, self.jahr)
+
+    def _fig(self, chart: tuple[Any, str], caption: str, csv=None, **kw: Any) -> str:
+        """A chart at the report's resolution (the notebook's ``bild_dpi``)."""
+        return _figure(chart, caption, csv, dpi=self.dpi, **kw)
+
+    def _banner(self) -> str:
+        return BANNER if self.erfunden else ""
+
+    def _klassenkarten(self, sozialraum_id: str | None, wo: str, name: str) -> list[str]:
+        """Status, dynamics and combined map, with the key of their numbers.
+
+        The three maps share their numbers, so the key is printed once, right after the first
+        map that draws numbers.
+        """
+        q, ix = self.data.inputs.quartiere, self.data.result.index
+        titel = (
+            ("status", f"Statusindex {self.jahr}"),
+            ("dynamik", self._dynamik_titel()),
+            ("kombi", "Status und Dynamik kombiniert"),
+        )
+        charts = [
+            maps.class_map(self.cfg, q, ix, sozialraum_id, kind, erfunden=self.erfunden)
+            for kind, _ in titel
+        ]
+        key = _schluessel(charts)
+        parts: list[str] = []
+        gezeigt = False
+        for (_, text), chart in zip(titel, charts, strict=True):
+            nummern = chart[0] is not None and not kartenbasis.kartenschluessel(chart[0]).empty
+            parts.append(_h(3, text))
+            parts.append(self._fig(chart, f"{text}: {wo}"))
+            if nummern and not gezeigt:
+                parts.append(_schluessel_html(self.cfg, key, name))
+                gezeigt = True
+        return parts
+
+    def _interaktive_karte(self, sozialraum_id: str | None) -> str:
+        """The inline-SVG map with a tooltip per area (works offline and without script).
+
+        The tooltip script is not part of the section: the report template adds it once per
+        page (``templates/bericht``), so a section holds no script at all; in the notebook the
+        areas' ``<title>`` shows the same text.
+        """
+        return interaktiv.quartierskarte_interaktiv(
+            self.cfg,
+            self.data.inputs.quartiere,
+            self.data.result.index,
+            publish(self.data.result.werte),
+            sozialraum_id=sozialraum_id,
+            jahr=self.jahr,
+            mit_skript=False,
+        )
+
+    def _dynamik_titel(self) -> str:
+        """Heading of the dynamics map; names the published change where the data bring one."""
+        m = self.cfg.methode
+        text = f"Dynamikindex {m.vergleichsjahr}–{m.berichtsjahr}"
+        if self.cfg.veraenderung_veroeffentlicht:
+            text += " (veröffentlichte Veränderung)"
+        return text
+
+    def _index_table(self, index: pd.DataFrame, caption: str, by_sozialraum: bool) -> str:
+        """The areas with their classes, in the documented order, with id and reason."""
+        b = self.b
+        names = {s.id: s.name for s in self.cfg.sozialraeume}
+        df = indikatortabellen.sortiert(self.cfg, publish(index)).reset_index(drop=True)
+        show = pd.DataFrame(
+            {
+                b.gebiet.name: df["quartier"],
+                f"{b.gebiet.name}-ID": df["quartier_id"].astype(str),
+                **({b.einheit.name: df["sozialraum_id"].map(names)} if by_sozialraum else {}),
+            }
+        )
+        if df["einwohner"].notna().any():
+            show["Einwohner*innen"] = df["einwohner"]
+        show["Status"] = df["status_klasse"]
+        show["Dynamik"] = df["dynamik_klasse"]
+        hinweis = df["ausschluss_grund"].fillna("").astype(str)
+        if hinweis.str.strip().ne("").any():  # the column only where a row has a note
+            show["Hinweis"] = hinweis
+        return tables.tabelle(
+            show,
+            caption,
+            csv=show,
+            filename=self._datei("sozialindex"),
+            formats={"Einwohner*innen": fmt_int, f"{b.gebiet.name}-ID": str},
+        )
+
+    def _indikatoren_tabelle(self) -> str:
+        """Definition of each indicator: counts, or the published share's description."""
+        cfg, m = self.cfg, self.cfg.methode
+        inds = cfg.indikatoren
+        rows = pd.DataFrame({"Indikator": [i.label for i in inds]})
+        if any(i.eingabe == "anzahl" for i in inds):
+            rows["Zähler"] = [i.zaehler if i.eingabe == "anzahl" else "–" for i in inds]
+            rows["Nenner"] = [i.nenner if i.eingabe == "anzahl" else "–" for i in inds]
+        if any(i.eingabe == "anteil" or i.beschreibung for i in inds):
+            rows["Beschreibung"] = [
+                i.beschreibung or ("veröffentlichter Anteil" if i.eingabe == "anteil" else "–")
+                for i in inds
+            ]
+        rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
+        rows["Dynamikindex"] = ["ja" if i.dynamik else "nein" for i in inds]
+        if any(i.dynamik for i in inds):
+            rows["Veränderung"] = [
+                "–"
+                if not i.dynamik
+                else (
+                    f"veröffentlicht ({m.vergleichsjahr}–{m.berichtsjahr})"
+                    if i.veraenderung == "veroeffentlicht"
+                    else f"berechnet aus {m.vergleichsjahr} und {m.berichtsjahr}"
+                )
+                for i in inds
+            ]
+        return tables.tabelle(
+            rows,
+            f"Indikatoren des {self.b.index}",
+            csv=rows,
+            filename=tables.dateiname("indikatoren-definition", self.jahr),
+        )
+
+    def _method_html(self) -> str:
+        cfg, m, b = self.cfg, self.cfg.methode, self.b
+        parts = [_h(2, "Methodik, Quellen und Datenstand")]
+        parts.extend(_p(t) for t in methodentext(cfg, self.data.result.index))
+        parts.append(self._indikatoren_tabelle())
+        for titel, klassen in (
+            ("Klassen des Statusindex", m.status),
+            ("Klassen des Dynamikindex", m.dynamik),
+        ):
+            if klassen.schwellen_typ == "standardabweichung":
+                einheit = "Standardabweichungen"
+                grenzen = aufzaehlung(fmt_num(s, 1, sign=True) for s in klassen.schwellen)
+            else:
+                einheit = "Indexpunkten (feste Grenzen)"
+                grenzen = aufzaehlung(fmt_num(s, 2, sign=True) for s in klassen.schwellen)
+            text = f"{titel}: Grenzen bei {grenzen} {einheit}."
+            if klassen.beschreibung:
+                text += " " + "; ".join(
+                    f"{lab}: {txt}"
+                    for lab, txt in zip(klassen.labels, klassen.beschreibung, strict=False)
+                )
+                text += "."
+            parts.append(_p(text))
+        schluss = (
+            "Der Index allein sagt nicht, wo gehandelt werden muss: Er zeigt, wo sich soziale "
+            "Benachteiligung statistisch bündelt. Ob und welcher Handlungsbedarf besteht, ergibt "
+            "sich erst zusammen mit dem Wissen der Fachleute vor Ort"
+        )
+        if self.mit_veranstaltungen:
+            schluss += (
+                " – deshalb stehen in diesem Bericht die Ergebnisse der "
+                f"{cfg.stadt.veranstaltung.mehrzahl} neben dem Index."
+            )
+        else:
+            schluss += "."
+        if b.vergleichbare_verfahren:
+            schluss += f" Vergleichbare Verfahren: {aufzaehlung(b.vergleichbare_verfahren)}."
+        parts.append(_p(schluss))
+        geo = f"Geometrie: {cfg.stadt.geometrie_version}."
+        if cfg.stadt.geometrie_schematisch:
+            geo += " Die Grenzen sind schematisch, keine amtlichen Grenzen."
+        parts.append(_p(geo))
+        quellen = sorted(
+            {
+                str(q)
+                for name in (
+                    "bevoelkerung",
+                    "indikatoren",
+                    "veranstaltungen",
+                    "abstimmungen",
+                    "karten",
+                    "handlungsempfehlungen",
+                )
+                for q in getattr(self.data.inputs, name)
+                .get("quelle", pd.Series(dtype=str))
+                .dropna()
+                .unique()
+                if str(q).strip()
+            }
+        )
+        if quellen:
+            parts.append(
+                "<p>Quellen der Daten:</p><ul>"
+                + "".join(f"<li>{html_text(q)}</li>" for q in quellen)
+                + "</ul>"
+            )
+        if cfg.stadt.quellenangabe:
+            parts.append(f'<p class="quelle">{html_text(cfg.stadt.quellenangabe)}</p>')
+        parts.append(_p("Datenstand: " + "; ".join(self._datenstand()) + "."))
+        sums = "; ".join(
+            f"{name}: {digest[:12]}" for name, digest in sorted(self.data.inputs.checksums.items())
+        )
+        parts.append(
+            '<p class="provenienz"><small>Herkunft: sozialraum '
+            f"{html_text(__version__)}, Git-Commit {html_text(git_commit(cfg.basis))}, "
+            f"Datenfingerabdruck {html_text(self.data.fingerprint[:16])}. "
+            f"Prüfsummen (SHA-256) der Eingaben: {html_text(sums)}.</small></p>"
+        )
+        return "\n".join(parts)
+
+    def methodik(self) -> HTML:
+        """Method, sources, data as of, provenance."""
+        return HTML(self._method_html())
+
+    def _veranstaltungen(self) -> pd.DataFrame:
+        """The events this report speaks of (all of them for the city)."""
+        return self.data.inputs.veranstaltungen
+
+    def _handlungsempfehlungen(self) -> pd.DataFrame:
+        return self.data.inputs.handlungsempfehlungen
+
+    def _datenstand(self) -> list[str]:
+        """What "as of" means for each kind of input: a committee asks how fresh each part is."""
+        cfg, m = self.cfg, self.cfg.methode
+        if len(m.jahre) > 1 and not cfg.begriffe.ausgabe:
+            statistik = (
+                f"Statistik der {cfg.begriffe.reihe}-Jahre "
+                f"{aufzaehlung(str(j) for j in m.jahre)} (Berichtsjahr {m.berichtsjahr})"
+            )
+        else:
+            statistik = f"Statistik: {cfg.ausgabe} (Berichtsjahr {m.berichtsjahr}"
+            if any(i.dynamik and i.veraenderung == "veroeffentlicht" for i in cfg.indikatoren):
+                statistik += f", Veränderung {m.vergleichsjahr}–{m.berichtsjahr} veröffentlicht"
+            statistik += ")"
+        teile = [statistik]
+        ev = self._veranstaltungen()
+        last = latest_date(ev["datum"], ev.get("datum_genauigkeit")) if not ev.empty else None
+        if last is not None:
+            va = self.cfg.stadt.veranstaltung
+            teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(*last)}")
+        he = self._handlungsempfehlungen()
+        stand = fmt_latest_date(
+            he.get("status_datum", pd.Series(dtype=object)), he.get("status_datum_genauigkeit")
+        )
+        if stand:
+            teile.append(f"Handlungsempfehlungen mit Stand bis {stand}")
+        teile.append(f"Bericht erstellt am {fmt_date(heute())}")
+        return teile

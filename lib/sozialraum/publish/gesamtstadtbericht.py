@@ -1,0 +1,321 @@
+"""The city-wide overview report (class :class:`Gesamtstadtbericht`), one method per section.
+
+Its own module so that each report kind reads alone; the shared parts are in
+:mod:`~sozialraum.publish.bericht_basis`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from sozialraum.compute import events
+from sozialraum.compute.aggregation import publish
+from sozialraum.config import load_config
+from sozialraum.fmt import (
+    anzahl,
+    dativ_plural,
+    fmt_int,
+    fmt_pct,
+    fmt_pp,
+    html_text,
+)
+from sozialraum.present import charts, indikatortabellen, narrative, tables, veranstaltungstabellen
+from sozialraum.present.figures import PNG_DPI
+from sozialraum.publish.bericht_basis import (
+    Berichtsdaten,
+    _Bericht,
+    _h,
+    _p,
+    _quartiere_geo,
+    _with_year,
+    deckblatt,
+    load_prepared,
+)
+
+
+@dataclass
+class Gesamtstadtbericht(_Bericht):
+    """The city-wide overview: all Sozialräume side by side."""
+
+    @cached_property
+    def index_df(self) -> pd.DataFrame:
+        """All areas' published index classes, in the documented order."""
+        return indikatortabellen.sortiert(self.cfg, publish(self.data.result.index)).reset_index(
+            drop=True
+        )
+
+    @cached_property
+    def indikatoren_df(self) -> pd.DataFrame:
+        """Shares of the report units and the city, all years, as published (long format)."""
+        sr = publish(self.sr_agg)
+        st = publish(self.stadt_agg).assign(sozialraum_id="__stadt__")
+        return pd.concat([sr, st], ignore_index=True)
+
+    @cached_property
+    def _bekanntheit_runde(self) -> int | None:
+        """The latest round with votes (None without any)."""
+        i = self.data.inputs
+        ev = i.veranstaltungen
+        if not self.mit_veranstaltungen or ev.empty or i.abstimmungen.empty:
+            return None
+        mit = ev["veranstaltung_id"].isin(i.abstimmungen["veranstaltung_id"])
+        return int(ev.loc[mit, "runde"].max()) if mit.any() else None
+
+    @cached_property
+    def bekanntheit_df(self) -> pd.DataFrame:
+        """Awareness of every offer at every event of the latest round (column ``einheit``)."""
+        i = self.data.inputs
+        runde = self._bekanntheit_runde
+        if runde is None:
+            return pd.DataFrame(columns=[*events.BEKANNTHEIT_SPALTEN, "einheit"])
+        ev = i.veranstaltungen
+        names = {s.id: s.name for s in self.cfg.sozialraeume}
+        m = self.cfg.methode.mindeststimmen
+        frames = [
+            events.bekanntheit(
+                i.abstimmungen, i.angebote, i.stationen, i.fragen, ev, row["veranstaltung_id"], m
+            ).assign(einheit=names.get(row["sozialraum_id"], ""))
+            for _, row in ev[ev["runde"] == runde].iterrows()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def daten(self) -> Berichtsdaten:
+        """The frames behind the sections (see :class:`Berichtsdaten`); no event frames."""
+        i = self.data.inputs
+        return Berichtsdaten(
+            quartiere=_quartiere_geo(i.quartiere, self.index_df),
+            indikatoren=self.indikatoren_df,
+            bekanntheit=self.bekanntheit_df,
+            karten=pd.DataFrame(columns=["frage_id", "frage", "station", "text", "kategorie"]),
+            feedback=pd.DataFrame(columns=["wort", "anzahl", "anteil"]),
+            handlungsempfehlungen=i.handlungsempfehlungen,
+        )
+
+    @classmethod
+    def laden(
+        cls,
+        berichtsjahr: int | None = None,
+        config: str | Path | None = None,
+        store: str | Path | None = None,
+        dpi: int = PNG_DPI,
+    ) -> Gesamtstadtbericht:
+        """Check the parameters against the config, then load the prepared data."""
+        cfg = load_config(config)
+        _with_year(cfg, berichtsjahr)
+        return cls(load_prepared(cfg.pfad, store, berichtsjahr), dpi)
+
+    def titel(self) -> HTML:
+        """Title, banner and key facts of the city."""
+        i, b = self.data.inputs, self.b
+        ev = i.veranstaltungen if self.mit_veranstaltungen else i.veranstaltungen.iloc[0:0]
+        runde = int(ev["runde"].max()) if not ev.empty else None
+        items = [
+            anzahl(len(self.cfg.sozialraeume), b.einheit.name, b.einheit.mehrzahl),
+            anzahl(len(i.quartiere), b.gebiet.name, b.gebiet.mehrzahl),
+        ]
+        if runde is not None:
+            latest = ev[ev["runde"] == runde]
+            items.append(
+                f"Runde {runde} der {self.cfg.stadt.veranstaltung.mehrzahl}: "
+                + anzahl(len(latest), "Veranstaltung", "Veranstaltungen")
+                + f", {fmt_int(latest['teilnehmende'].sum())} Teilnehmende"
+            )
+        if self.mit_handlungsempfehlungen:
+            items.append(
+                anzahl(len(i.handlungsempfehlungen), "Handlungsempfehlung", "Handlungsempfehlungen")
+            )
+        kopf = deckblatt(
+            self.cfg,
+            f"Gesamtstadt {self.cfg.stadt.name}",
+            f"{self.cfg.ausgabe} · alle {b.einheit.mehrzahl} im Vergleich",
+            self._banner(),
+        )
+        return HTML(
+            kopf
+            + '<ul class="kennzahlen">'
+            + "".join(f"<li>{html_text(t)}</li>" for t in items)
+            + "</ul>"
+        )
+
+    def auf_einen_blick(self) -> HTML:
+        """City-wide sentences from the data."""
+        ctx = narrative.stadt_kontext(
+            self.cfg, self.data.inputs, self.data.result.index, self.sr_agg, self.stadt_agg
+        )
+        if not self.mit_veranstaltungen:
+            ctx["veranstaltungen"] = None
+        return HTML(_h(2, "Auf einen Blick") + narrative.summary_html(narrative.stadt_summary(ctx)))
+
+    def sozialindex(self) -> HTML:
+        """The index maps of all areas, and the table of all areas in the documented order."""
+        b = self.b
+        parts = [_h(2, f"{b.index} aller {b.gebiet.mehrzahl}")]
+        stadt = self.cfg.stadt.name
+        parts.append(self._interaktive_karte(None))
+        parts.extend(self._klassenkarten(None, stadt, f"Gesamtstadt {stadt}"))
+        parts.append(
+            self._index_table(
+                self.index_df,
+                f"{b.index} {self.jahr}: alle {b.gebiet.mehrzahl}",
+                by_sozialraum=True,
+            )
+        )
+        return HTML("\n".join(parts))
+
+    def indikatoren(self) -> HTML:
+        """Indicators per Sozialraum and city, with change (computed or published)."""
+        cfg, m, b = self.cfg, self.cfg.methode, self.b
+        names = {s.id: s.name for s in cfg.sozialraeume}
+        both = self.indikatoren_df
+        now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])
+        before = both[both["jahr"] == m.vergleichsjahr].set_index(["sozialraum_id", "indikator"])
+        areas = {**names, "__stadt__": cfg.stadt.name}
+        pub = {i.id for i in cfg.indikatoren if i.veraenderung == "veroeffentlicht"}
+
+        def table(values: dict, fmt, caption: str, filename: str) -> str:
+            # one row per indicator, one column per area: fits the reading column and print
+            df = pd.DataFrame(
+                [
+                    {"Indikator": ind.kurz, **{areas[k]: values[(k, ind.id)] for k in areas}}
+                    for ind in cfg.indikatoren
+                ]
+            )
+            formats = {c: fmt for c in df.columns if c != "Indikator"}
+            return tables.tabelle(df, caption, csv=df, filename=filename, formats=formats)
+
+        anteil = {(k, i.id): now["anteil"].get((k, i.id)) for k in areas for i in cfg.indikatoren}
+
+        def change(key: tuple[str, str]) -> float | None:
+            val = anteil[key]
+            if key[1] in pub:
+                published = now["veraenderung"].get(key) if "veraenderung" in now else None
+                return None if published is None or pd.isna(published) else float(published)
+            prev = before["anteil"].get(key)
+            return (val - prev) if pd.notna(val) and pd.notna(prev) else None
+
+        delta = {key: change(key) for key in anteil}
+        gezaehlt = [i for i in cfg.indikatoren if i.eingabe == "anzahl"]
+        anteile = [i for i in cfg.indikatoren if i.eingabe == "anteil"]
+        wie = []
+        if gezaehlt:
+            wie.append(
+                f"als Verhältnis der Summen über die {b.gebiet.mehrzahl} (nicht als Mittel ihrer "
+                "Anteile)"
+            )
+        if anteile:
+            wie.append(
+                ("die veröffentlichten Anteile " if gezaehlt else "")
+                + f"als mit der Einwohnerzahl gewichtete Mittel der {b.gebiet.mehrzahl} "
+                "(Schätzung)"
+            )
+        if pub and len(pub) == len(cfg.indikatoren):
+            seit = (
+                f"die veröffentlichte Veränderung {m.vergleichsjahr}–{m.berichtsjahr}, ebenso "
+                "gewichtet,"
+            )
+        else:
+            seit = f"ihre Veränderung seit {m.vergleichsjahr}"
+        return HTML(
+            _h(2, f"Indikatoren nach {b.einheit.name}")
+            + _p(f"Anteile {m.berichtsjahr} {', '.join(wie)} und {seit} in Prozentpunkten (Pp.).")
+            + table(
+                anteil,
+                fmt_pct,
+                f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
+                self._datei("indikatoren"),
+            )
+            + table(
+                delta,
+                fmt_pp,
+                f"{indikatortabellen.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
+                self._datei("indikatoren-veraenderung"),
+            )
+        )
+
+    def bekanntheit(self) -> HTML:
+        """Awareness of every offer across the events of the latest round."""
+        if not self.mit_veranstaltungen:
+            return HTML("")
+        e = self.b.einheit
+        parts = [_h(2, f"Bekanntheit der Angebote in allen {dativ_plural(e)}")]
+        if self._bekanntheit_runde is None or self.bekanntheit_df.empty:
+            parts.append(tables.hinweis("Es liegen keine Abstimmungen vor."))
+            return HTML("\n".join(parts))
+        runde = self._bekanntheit_runde
+        names = {s.id: s.name for s in self.cfg.sozialraeume}
+        m = self.cfg.methode.mindeststimmen
+        wide = self.bekanntheit_df.pivot_table(
+            index="angebot", columns="einheit", values="anteil_ja", aggfunc="first", dropna=False
+        )
+        wide = wide[[n for n in names.values() if n in wide.columns]].reset_index()
+        wide = wide.rename(columns={"angebot": "Angebot"})
+        wide.columns.name = None
+        parts.append(
+            _p(
+                f"Anteil JA („Kennen Sie das Angebot?“) je Angebot und {e.name}, Runde {runde}. "
+                f"Angebote mit weniger als {m} Punkten in {'einer' if e.genus == 'f' else 'einem'} "
+                f"{e.name}: •."
+            )
+        )
+        parts.append(
+            tables.tabelle(
+                wide,
+                f"Bekanntheit der Angebote, Runde {runde}",
+                csv=wide,
+                filename=self._datei("bekanntheit-alle"),
+                formats={c: fmt_pct for c in wide.columns if c != "Angebot"},
+            )
+        )
+        return HTML("\n".join(parts))
+
+    def handlungsempfehlungen(self) -> HTML:
+        """Status of all Handlungsempfehlungen (nothing where the city keeps none)."""
+        if not self.mit_handlungsempfehlungen:
+            return HTML("")
+        e = self.b.einheit
+        he = self.data.inputs.handlungsempfehlungen
+        parts = [_h(2, f"Handlungsempfehlungen aller {e.mehrzahl}")]
+        if he.empty:
+            parts.append(tables.hinweis("Es sind keine Handlungsempfehlungen erfasst."))
+            return HTML("\n".join(parts))
+        zaehlung = events.status_zaehlung(he)
+        parts.append(
+            self._fig(
+                charts.status_chart(zaehlung, self.cfg.stadt.name),
+                f"Umsetzungsstand aller Handlungsempfehlungen, {self.cfg.stadt.name}",
+            )
+        )
+        names = {s.id: s.name for s in self.cfg.sozialraeume}
+        kreuz = he.assign(_einheit=he["sozialraum_id"].map(names)).pivot_table(
+            index="_einheit", columns="status", values="he_id", aggfunc="count", fill_value=0
+        )
+        order = [s for s in events.STATUS_REIHENFOLGE if s in kreuz.columns]
+        kreuz = kreuz.reindex([n for n in names.values() if n in kreuz.index])[order]
+        kreuz = kreuz.rename_axis(index=e.name, columns=None).reset_index()
+        parts.append(
+            tables.tabelle(
+                kreuz,
+                f"Handlungsempfehlungen nach {e.name} und Status",
+                csv=kreuz,
+                filename=self._datei("handlungsempfehlungen-status"),
+            )
+        )
+        for s in self.cfg.sozialraeume:
+            sub = events.handlungsempfehlungen(he, s.id, self.data.inputs.quartiere)
+            if not sub.empty:
+                parts.append(_h(3, s.name))
+                parts.append(
+                    veranstaltungstabellen.handlungsempfehlungen_tabelle(
+                        sub,
+                        sozialraum_name=s.name,
+                        gebiete=self.b.gebiet.mehrzahl,
+                        filename=tables.dateiname("handlungsempfehlungen", s.slug, self.jahr),
+                    )
+                )
+        return HTML("\n".join(parts))

@@ -1,0 +1,169 @@
+"""The method section's text: how the index is computed, in German sentences from the config.
+
+Kept apart from the report classes: it is plain text built from the config alone, no HTML.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sozialraum.config import Config
+from sozialraum.fmt import (
+    anzahl,
+    aufzaehlung,
+    fmt_int,
+    zitat,
+)
+
+
+def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
+    """The method as configured, in German sentences (one paragraph each, plain text).
+
+    Everything is read from ``cfg``: combination ("die Summe" / "der Mittelwert"),
+    re-standardisation, computed or published change, the exclusion rules actually configured
+    (minimum population only when > 0, the data's validity column, listed areas), suppression
+    only where counts exist, and the sentence on population-weighted estimates only where
+    published shares exist. ``index`` (``IndexResult.index``) adds how many areas of this data
+    set are "nicht bewertet" or "keine Angabe".
+    """
+    m, b = cfg.methode, cfg.begriffe
+    g = b.gebiet
+    inds = cfg.indikatoren
+    kombi = "der Mittelwert" if m.kombination == "mittelwert" else "die Summe"
+    status_n = sum(i.status for i in inds)
+    dyn = [i for i in inds if i.dynamik]
+    out = [
+        f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
+        f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
+        "z-standardisiert (Mittelwert 0, Standardabweichung 1)."
+    ]
+    satz = (
+        f"Der Statusindex ist {kombi} der z-Werte der "
+        f"{anzahl(status_n, 'Statusindikators', 'Statusindikatoren')} im Jahr {m.berichtsjahr}"
+    )
+    if status_n == 1:
+        satz = f"Der Statusindex ist der z-Wert des Statusindikators im Jahr {m.berichtsjahr}"
+    if dyn:
+        pub = [i for i in dyn if i.veraenderung == "veroeffentlicht"]
+        zeitraum = f"von {m.vergleichsjahr} bis {m.berichtsjahr}"
+        if len(pub) == len(dyn):
+            art = f"veröffentlichten Veränderungen in Prozentpunkten {zeitraum}"
+        elif not pub:
+            art = f"Veränderungen in Prozentpunkten {zeitraum}"
+        else:
+            art = (
+                f"Veränderungen in Prozentpunkten {zeitraum} (veröffentlicht für "
+                f"{aufzaehlung(i.kurz for i in pub)}, sonst aus beiden Jahren berechnet)"
+            )
+        satz += f", der Dynamikindex {kombi} der z-standardisierten {art}."
+        if pub:
+            satz += (
+                " Die veröffentlichten Veränderungen kommen mit den Daten; für "
+                f"{m.vergleichsjahr} liegen keine Anteile vor."
+            )
+    else:
+        satz += "."
+    out.append(satz)
+    stufen = m.status.schwellen_typ == "standardabweichung" or (
+        m.dynamik.schwellen_typ == "standardabweichung"
+    )
+    beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
+    if m.erneut_standardisieren:
+        out.append(
+            f"{beide} danach erneut z-standardisiert"
+            + (
+                ", die Klassengrenzen gelten also in Standardabweichungen des Index."
+                if stufen
+                else "."
+            )
+        )
+    else:
+        out.append(
+            f"{beide} nicht erneut standardisiert"
+            + (
+                "; Klassengrenzen in Standardabweichungen beziehen sich auf Mittelwert und "
+                "Standardabweichung des Index über die bewerteten "
+                f"{g.mehrzahl}."
+                if stufen
+                else "."
+            )
+        )
+    regeln = []
+    if m.mindestbevoelkerung > 0:
+        regeln.append(
+            f"{g.mehrzahl} mit weniger als {fmt_int(m.mindestbevoelkerung)} Einwohner*innen "
+            "gehen nicht in die Standardisierung ein."
+        )
+    for name in ("geometrie", "bevoelkerung", "indikatoren"):
+        tab = cfg.eingabe(name)
+        gueltig = getattr(tab, "gueltigkeit", None) if tab is not None else None
+        if gueltig is not None:
+            regeln.append(
+                f"Ob {g.form('der')} {g.name} gültig ist, steht in der Spalte "
+                f"{zitat(gueltig.spalte)} der Daten; wo dort nicht "
+                f"{aufzaehlung((zitat(v) for v in gueltig.gueltig), 'oder')} steht, geht "
+                f"{g.form('der')} {g.name} nicht in die Standardisierung ein, und der Eintrag "
+                "ist der genannte Grund."
+            )
+    if m.ausgeschlossen:
+        namen = {}
+        if index is not None:
+            namen = dict(zip(index["quartier_id"].astype(str), index["quartier"], strict=False))
+        liste = "; ".join(
+            f"{namen.get(a.quartier_id, a.quartier_id)} ({a.quartier_id}): {a.grund}"
+            for a in m.ausgeschlossen
+        )
+        regeln.append(f"Von der Standardisierung ausgenommen sind: {liste}.")
+    if regeln:
+        regeln.append(
+            f"Solche {g.mehrzahl} erhalten keinen Index, sondern die Klasse „nicht bewertet“ "
+            "mit ihrem Grund; ihre Anteile werden weiter gezeigt."
+        )
+    else:
+        regeln.append(f"Alle {g.mehrzahl} gehen in die Standardisierung ein.")
+    regeln.append(
+        "Fehlt ein Indikatorwert, bleibt der Index leer („keine Angabe“, der fehlende Wert steht "
+        f"als Hinweis dabei): {kombi} über weniger Indikatoren wäre nicht vergleichbar."
+    )
+    if index is not None:
+        from sozialraum.compute.klassen import KEINE_ANGABE, NICHT_BEWERTET
+
+        n_nb = int((index["status_klasse"] == NICHT_BEWERTET).sum())
+        n_ka = int(
+            (
+                (index["status_klasse"] == KEINE_ANGABE) | (index["dynamik_klasse"] == KEINE_ANGABE)
+            ).sum()
+        )
+        if n_nb or n_ka:
+            teile = []
+            if n_nb:
+                teile.append(f"{anzahl(n_nb, g.name, g.mehrzahl)} „nicht bewertet“")
+            if n_ka:
+                teile.append(f"{anzahl(n_ka, g.name, g.mehrzahl)} ohne Angabe")
+            regeln.append(f"In diesen Daten sind {aufzaehlung(teile)}.")
+    out.append(" ".join(regeln))
+    gezaehlt = [i for i in inds if i.eingabe == "anzahl"]
+    anteile = [i for i in inds if i.eingabe == "anteil"]
+    agg = []
+    if gezaehlt:
+        agg.append(
+            f"Die Anteile der {b.einheit.mehrzahl} und der Stadt sind Verhältnisse der Summen "
+            f"über ihre {g.mehrzahl} (nicht Mittel der Anteile). Fallzahlen unter "
+            f"{m.mindestfallzahl} werden nicht veröffentlicht (•), ebenso Werte, aus denen sie "
+            "sich zurückrechnen ließen."
+        )
+    if anteile:
+        welche = "" if not gezaehlt else f" ({aufzaehlung(i.kurz for i in anteile)})"
+        agg.append(
+            f"Für die als Anteil veröffentlichten Indikatoren{welche} sind die Werte der "
+            f"{b.einheit.mehrzahl} und der Stadt mit der Einwohnerzahl gewichtete Mittel der "
+            f"Werte ihrer {g.mehrzahl} – Schätzungen, weil die Nenner nicht veröffentlicht sind"
+            + (
+                "; ebenso ihre Veränderungen."
+                if any(i.veraenderung == "veroeffentlicht" for i in anteile)
+                else "."
+            )
+        )
+    if agg:
+        out.append(" ".join(agg))
+    return out

@@ -1,0 +1,132 @@
+"""Cell values read from text: numbers with either decimal separator, dates, ja/nein.
+
+Kept apart from the readers so that the CSV reader (decimal detection) and the schemas (cell
+conversion) parse alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+_INT = re.compile(r"^[+-]?\d+$")
+_COMMA_DEC = re.compile(r"^[+-]?\d*,\d+$")
+_POINT_DEC = re.compile(r"^[+-]?\d*\.\d+$")
+_DE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_EN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def detect_decimal(df: pd.DataFrame, delimiter: str | None) -> str:
+    """Decimal separator of a CSV file: the one most of its numbers use.
+
+    Values such as ``1.234`` are ambiguous (German thousands or English decimals) and do not
+    count; without evidence a ``;`` file is taken to come from German Excel (decimal comma).
+    """
+    n_comma = n_point = 0
+    for col in df.columns:
+        values = df[col]
+        n_comma += int(values.str.fullmatch(_COMMA_DEC.pattern).sum())
+        point = values.str.fullmatch(_POINT_DEC.pattern)
+        if delimiter == ";":
+            point &= ~values.str.fullmatch(_DE_THOUSANDS.pattern)
+        n_point += int(point.sum())
+    if n_comma != n_point:
+        return "," if n_comma > n_point else "."
+    return "," if delimiter == ";" else "."
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Result of parsing one cell: a value, or what is wrong with it (German) and a hint."""
+
+    value: Any = None
+    fehler: str | None = None
+    hinweis: str | None = None
+
+
+def parse_number(text: str, decimal: str = ".") -> Parsed:
+    """Parse a number written with the file's decimal separator; empty gives None.
+
+    A number written with the other separator is an error with a hint, not a silent guess:
+    ``1.5`` in a decimal-comma file could also be a mistyped ``15``.
+    """
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not s:
+        return Parsed(None)
+    if _INT.match(s):
+        return Parsed(float(int(s)))
+    if decimal == ",":
+        if _DE_THOUSANDS.match(s):
+            return Parsed(float(s.replace(".", "").replace(",", ".")))
+        if _COMMA_DEC.match(s):
+            return Parsed(float(s.replace(",", ".")))
+        if _POINT_DEC.match(s) or _EN_THOUSANDS.match(s):
+            return Parsed(
+                None,
+                "hat das falsche Dezimaltrennzeichen (Punkt statt Komma wie im Rest der Datei)",
+                f'Dezimalkomma verwenden: "{s.replace(".", ",")}"',
+            )
+    else:
+        if _POINT_DEC.match(s):
+            return Parsed(float(s))
+        if _EN_THOUSANDS.match(s) and not _COMMA_DEC.match(s):
+            return Parsed(float(s.replace(",", "")))
+        if _COMMA_DEC.match(s) or _DE_THOUSANDS.match(s):
+            return Parsed(
+                None,
+                "hat das falsche Dezimaltrennzeichen (Komma statt Punkt wie im Rest der Datei)",
+                f'Dezimalpunkt verwenden: "{s.replace(".", "").replace(",", ".")}"',
+            )
+        try:
+            value = float(s)
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(value):
+                return Parsed(value)
+    return Parsed(None, "ist keine Zahl")
+
+
+_DATE_FORMATS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$"), "%Y-%m-%d", "tag"),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$"), "%d.%m.%Y", "tag"),
+    (re.compile(r"^\d{4}-\d{1,2}$"), "%Y-%m", "monat"),
+    (re.compile(r"^\d{1,2}/\d{4}$"), "%m/%Y", "monat"),
+)
+DATE_EXPECTED = "ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ (nur Monat: JJJJ-MM oder MM/JJJJ)"
+
+
+def parse_date(text: str, month_ok: bool = True) -> Parsed:
+    """Parse a date; value is ``(Timestamp, "tag" | "monat")``, empty gives None."""
+    s = text.strip()
+    if not s:
+        return Parsed(None)
+    for pattern, fmt, precision in _DATE_FORMATS:
+        if pattern.match(s):
+            if precision == "monat" and not month_ok:
+                break
+            try:
+                day = dt.datetime.strptime(s.split(" ")[0], fmt)
+            except ValueError:
+                return Parsed(None, "ist kein gültiges Datum (diesen Tag gibt es nicht)")
+            return Parsed((pd.Timestamp(day), precision))
+    return Parsed(None, "ist kein Datum")
+
+
+_TRUE = {"ja", "j", "x", "true", "wahr", "1", "yes", "y"}
+_FALSE = {"nein", "n", "false", "falsch", "0", "no", ""}
+
+
+def parse_bool(text: str) -> Parsed:
+    """Parse ``ja``/``nein`` (and the usual variants); empty means ``nein``."""
+    s = text.strip().casefold()
+    if s in _TRUE:
+        return Parsed(True)
+    if s in _FALSE:
+        return Parsed(False)
+    return Parsed(None, "ist weder „ja“ noch „nein“")
