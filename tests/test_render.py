@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from sozialraum.publish import render
+from sozialraum.publish import jobs, render
 from sozialraum.publish.ausgabe import write_atomic
 from sozialraum.publish.export import add_table_of_contents, keep_units_with_numbers
 from sozialraum.publish.jobs import Job, cache_key
@@ -186,7 +186,7 @@ def test_cache_key_covers_data_notebook_parameters_and_title(tmp_path):
 
 
 def test_code_fingerprint_names_version_and_templates():
-    fingerprint = render.code_fingerprint()
+    fingerprint = jobs.code_fingerprint()
     assert "version=" in fingerprint and "templates=" in fingerprint
 
 
