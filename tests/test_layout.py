@@ -5,6 +5,7 @@ resolve at run time (or hide behind a function-level import) still fails here.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,36 @@ def test_ranks_follow_the_folders():
     assert rank("sozialraum.present.maps") < rank("sozialraum.publish.render")
     assert rank("sozialraum.publish.render") < rank("sozialraum.cli")
     assert _target("sozialraum.compute.store.prepare") == "sozialraum.compute.store"
+
+
+#: HTML elements (SVG's own elements are drawn by matplotlib and the map code and stay exempt).
+HTML_TAG = re.compile(
+    r"</?(?:p|div|table|thead|tbody|tfoot|tr|td|th|h[1-6]|ul|ol|li|span|a|figure|figcaption"
+    r"|details|summary|small|strong|em|section|nav|caption|br|img|button|abbr|dl|dt|dd"
+    r"|blockquote|q|cite|time|col|colgroup|header|footer|b|i|sup|sub|mark|code|pre|label"
+    r"|input|script|style|html|head|body|meta|link|main|article|aside|wbr)[\s>/]"
+)
+#: Lines that may still hold a tag: an SVG link and the SVG style rewrite of the figures, and
+#: the print stylesheet of the PDF. Every section's markup comes from ``templates/abschnitte``.
+MAX_HTML_LINES = 5
+
+
+def html_lines() -> list[str]:
+    out = []
+    for module, path in MODULES.items():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if HTML_TAG.search(line.replace("(?P<", "(?P")):  # a regex group is no tag
+                out.append(f"{module}:{number}: {line.strip()}")
+    return out
+
+
+def test_section_markup_comes_from_templates():
+    lines = html_lines()
+    assert len(lines) <= MAX_HTML_LINES, "\n".join(lines)
+
+
+def test_the_tag_finder_finds_a_tag():
+    assert HTML_TAG.search('return f"<p>{text}</p>"')
+    assert HTML_TAG.search("'<table class=\"t\">'")
+    assert not HTML_TAG.search('r"^(?P<msg>.*?)"'.replace("(?P<", "(?P"))
+    assert not HTML_TAG.search("if x<count and y>0:")

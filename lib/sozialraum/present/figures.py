@@ -1,4 +1,4 @@
-"""Embed matplotlib figures in the HTML reports as self-contained ``<figure>`` elements.
+"""Embed matplotlib figures in the HTML reports as self-contained ``figure`` elements.
 
 Reports are read offline, in meetings and by e-mail: every figure travels inside the page, with
 its data as a CSV download next to it, so nothing is fetched from anywhere. A figure is an
@@ -34,10 +34,12 @@ from PIL import Image
 
 from sozialraum.fmt import html_text, ohne_steuerzeichen, slug
 from sozialraum.present.tables import csv_download_link
+from sozialraum.present.vorlagen import block, markup
 
 if TYPE_CHECKING:
     from IPython.display import HTML
 
+VORLAGE = "abbildung.html.j2"
 PNG_DPI = 110
 # Charts and maps use few flat colours; a 128-colour palette keeps text edges smooth and makes
 # the PNGs about three times smaller, which matters when reports are sent by e-mail. The
@@ -314,7 +316,7 @@ def _halo_filter(fid: str, colour: str, width: float) -> str:
 
     A halo as ``stroke`` with ``paint-order`` looks the same on screen, but Chromium prints
     stroke and fill as two text runs, so every map label came out twice in the PDF's text
-    (search hits, copied text). A filtered ``<use>`` of the label is printed as a small image
+    (search hits, copied text). A filtered ``use`` of the label is printed as a small image
     behind the one real text run.
     """
     return (
@@ -417,7 +419,7 @@ def figure_html(
     csv_name: str | None = None,
     dpi: int = PNG_DPI,
 ) -> str:
-    """The figure as an HTML ``<figure>`` with an inline SVG (or PNG), caption and CSV download.
+    """The figure as an HTML ``figure`` with an inline SVG (or PNG), caption and CSV download.
 
     Parameters
     ----------
@@ -441,7 +443,7 @@ def figure_html(
     Returns
     -------
     str
-        One ``<figure>`` element; it needs no network and no script. An SVG's ids are prefixed
+        One ``figure`` element; it needs no network and no script. An SVG's ids are prefixed
         with a hash of the figure, its alt text and caption, so several figures on one page
         never share an id (a shared clip-path id would clip one map with another's outline).
     """
@@ -468,12 +470,13 @@ def figure_html(
                 )
     finally:
         _close(fig)
-    parts = [html_text(caption)]
+    download = None
     if csv is not None:
         name = csv_name or _slug(caption) + ".csv"
-        parts.append(csv_download_link(csv, name, label=CSV_LINK_TEXT))
-    figcaption = " ".join(p for p in parts if p)
-    return f"<figure>{image}<figcaption>{figcaption}</figcaption></figure>"
+        download = markup(csv_download_link(csv, name, label=CSV_LINK_TEXT))
+    return str(
+        block(VORLAGE, "abbildung", bild=markup(image), beschriftung=caption, download=download)
+    )
 
 
 def svg_estimate(fig: Figure) -> int:
@@ -496,7 +499,7 @@ def svg_estimate(fig: Figure) -> int:
 
 
 def _svg_element(svg: str, alt: str, caption: str) -> str:
-    """Inline ``<svg role="img">`` with the alt text as its accessible name and ``<title>``."""
+    """Inline ``svg`` of role ``img`` with the alt text as its accessible name and title."""
     digest = hashlib.sha256("\x00".join((svg, alt, caption)).encode("utf-8")).hexdigest()
     prefix = f"f{digest[:10]}-"
     ids = set(re.findall(r'\sid="([^"]*)"', svg))
@@ -544,10 +547,7 @@ def _img_element(png: bytes, alt: str, dpi: int) -> str:
     # Shown at the size it has at the standard resolution, so more dpi means sharper, not larger.
     width, height = round(width * PNG_DPI / dpi), round(height * PNG_DPI / dpi)
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return (
-        f'<img src="{src}" alt="{html_text(alt)}" '
-        f'width="{width}" height="{height}" style="max-width:100%;height:auto">'
-    )
+    return str(block(VORLAGE, "bild", src=src, alt=alt, breite=width, hoehe=height))
 
 
 def show_figure(

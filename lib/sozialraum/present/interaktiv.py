@@ -1,14 +1,14 @@
 """An interactive overview map that works offline and without JavaScript.
 
-:func:`interaktive_karte` turns the areas of a GeoDataFrame into one inline SVG: one ``<path>``
+:func:`interaktive_karte` turns the areas of a GeoDataFrame into one inline SVG: one ``path``
 per area, filled with its class colour, focusable, named for screen readers (area, class, key
-values) and with a ``<title>`` that every browser shows on hover. That SVG *is* the map: with
+values) and with a ``title`` that every browser shows on hover. That SVG *is* the map: with
 JavaScript switched off it still shows, links and explains itself. A few kilobytes of our own
 script (``templates/bericht/static/karte.js``, no library) add a styled tooltip on hover and on
 keyboard focus; on the index page a click on an area opens its report.
 
 Nothing from the data ever reaches a script: names and values are written, escaped, into
-attributes and ``<title>`` elements, and the script reads them with ``textContent``.
+attributes and ``title`` elements, and the script reads them with ``textContent``.
 
 The geometry is simplified as a coverage (shared borders stay shared) with a tolerance of about
 half a screen pixel and rounded to whole metres; Berlin's 542 planning areas come to well under
@@ -30,7 +30,10 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from sozialraum.fmt import FEHLT, fmt_int, fmt_num, html_text, is_missing
+from sozialraum.present.vorlagen import block, markup
 from sozialraum.resources import TEMPLATES_DIR
+
+VORLAGE = "karte.html.j2"
 
 SKRIPT_DATEI = TEMPLATES_DIR / "bericht" / "static" / "karte.js"
 #: Fill of areas whose class is missing or has no colour.
@@ -44,11 +47,11 @@ _FARBE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 
 
 def skript_html() -> str:
-    """The tooltip script as one ``<script>`` element; needed once per page, for every map."""
+    """The tooltip script as one ``script`` element; needed once per page, for every map."""
     code = SKRIPT_DATEI.read_text(encoding="utf-8")
     if "</" in code:  # our own file; this guards against an edit that would end the element
         raise ValueError(f"{SKRIPT_DATEI.name} darf die Zeichenfolge '</' nicht enthalten.")
-    return f"<script>\n{code}</script>"
+    return str(block(VORLAGE, "skript", code=markup(code)))
 
 
 def interaktive_karte(
@@ -109,7 +112,7 @@ def interaktive_karte(
     Returns
     -------
     str
-        ``<figure class="ikarte">`` with the SVG, its caption, a legend and (optionally) the
+        A ``figure`` of class ``ikarte`` with the SVG, its caption, a legend and (optionally) the
         script. Every text from the data is escaped.
     """
     needed = {id_spalte, name_spalte, klasse_spalte, *(c for c, _ in felder)}
@@ -177,7 +180,6 @@ def interaktive_karte(
             texte = _namen(vereint, grenzen_namen, max(breite, hoehe) / 40, ox, oy)
             grenzen += '<g class="namen" aria-hidden="true">' + "".join(texte) + "</g>"
 
-    titel_id = f"{praefix}-titel"
     if hinweis is None:
         hinweis = (
             "Zeigen Sie mit der Maus auf ein Gebiet oder wählen Sie es mit der Tabulatortaste, "
@@ -185,39 +187,29 @@ def interaktive_karte(
         )
         if links:
             hinweis += " Ein Klick auf ein Gebiet öffnet seinen Bericht."
-    legende = "".join(
-        f'<li><span class="ikarte-farbe" style="background:{farbe}" aria-hidden="true"></span>'
-        f"{html_text(label)} ({zaehler.get(label, 0)})</li>"
+    legende = [
+        {"farbe": farbe, "label": label, "anzahl": zaehler.get(label, 0)}
         for label, farbe in farben.items()
-    )
-    rest = [k for k in zaehler if k not in farben]
-    legende += "".join(
-        f'<li><span class="ikarte-farbe" style="background:{KEINE_FARBE}" aria-hidden="true">'
-        f"</span>{html_text(k)} ({zaehler[k]})</li>"
-        for k in rest
-    )
-    teile = [
-        f'<figure class="ikarte" data-ikarte id="{praefix}">',
-        f'<a class="ikarte-weiter" href="#{praefix}-ende">Karte überspringen</a>',
-        # sized inline too: in JupyterLab the report's stylesheet is absent, and an SVG without
-        # a size would fill the notebook at the scale of its metre coordinates
-        f'<svg viewBox="0 0 {vb_w} {vb_h}" role="group" aria-labelledby="{titel_id}" '
-        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet" '
-        f'style="display:block;width:100%;height:auto;max-height:min(70vh,42rem)">',
-        f'<g class="gebiete" fill-rule="evenodd">{"".join(gebiete)}</g>',
-        grenzen,
-        "</svg>",
-        f'<figcaption><span id="{titel_id}">{html_text(titel)}</span> '
-        f'<span class="ikarte-hinweis">{html_text(hinweis)}</span></figcaption>',
-        f'<ul class="ikarte-legende" aria-label="Legende: {html_text(klasse_titel)}">',
-        legende,
-        "</ul>",
-        f'<span id="{praefix}-ende" tabindex="-1"></span>',
-        "</figure>",
     ]
-    if mit_skript:
-        teile.append(skript_html())
-    return "\n".join(t for t in teile if t)
+    legende += [
+        {"farbe": KEINE_FARBE, "label": k, "anzahl": zaehler[k]} for k in zaehler if k not in farben
+    ]
+    return str(
+        block(
+            VORLAGE,
+            "karte",
+            praefix=praefix,
+            breite=vb_w,
+            hoehe=vb_h,
+            gebiete=markup("".join(gebiete)),
+            grenzen=markup(grenzen),
+            titel=titel,
+            hinweis=hinweis,
+            klasse_titel=klasse_titel,
+            legende=legende,
+            skript=markup(skript_html()) if mit_skript else None,
+        )
+    )
 
 
 def _namen(

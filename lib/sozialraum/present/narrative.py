@@ -36,13 +36,13 @@ from sozialraum.fmt import (
     fmt_pp,
     fmt_pp_text,
     genitiv,
-    html_text,
     im,
     keiner,
     plural,
     zitat,
 )
 from sozialraum.names import benannt
+from sozialraum.present.vorlagen import block
 from sozialraum.resources import TEMPLATES_DIR
 
 TEMPLATE_DIR = TEMPLATES_DIR / "narrative"
@@ -244,8 +244,7 @@ def stadt_kontext(
 
 def summary_html(sentences: list[str]) -> str:
     """The sentences as an HTML list, escaped (names and words come from the public's data)."""
-    items = "".join(f"<li>{html_text(s)}</li>" for s in sentences)
-    return f'<ul class="auf-einen-blick">{items}</ul>'
+    return str(block("abbildung.html.j2", "auf_einen_blick", saetze=sentences))
 
 
 # --------------------------------------------------------------------------------------------

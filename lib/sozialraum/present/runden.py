@@ -19,8 +19,11 @@ from sozialraum.compute.runden import (
     statusaenderungen,
 )
 from sozialraum.config import Config
-from sozialraum.fmt import FEHLT, anzahl, aufzaehlung, fmt_date, html_text, zitat
+from sozialraum.fmt import FEHLT, anzahl, aufzaehlung, fmt_date, zitat
 from sozialraum.present.tables import hinweis, tabelle
+from sozialraum.present.vorlagen import block, markup
+
+VORLAGE = "runden.html.j2"
 
 
 def _datum(d: Any, g: Any) -> str:
@@ -41,7 +44,7 @@ def rundenvergleich_html(
     Parts, each only where the data have it: the rounds side by side; the needs of the
     earliest round per station; needs beside recommendations per Handlungsfeld (with a line
     naming fields whose needs no recommendation answers); the status changes in date order.
-    Headings are ``<h{ueberschrift}>``; every text from the data is escaped, tables come with
+    Headings are of level ``ueberschrift``; every text from the data is escaped, tables come with
     their CSV download. ``""`` where the Sozialraum has fewer than two rounds and no status
     history (a city without events or without ``statusverlauf`` gets no section).
     """
@@ -67,23 +70,22 @@ def rundenvergleich_html(
                 "Klebepunkte": ue["punkte"],
             }
         )
-        gefragt = "".join(
-            f"<li>{html_text(f'Runde {r}: ' + aufzaehlung(zitat(x) for x in f.split(' | ')))}</li>"
+        gefragt = [
+            f"Runde {r}: " + aufzaehlung(zitat(x) for x in f.split(" | "))
             for r, f in zip(ue["runde"], ue["fragen"], strict=True)
             if f
-        )
+        ]
         csv = ue.assign(
             datum=[_iso(d, g) for d, g in zip(ue["datum"], ue["datum_genauigkeit"], strict=True)]
         )
         csv = csv.drop(columns="datum_genauigkeit")
-        teile.append(f"<{h}>Die Runden im Vergleich</{h}>")
         teile.append(
-            "<p>"
-            + html_text(
+            _ueberschrift(
+                h,
+                "Die Runden im Vergleich",
                 f"Jede Runde {genitiv_plural(veranstaltung.mehrzahl)} in {sr.name} hatte ein "
-                "eigenes Format und eigene Fragen; die Tabelle stellt sie nebeneinander."
+                "eigenes Format und eigene Fragen; die Tabelle stellt sie nebeneinander.",
             )
-            + "</p>"
         )
         teile.append(
             tabelle(
@@ -95,23 +97,22 @@ def rundenvergleich_html(
             )
         )
         if gefragt:
-            teile.append(f'<p class="klein">Gefragt wurde:</p><ul class="klein">{gefragt}</ul>')
+            teile.append(str(block(VORLAGE, "gefragt", zeilen=gefragt)))
         b = bedarfe(inputs, sozialraum_id)
         erste = int(ue["runde"].min())
         if b.empty:
             teile.append(hinweis(f"Aus Runde {erste} liegen für {sr.name} keine Karten vor."))
         else:
-            teile.append(f"<{h}>Was Runde {erste} gesammelt hat</{h}>")
             n_k = int(b["karten"].sum())
             stationen = list(dict.fromkeys(b["station"]))
             teile.append(
-                "<p>"
-                + html_text(
+                _ueberschrift(
+                    h,
+                    f"Was Runde {erste} gesammelt hat",
                     f"In Runde {erste} kamen {anzahl(n_k, 'Karte', 'Karten')} an "
                     f"{anzahl(len(stationen), 'Station', 'Stationen')} zusammen "
-                    f"({aufzaehlung(stationen)})."
+                    f"({aufzaehlung(stationen)}).",
                 )
-                + "</p>"
             )
             show_b = pd.DataFrame(
                 {
@@ -134,13 +135,20 @@ def rundenvergleich_html(
             )
             teile.append(_bedarfe_und_empfehlungen_html(inputs, sozialraum_id, sr.name, sr.slug, h))
     teile.append(_verlauf_html(inputs, sozialraum_id, sr.name, sr.slug, h))
-    html = "".join(t for t in teile if t)
-    return f'<section class="rundenvergleich">{html}</section>' if html else ""
+    teile = [t for t in teile if t]
+    if not teile:
+        return ""
+    return str(block(VORLAGE, "rundenvergleich", teile=[markup(t) for t in teile]))
 
 
 def genitiv_plural(mehrzahl: str) -> str:
     """The genitive plural of a configured term: "der Veranstaltungen"."""
     return f"der {mehrzahl}"
+
+
+def _ueberschrift(h: str, titel: str, text: str) -> str:
+    """A heading of the section (``h`` is e.g. ``"h3"``) and the paragraph under it."""
+    return str(block(VORLAGE, "ueberschrift", ebene=h, titel=titel, text=text))
 
 
 def _bedarfe_und_empfehlungen_html(
@@ -149,16 +157,15 @@ def _bedarfe_und_empfehlungen_html(
     df = bedarfe_und_empfehlungen(inputs, sozialraum_id)
     if df.empty:
         return ""
-    out = [f"<{h}>Bedarfe und Handlungsempfehlungen</{h}>"]
-    out.append(
-        "<p>"
-        + html_text(
+    out = [
+        _ueberschrift(
+            h,
+            "Bedarfe und Handlungsempfehlungen",
             "Eine Handlungsempfehlung bezieht sich auf die Bedarfe ihres Handlungsfelds. "
             "Ein Handlungsfeld mit Bedarfen, aber ohne Empfehlung, ist eine offene Frage an die "
-            "nächste Fortschreibung."
+            "nächste Fortschreibung.",
         )
-        + "</p>"
-    )
+    ]
 
     def stand(row: pd.Series) -> str:
         parts = [f"{row[s]} {s}" for s in STATUS_REIHENFOLGE if row[s]]
@@ -259,10 +266,12 @@ def _verlauf_html(inputs: Any, sozialraum_id: str, name: str, slug: str, h: str)
             for d, g in zip(df["status_datum"], df["status_datum_genauigkeit"], strict=True)
         ]
     ).drop(columns="status_datum_genauigkeit")
-    return (
-        f"<{h}>Verlauf der Handlungsempfehlungen</{h}>"
-        f"<p>{html_text(lead + ' (jede Zeile ein Statuswechsel, nach Datum).')}</p>"
-        + tabelle(
+    return _ueberschrift(
+        h,
+        "Verlauf der Handlungsempfehlungen",
+        lead + " (jede Zeile ein Statuswechsel, nach Datum).",
+    ) + str(
+        tabelle(
             show,
             f"Statuswechsel der Handlungsempfehlungen in {name}",
             csv=csv,

@@ -1,13 +1,14 @@
 """Accessible HTML tables with German number format, and their data as an Excel-ready CSV.
 
-Every table of a report is built here: ``<table>`` with ``<caption>`` and ``<th scope>`` (BITV
-2.0 / WCAG 1.3.1), numbers right-aligned in German format, suppressed cells as ``•`` with a
-footnote, and the data behind it as a CSV download embedded in the page (reports are read
-offline). Everything that comes from the data is HTML-escaped here, so a card text such as
-``<script>`` can never become markup.
+Every table of a report is built here: a ``table`` element with a ``caption`` and header cells
+with ``scope`` (BITV 2.0 / WCAG 1.3.1), numbers right-aligned in German format, suppressed
+cells as ``•`` with a footnote, and the data behind it as a CSV download embedded in the page
+(reports are read offline). Everything that comes from the data is HTML-escaped, so a card
+text holding a script element can never become markup.
 
-The ``*_tabelle`` functions return a complete HTML block (or a German sentence in a
-``<p class="hinweis">`` where there is nothing to show); the notebook only displays it.
+The ``*_tabelle`` functions return a complete HTML block (or a German sentence in a paragraph
+of class ``hinweis`` where there is nothing to show); the notebook only displays it. The markup
+comes from the macros of ``templates/abschnitte/tabellen.html.j2``.
 
 This module holds the building blocks (HTML table, CSV download, notes, file names); the tables
 of the indicators are in :mod:`~sozialraum.present.indikatortabellen`, those of the events in
@@ -32,10 +33,10 @@ from sozialraum.fmt import (
     fmt_date,
     fmt_int,
     fmt_num,
-    html_text,
     is_missing,
     slug,
 )
+from sozialraum.present.vorlagen import block, markup
 
 CSV_LABEL = "CSV herunterladen"
 SUPPRESSION_NOTE = (
@@ -46,6 +47,13 @@ SUPPRESSION_NOTE = (
 _NUMERIC_CELL = re.compile(r"^(?:[−+-]?[\d.]+(?:,\d+)?(?: %| Pp\.)?|[•–]|< ?\d+|[\d,]+–[\d,]+ %)$")
 
 Formatter = Callable[[Any], str]
+
+VORLAGE = "tabellen.html.j2"
+
+
+def _block(makro: str, /, **daten: Any) -> str:
+    """A macro of the table template as a plain string (callers join and concatenate it)."""
+    return str(block(VORLAGE, makro, **daten))
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,15 +108,18 @@ def csv_download_link(df: pd.DataFrame, filename: str, label: str = CSV_LABEL) -
     "CSV herunterladen" is useless to a screen reader listing its links.
     """
     href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_bytes(df)).decode("ascii")
-    return (
-        f'<a download="{html_text(filename)}" href="{href}" '
-        f'aria-label="{html_text(f"{label}: {filename}")}">{html_text(label)}</a>'
+    return _block(
+        "csv_download_link",
+        filename=filename,
+        href=href,
+        aria_label=f"{label}: {filename}",
+        label=label,
     )
 
 
 def hinweis(text: str) -> str:
     """A German sentence in place of a table or figure when there is nothing to show."""
-    return f'<p class="hinweis">{html_text(text)}</p>'
+    return _block("hinweis", text=text)
 
 
 def _default_formatter(series: pd.Series) -> Formatter:
@@ -132,6 +143,7 @@ def html_table(
     footnotes: Sequence[str] = (),
     numeric: Iterable[str] | None = None,
     table_id: str | None = None,
+    anhang: str = "",
 ) -> str:
     """Render a frame as an accessible HTML table with German number format.
 
@@ -146,19 +158,22 @@ def html_table(
     formats
         Formatter per column name.
     row_header
-        Make the first column ``<th scope="row">`` so each cell is announced with its row.
+        Make the first column row headers (``scope="row"``) so each cell is announced with its row.
     footnotes
         Lines shown below the table. If a cell shows ``•`` and no footnote explains it, a
         standard note is added: a suppressed value must never be left unexplained.
     numeric
         Columns to right-align; by default those whose cells all read as numbers.
     table_id
-        Optional ``id`` of the ``<table>``.
+        Optional ``id`` of the table.
+    anhang
+        Markup placed right after the table, before the footnotes (e.g. :func:`weitere`).
 
     Returns
     -------
     str
-        ``<table>`` followed by the footnotes (``<p class="klein fussnote">``); all text escaped.
+        The table followed by the footnotes (paragraphs of class ``klein fussnote``); all text
+        escaped.
     """
     formats = dict(formats or {})
     cols = list(df.columns)
@@ -176,35 +191,29 @@ def html_table(
     else:
         numeric_cols = set(numeric)
 
-    def cls(c: str) -> str:
-        return ' class="zahl"' if c in numeric_cols else ""
-
-    id_attr = f' id="{html_text(table_id)}"' if table_id else ""
-    # A break opportunity after "/" lets headers like "Nord/Süd" wrap in narrow columns.
-    head = "".join(
-        f'<th scope="col"{cls(c)}>{str(html_text(str(c))).replace("/", "/<wbr>")}</th>'
-        for c in cols
-    )
-    rows = []
-    for i in range(len(df)):
-        tds = []
-        for j, c in enumerate(cols):
-            text = html_text(str(cells[c][i]))
-            if j == 0 and row_header:
-                tds.append(f'<th scope="row"{cls(c)}>{text}</th>')
-            else:
-                tds.append(f"<td{cls(c)}>{text}</td>")
-        rows.append("<tr>" + "".join(tds) + "</tr>")
+    # The header is cut at each "/": the template puts a break opportunity after it, so headers
+    # like "Nord/Süd" wrap in narrow columns.
+    kopf = [{"teile": str(c).split("/"), "zahl": c in numeric_cols} for c in cols]
+    zeilen = [
+        [
+            {"text": str(cells[c][i]), "zahl": c in numeric_cols, "th": j == 0 and row_header}
+            for j, c in enumerate(cols)
+        ]
+        for i in range(len(df))
+    ]
     notes = list(footnotes)
     shows_suppressed = any(UNTERDRUECKT in str(x) for c in cols for x in cells[c])
     if shows_suppressed and not any(n.lstrip().startswith(UNTERDRUECKT) for n in notes):
         notes.append(SUPPRESSION_NOTE)
-    html = (
-        f"<table{id_attr}><caption>{html_text(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return _block(
+        "html_table",
+        caption=caption,
+        table_id=table_id,
+        kopf=kopf,
+        zeilen=zeilen,
+        anhang=markup(anhang),
+        fussnoten=notes,
     )
-    html += "".join(f'<p class="klein fussnote">{html_text(n)}</p>' for n in notes)
-    return html
 
 
 def tabelle(
@@ -216,26 +225,27 @@ def tabelle(
     label: str = CSV_LABEL,
     **kwargs: Any,
 ) -> str:
-    """Table, footnotes and CSV download in one ``<div class="tabelle">``.
+    """Table, footnotes and CSV download in one block of class ``tabelle``.
 
     ``csv`` is the data behind the table (unformatted numbers); it defaults to ``df`` itself.
     Keyword arguments go to :func:`html_table`.
     """
     data = df if csv is None else csv
     name = filename or "tabelle.csv"
-    link = f'<p class="klein">{csv_download_link(data, name, label)}</p>'
-    return f'<div class="tabelle">{html_table(df, caption, **kwargs)}{link}</div>'
+    return _block(
+        "tabelle",
+        tabelle=markup(html_table(df, caption, **kwargs)),
+        link=markup(csv_download_link(data, name, label)),
+    )
 
 
 def aufklappen(zusammenfassung: str, inhalt: str) -> str:
-    """``inhalt`` in a collapsed ``<details>``: the table behind a chart, shown on request.
+    """``inhalt`` (markup) in a collapsed ``details`` element: the table behind a chart.
 
     Each result appears once in its best form (the chart); whoever wants the numbers opens the
     table or downloads its CSV. The element opens and closes without any script.
     """
-    return (
-        f'<details class="daten"><summary>{html_text(zusammenfassung)}</summary>{inhalt}</details>'
-    )
+    return _block("aufklappen", zusammenfassung=zusammenfassung, inhalt=markup(inhalt))
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,23 +276,16 @@ def schluessel_tabelle(key: pd.DataFrame, caption: str, *, spalten: int | None =
     k = spalten or (1 if n <= 6 else 2 if n <= 16 else 3 if n <= 36 else 4)
     k = max(1, min(k, n))
     rows = -(-n // k)  # ceiling
-    head = '<th scope="col" class="zahl">Nr.</th><th scope="col">Name (ID)</th>' * k
-    body = []
-    for r in range(rows):
-        cells = []
-        for c in range(k):
-            i = c * rows + r
-            if i < n:
-                e = key.iloc[i]
-                cells.append(
-                    f'<td class="zahl">{html_text(str(int(e["nummer"])))}</td>'
-                    f"<td>{html_text(e['quartier'])} "
-                    f'<span class="klein">({html_text(e["quartier_id"])})</span></td>'
-                )
-            else:
-                cells.append("<td></td><td></td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<div class="tabelle kartenschluessel"><table><caption>{html_text(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-    )
+
+    def eintrag(i: int) -> dict[str, Any] | None:
+        if i >= n:
+            return None  # an empty pair of cells fills the last column
+        e = key.iloc[i]
+        return {
+            "nummer": str(int(e["nummer"])),
+            "quartier": e["quartier"],
+            "quartier_id": e["quartier_id"],
+        }
+
+    zeilen = [[eintrag(c * rows + r) for c in range(k)] for r in range(rows)]
+    return _block("schluessel_tabelle", caption=caption, spalten=k, zeilen=zeilen)

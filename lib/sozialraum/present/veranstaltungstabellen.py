@@ -19,14 +19,19 @@ from sozialraum.fmt import (
     fmt_num,
     fmt_pct,
     genauigkeiten,
-    html_text,
     is_missing,
 )
-from sozialraum.present.tables import csv_download_link, dateiname, hinweis, tabelle
+from sozialraum.present.tables import VORLAGE, csv_download_link, dateiname, hinweis, tabelle
+from sozialraum.present.vorlagen import block, markup
 
 LISTE_MAX = 50
 """Cards shown per channel (and per free-text question) and feedback words shown in the
 page; the rest is counted in a line ("… und 99.950 weitere Karten") and is in the CSV."""
+
+
+def _block(makro: str, /, **daten: Any) -> str:
+    """A macro of the table template as a plain string (callers join and concatenate it)."""
+    return str(block(VORLAGE, makro, **daten))
 
 
 def kennzahlen_html(
@@ -66,7 +71,7 @@ def kennzahlen_html(
         items.append(f"{fmt_int(n)} {word or ('Station' if n == 1 else 'Stationen')}")
     if k.get("dauer_minuten") is not None:
         items.append(f"Dauer: {fmt_int(k['dauer_minuten'])} Minuten")
-    return '<ul class="kennzahlen">' + "".join(f"<li>{html_text(i)}</li>" for i in items) + "</ul>"
+    return _block("kennzahlen", eintraege=items)
 
 
 def bekanntheit_tabelle(
@@ -147,7 +152,7 @@ def weitere(n: int, singular: str, mehrzahl: str) -> str:
     """The line after a shortened list: "… und 99.950 weitere Karten" (nothing for n = 0)."""
     if n <= 0:
         return ""
-    return f'<p class="klein weitere">… und {html_text(anzahl(n, singular, mehrzahl))}</p>'
+    return _block("weitere", text=anzahl(n, singular, mehrzahl))
 
 
 def kanal_tabellen(
@@ -186,25 +191,26 @@ def kanal_tabellen(
                 "(erste passende Regel; ohne Treffer: „Sonstiges“)."
             ],
         )
-        lists = []
+        kanaele = []
         k = kodiert[kodiert["frage_id"] == frage_id]
         gruppen = dict(tuple(k.groupby("kategorie", sort=False)))
         for kategorie in h["kategorie"]:
             texts = gruppen.get(kategorie, k.iloc[0:0])
             n = len(texts)
             shown = texts.head(max_karten)
-            items = "".join(
-                f'<li>{html_text(t)} <span class="klein">({html_text(s)})</span></li>'
-                if not is_missing(s)
-                else f"<li>{html_text(t)}</li>"
+            karten = [
+                {"text": t, "station": None if is_missing(s) else s}
                 for t, s in zip(shown["text"], shown["station"], strict=True)
+            ]
+            kanaele.append(
+                {
+                    "kategorie": kategorie,
+                    "anzahl": anzahl(n, "Karte", "Karten"),
+                    "karten": karten,
+                    "weitere": markup(weitere(n - len(shown), "weitere Karte", "weitere Karten")),
+                }
             )
-            lists.append(
-                f'<p class="kanal"><strong>{html_text(kategorie)}</strong> '
-                f"({anzahl(n, 'Karte', 'Karten')})</p><ul>{items}</ul>"
-                + weitere(n - len(shown), "weitere Karte", "weitere Karten")
-            )
-        blocks.append(f'<div class="kanalfrage">{table}{"".join(lists)}</div>')
+        blocks.append(_block("kanalfrage", tabelle=markup(table), kanaele=kanaele))
     return "\n".join(blocks)
 
 
@@ -221,18 +227,23 @@ def freitext_liste(
     """
     if karten.empty:
         return hinweis("Für diese Veranstaltung liegen keine weiteren Moderationskarten vor.")
-    parts = []
+    fragen = []
     for (frage_id, frage), k in karten.groupby(["frage_id", "frage"], sort=False):
-        parts.append(f'<p class="kanal"><strong>„{html_text(frage)}“</strong></p>')
         shown = k.head(max_karten)
-        for station, ks in shown.groupby("station", sort=False, dropna=False):
-            head = "" if is_missing(station) else f"<p>{html_text(station)}</p>"
-            items = "".join(f"<li>{html_text(t)}</li>" for t in ks["text"])
-            parts.append(f"{head}<ul>{items}</ul>")
-        parts.append(weitere(len(k) - len(shown), "weitere Karte", "weitere Karten"))
+        gruppen = [
+            {"station": None if is_missing(station) else station, "texte": list(ks["text"])}
+            for station, ks in shown.groupby("station", sort=False, dropna=False)
+        ]
         name = dateiname("karten", frage_id, *dateiteile)
-        parts.append(f'<p class="klein">{csv_download_link(k[["station", "text"]], name)}</p>')
-    return "\n".join(p for p in parts if p)
+        fragen.append(
+            {
+                "frage": frage,
+                "gruppen": gruppen,
+                "weitere": markup(weitere(len(k) - len(shown), "weitere Karte", "weitere Karten")),
+                "link": markup(csv_download_link(k[["station", "text"]], name)),
+            }
+        )
+    return _block("freitext_liste", fragen=fragen)
 
 
 def feedback_tabelle(
@@ -258,9 +269,7 @@ def feedback_tabelle(
     if len(f) < len(freq):
         caption += f", die {fmt_int(len(f))} häufigsten"
     rest = weitere(len(freq) - len(f), "weiteres Wort", "weitere Wörter")
-    return tabelle(show, caption, csv=freq, filename=filename).replace(
-        "</table>", "</table>" + rest, 1
-    )
+    return tabelle(show, caption, csv=freq, filename=filename, anhang=rest)
 
 
 def _dates_with_precision(df: pd.DataFrame, column: str) -> list[tuple[Any, str]]:

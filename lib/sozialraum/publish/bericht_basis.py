@@ -14,6 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 
 from sozialraum import __version__
 from sozialraum.compute.aggregation import publish
@@ -27,18 +28,21 @@ from sozialraum.fmt import (
     fmt_latest_date,
     fmt_num,
     heute,
-    html_text,
     latest_date,
 )
 from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps, tables
 from sozialraum.present.figures import PNG_DPI, figure_html
+from sozialraum.present.vorlagen import block, markup
 from sozialraum.publish.methodik import methodentext
 
-BANNER = (
-    '<div class="beispieldaten-banner" role="note"><strong>Beispieldaten.</strong> '
-    "Dieser Bericht enthält erfundene Werte zur Erprobung des Werkzeugs. Die Zahlen sind "
-    "keine amtlichen Angaben und dürfen nicht als solche verwendet werden.</div>"
-)
+
+def _vorlage(makro: str, /, **daten: Any) -> Markup:
+    """One macro of ``bericht.html.j2``, the template of the report's own blocks."""
+    return block("bericht.html.j2", makro, **daten)
+
+
+#: The note on top of a report from invented sample data.
+BANNER = _vorlage("banner")
 
 
 #: Image types a logo may have: the file's first bytes -> MIME type.
@@ -49,7 +53,7 @@ def logo_data_uri(cfg: Config) -> str | None:
     """The logo named in ``[stadt] logo`` as a data URI, or None where none is configured.
 
     A report is one self-contained file, so the image travels inside it. It is shown as an
-    ``<img>``: a script inside an SVG does not run there, so an SVG needs no sanitising. The
+    image element: a script inside an SVG does not run there, so an SVG needs no sanitising. The
     type is read from the file's content, not its name. A missing file or one that is not a
     PNG, JPEG or SVG is a configuration error that names the key.
     """
@@ -79,37 +83,32 @@ def logo_data_uri(cfg: Config) -> str | None:
     return f"data:{mime};base64," + base64.b64encode(daten).decode("ascii")
 
 
-def deckblatt(cfg: Config, titel: str, untertitel: str, banner: str = "") -> str:
+def deckblatt(cfg: Config, titel: str, untertitel: str, banner: str = "") -> Markup:
     """The cover block: logo, publisher, title, subtitle, edition and "Stand".
 
     A committee member who prints page one sees at once whose report it is, for which area,
     which edition and how recent.
     """
-    herausgeber = cfg.stadt.herausgeber or f"Stadt {cfg.stadt.name}"
-    logo = logo_data_uri(cfg)
-    bild = (
-        f'<img class="deckblatt-logo" src="{logo}" alt="{html_text(f"Logo: {herausgeber}")}">'
-        if logo
-        else ""
-    )
-    return (
-        banner
-        + '<header class="deckblatt">'
-        + bild
-        + f'<p class="deckblatt-herausgeber">{html_text(herausgeber)}</p>'
-        + f"<h1>{html_text(titel)}</h1>"
-        + f'<p class="untertitel">{html_text(untertitel)}</p>'
-        + f'<p class="deckblatt-stand">{html_text(cfg.ausgabe)} · Stand: '
-        + f"{html_text(fmt_date(heute()))}</p></header>"
+    return _vorlage(
+        "deckblatt",
+        banner=markup(banner),
+        logo=logo_data_uri(cfg),
+        herausgeber=cfg.stadt.herausgeber or f"Stadt {cfg.stadt.name}",
+        titel=titel,
+        untertitel=untertitel,
+        ausgabe=cfg.ausgabe,
+        stand=fmt_date(heute()),
     )
 
 
-def _h(level: int, text: str) -> str:
-    return f"<h{level}>{html_text(text)}</h{level}>"
+def _h(level: int, text: str) -> Markup:
+    """A heading of the given level."""
+    return _vorlage("h", level=level, text=text)
 
 
-def _p(text: str) -> str:
-    return f"<p>{html_text(text)}</p>"
+def _p(text: str) -> Markup:
+    """A paragraph of plain text."""
+    return _vorlage("p", text=text)
 
 
 def _figure(
@@ -302,8 +301,8 @@ class _Bericht:
         """A chart at the report's resolution (the notebook's ``bild_dpi``)."""
         return _figure(chart, caption, csv, dpi=self.dpi, **kw)
 
-    def _banner(self) -> str:
-        return BANNER if self.erfunden else ""
+    def _banner(self) -> Markup:
+        return BANNER if self.erfunden else Markup("")
 
     def _klassenkarten(self, sozialraum_id: str | None, wo: str, name: str) -> list[str]:
         """Status, dynamics and combined map, with the key of their numbers.
@@ -338,7 +337,7 @@ class _Bericht:
 
         The tooltip script is not part of the section: the report template adds it once per
         page (``templates/bericht``), so a section holds no script at all; in the notebook the
-        areas' ``<title>`` shows the same text.
+        areas' SVG title elements show the same text.
         """
         return interaktiv.quartierskarte_interaktiv(
             self.cfg,
@@ -418,11 +417,9 @@ class _Bericht:
             filename=tables.dateiname("indikatoren-definition", self.jahr),
         )
 
-    def _method_html(self) -> str:
+    def _method_html(self) -> Markup:
         cfg, m, b = self.cfg, self.cfg.methode, self.b
-        parts = [_h(2, "Methodik, Quellen und Datenstand")]
-        parts.extend(_p(t) for t in methodentext(cfg, self.data.result.index))
-        parts.append(self._indikatoren_tabelle())
+        weitere: list[str] = []
         for titel, klassen in (
             ("Klassen des Statusindex", m.status),
             ("Klassen des Dynamikindex", m.dynamik),
@@ -440,7 +437,7 @@ class _Bericht:
                     for lab, txt in zip(klassen.labels, klassen.beschreibung, strict=False)
                 )
                 text += "."
-            parts.append(_p(text))
+            weitere.append(text)
         schluss = (
             "Der Index allein sagt nicht, wo gehandelt werden muss: Er zeigt, wo sich soziale "
             "Benachteiligung statistisch bündelt. Ob und welcher Handlungsbedarf besteht, ergibt "
@@ -455,11 +452,11 @@ class _Bericht:
             schluss += "."
         if b.vergleichbare_verfahren:
             schluss += f" Vergleichbare Verfahren: {aufzaehlung(b.vergleichbare_verfahren)}."
-        parts.append(_p(schluss))
+        weitere.append(schluss)
         geo = f"Geometrie: {cfg.stadt.geometrie_version}."
         if cfg.stadt.geometrie_schematisch:
             geo += " Die Grenzen sind schematisch, keine amtlichen Grenzen."
-        parts.append(_p(geo))
+        weitere.append(geo)
         quellen = sorted(
             {
                 str(q)
@@ -478,29 +475,26 @@ class _Bericht:
                 if str(q).strip()
             }
         )
-        if quellen:
-            parts.append(
-                "<p>Quellen der Daten:</p><ul>"
-                + "".join(f"<li>{html_text(q)}</li>" for q in quellen)
-                + "</ul>"
-            )
-        if cfg.stadt.quellenangabe:
-            parts.append(f'<p class="quelle">{html_text(cfg.stadt.quellenangabe)}</p>')
-        parts.append(_p("Datenstand: " + "; ".join(self._datenstand()) + "."))
         sums = "; ".join(
             f"{name}: {digest[:12]}" for name, digest in sorted(self.data.inputs.checksums.items())
         )
-        parts.append(
-            '<p class="provenienz"><small>Herkunft: sozialraum '
-            f"{html_text(__version__)}, Git-Commit {html_text(git_commit(cfg.basis))}, "
-            f"Datenfingerabdruck {html_text(self.data.fingerprint[:16])}. "
-            f"Prüfsummen (SHA-256) der Eingaben: {html_text(sums)}.</small></p>"
+        return _vorlage(
+            "methodik",
+            absaetze=methodentext(cfg, self.data.result.index),
+            tabelle=markup(self._indikatoren_tabelle()),
+            weitere=weitere,
+            quellen=quellen,
+            quellenangabe=cfg.stadt.quellenangabe,
+            datenstand="Datenstand: " + "; ".join(self._datenstand()) + ".",
+            version=__version__,
+            commit=git_commit(cfg.basis),
+            fingerabdruck=self.data.fingerprint[:16],
+            pruefsummen=sums,
         )
-        return "\n".join(parts)
 
     def methodik(self) -> HTML:
         """Method, sources, data as of, provenance."""
-        return HTML(self._method_html())
+        return HTML(str(self._method_html()))
 
     def _veranstaltungen(self) -> pd.DataFrame:
         """The events this report speaks of (all of them for the city)."""

@@ -184,7 +184,7 @@ def _is_toc_placeholder(node: object) -> bool:
 
 
 def add_table_of_contents(page: str) -> str:
-    """Give every h2/h3 inside <main> an id and put a <nav> linking them at the placeholder.
+    """Give every h2/h3 of the main part an id and put a navigation linking them at the placeholder.
 
     Done on the finished page rather than from the cells because headings come both from
     markdown cells and from HTML the library writes; existing ids are kept.

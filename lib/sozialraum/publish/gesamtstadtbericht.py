@@ -22,10 +22,10 @@ from sozialraum.fmt import (
     fmt_int,
     fmt_pct,
     fmt_pp,
-    html_text,
 )
 from sozialraum.present import charts, indikatortabellen, narrative, tables, veranstaltungstabellen
 from sozialraum.present.figures import PNG_DPI
+from sozialraum.present.vorlagen import block
 from sozialraum.publish.bericht_basis import (
     Berichtsdaten,
     _Bericht,
@@ -136,12 +136,7 @@ class Gesamtstadtbericht(_Bericht):
             f"{self.cfg.ausgabe} · alle {b.einheit.mehrzahl} im Vergleich",
             self._banner(),
         )
-        return HTML(
-            kopf
-            + '<ul class="kennzahlen">'
-            + "".join(f"<li>{html_text(t)}</li>" for t in items)
-            + "</ul>"
-        )
+        return HTML("".join((kopf, block("bericht.html.j2", "kennzahlen", items=items))))
 
     def auf_einen_blick(self) -> HTML:
         """City-wide sentences from the data."""
@@ -150,7 +145,11 @@ class Gesamtstadtbericht(_Bericht):
         )
         if not self.mit_veranstaltungen:
             ctx["veranstaltungen"] = None
-        return HTML(_h(2, "Auf einen Blick") + narrative.summary_html(narrative.stadt_summary(ctx)))
+        return HTML(
+            "".join(
+                (_h(2, "Auf einen Blick"), narrative.summary_html(narrative.stadt_summary(ctx)))
+            )
+        )
 
     def sozialindex(self) -> HTML:
         """The index maps of all areas, and the table of all areas in the documented order."""
@@ -222,19 +221,26 @@ class Gesamtstadtbericht(_Bericht):
         else:
             seit = f"ihre Veränderung seit {m.vergleichsjahr}"
         return HTML(
-            _h(2, f"Indikatoren nach {b.einheit.name}")
-            + _p(f"Anteile {m.berichtsjahr} {', '.join(wie)} und {seit} in Prozentpunkten (Pp.).")
-            + table(
-                anteil,
-                fmt_pct,
-                f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
-                self._datei("indikatoren"),
-            )
-            + table(
-                delta,
-                fmt_pp,
-                f"{indikatortabellen.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
-                self._datei("indikatoren-veraenderung"),
+            "".join(
+                (
+                    _h(2, f"Indikatoren nach {b.einheit.name}"),
+                    _p(
+                        f"Anteile {m.berichtsjahr} {', '.join(wie)} und {seit} in Prozentpunkten "
+                        "(Pp.)."
+                    ),
+                    table(
+                        anteil,
+                        fmt_pct,
+                        f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
+                        self._datei("indikatoren"),
+                    ),
+                    table(
+                        delta,
+                        fmt_pp,
+                        f"{indikatortabellen.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
+                        self._datei("indikatoren-veraenderung"),
+                    ),
+                )
             )
         )
 

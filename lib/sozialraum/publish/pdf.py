@@ -3,8 +3,8 @@
 The page already carries its print stylesheet (``@media print`` in ``bericht.css``): A4, the
 report title at the top left of every page, "Seite n von m" at the bottom right, headings kept
 with what follows, figures with their captions, tables broken between rows with the header row
-repeated. :func:`html_to_pdf` adds one small ``<style>`` with the title and, for invented data,
-the marker "Beispieldaten" in the top margin of *every* page (CSS page-margin boxes, Chromium
+repeated. :func:`html_to_pdf` adds one small ``style`` element with the title and, for invented
+data, the marker "Beispieldaten" in the top margin of *every* page (CSS page-margin boxes, Chromium
 131 or newer), so any HTML page prints the same way, not only our reports.
 
 Chromium is driven from the command line (``--headless --print-to-pdf``), so no Python package

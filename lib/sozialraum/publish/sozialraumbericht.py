@@ -186,10 +186,15 @@ class Sozialraumbericht(_Bericht):
             self._banner(),
         )
         if self.mit_veranstaltungen:
-            html += veranstaltungstabellen.kennzahlen_html(
-                k, sozialraum_name=self.sr.name, einheit=self.b.einheit, veranstaltung=va
+            html = "".join(
+                (
+                    html,
+                    veranstaltungstabellen.kennzahlen_html(
+                        k, sozialraum_name=self.sr.name, einheit=self.b.einheit, veranstaltung=va
+                    ),
+                )
             )
-        return HTML(html)
+        return HTML(str(html))
 
     def auf_einen_blick(self) -> HTML:
         """The generated summary."""
@@ -200,19 +205,17 @@ class Sozialraumbericht(_Bericht):
             self.sozialraum_id,
             gebiete=self.gebiete,
         )
-        return HTML(_h(2, "Auf einen Blick") + narrative.summary_html(narrative.summary(ctx)))
+        return HTML(
+            "".join((_h(2, "Auf einen Blick"), narrative.summary_html(narrative.summary(ctx))))
+        )
 
     def lage(self) -> HTML:
         """Where the Sozialraum lies in the city."""
         chart = maps.locator_map(
             self.cfg, self.data.inputs.quartiere, self.sozialraum_id, erfunden=self.erfunden
         )
-        return HTML(
-            _h(2, "Lage in der Stadt")
-            + self._fig(
-                chart, f"Lage {genitiv(self.b.einheit)} {self.sr.name} in {self.cfg.stadt.name}"
-            )
-        )
+        titel = f"Lage {genitiv(self.b.einheit)} {self.sr.name} in {self.cfg.stadt.name}"
+        return HTML("".join((_h(2, "Lage in der Stadt"), self._fig(chart, titel))))
 
     @cached_property
     def reihe(self) -> list[str]:
@@ -486,7 +489,7 @@ class Sozialraumbericht(_Bericht):
         teile = runden.rundenvergleich_html(self.cfg, self.data.inputs, self.sr.id, ueberschrift=3)
         if not teile:
             return HTML("")
-        return HTML(_h(2, f"Runden im Vergleich: {self.sr.name}") + teile)
+        return HTML("".join((_h(2, f"Runden im Vergleich: {self.sr.name}"), teile)))
 
 
 def narrative_date(k: dict) -> str:
