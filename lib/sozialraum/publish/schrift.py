@@ -98,7 +98,7 @@ def figure_texts(soup: BeautifulSoup) -> dict[int, list[str]]:
 
 
 def schrift_einbetten(soup: BeautifulSoup) -> None:
-    """Put the figure font into the page once: one ``style`` element in the head, if figures need it.
+    """Put the figure font into the page once: one ``style`` element in the head, if needed.
 
     A page without SVG figures stays unchanged; calling it twice replaces the earlier rule, so
     a page that gains figures later gets a subset covering all of them.
