@@ -14,8 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lib" / "sozialraum"
 
 #: The stages, lowest first: a module may import its own stage and any stage below it.
 STAGES = ("read", "compute", "present", "publish")
-#: Top-level modules that sit above every stage: the console command and the notebooks' facade.
-ENTRY_POINTS = {"sozialraum.cli", "sozialraum.report"}
+#: Top-level modules above every stage: the console command and the facades notebooks import.
+ENTRY_POINTS = {"sozialraum.cli", "sozialraum.report", "sozialraum.maps"}
 MAX_LINES = 600
 
 

@@ -792,3 +792,15 @@ def test_bad_logo_is_a_german_error_naming_the_key(tmp_path, name, content, meld
         Sozialraumbericht.laden("Nord", config=cfg).titel()
     text = str(err.value)
     assert "[stadt] logo" in text and name in text and meldung in text
+
+
+def test_names_notebooks_import_still_work():
+    """The report notebooks, the analysis template and older copies of it import these."""
+    import importlib
+
+    report = importlib.import_module("sozialraum.report")
+    legacy = importlib.import_module("sozialraum.maps")
+    for name in ("Sozialraumbericht", "Gesamtstadtbericht", "Berichtsdaten", "klassen_farben"):
+        assert callable(getattr(report, name)), name
+    assert legacy.klassen_farben is report.klassen_farben
+    assert report.Sozialraumbericht.laden.__qualname__ == "Sozialraumbericht.laden"
