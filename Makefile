@@ -8,7 +8,7 @@ CONFIG ?= config/oberhausen.toml
 BERLIN ?= ../shared/real/berlin-mss-2021
 BERLIN_CONFIG ?= examples/berlin-mss-2021/berlin.toml
 
-.PHONY: venv lab lab-args test reports pdf validate lint format sample-data bench conformance clean
+.PHONY: venv system-packages lab lab-args test reports pdf validate lint format sample-data bench conformance clean
 
 venv: $(STAMP)
 
@@ -36,7 +36,11 @@ lab: $(STAMP)
 lab-args:
 	@echo $(LAB_ARGS)
 
-test: $(STAMP)
+# Chromium, poppler-utils, faketime and fonts: what the tests need beside Python (Debian).
+system-packages:
+	bash scripts/systempakete.sh
+
+test: $(STAMP) system-packages
 	$(BIN)/ruff check lib tests scripts benches
 	$(BIN)/ruff format --check lib tests scripts benches
 	$(BIN)/python -m pytest

@@ -12,7 +12,7 @@ from sozialraum.present.interaktiv import stadtkarte_interaktiv, tabellen_fokuss
 from sozialraum.publish.startseite import IndexEntry, write_index_page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="make test installs chromium")
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 

@@ -197,7 +197,7 @@ def test_second_render_is_served_from_cache(rendered, cfg):
     assert "unverändert" in proc.stdout + proc.stderr
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
+@pytest.mark.skipif(CHROMIUM is None, reason="make test installs chromium")
 def test_browser_makes_no_request_to_any_server(rendered, cfg):
     from playwright.sync_api import sync_playwright
 
@@ -218,7 +218,7 @@ def test_browser_makes_no_request_to_any_server(rendered, cfg):
     assert not external, external
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by .ci/run")
+@pytest.mark.skipif(CHROMIUM is None, reason="make test installs chromium")
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_page_passes_automated_wcag_checks_and_fits_the_screen(rendered, cfg, width):
@@ -261,7 +261,7 @@ def test_every_page_passes_automated_wcag_checks_and_fits_the_screen(rendered, c
 
 def test_chromium_test_is_not_skipped_in_ci():
     if os.environ.get("CI"):
-        assert CHROMIUM, ".ci/run must install chromium"
+        assert CHROMIUM, "make test must install chromium (scripts/systempakete.sh)"
 
 
 def test_notebook_run_with_its_defaults_shows_the_first_sozialraum(tmp_path, cfg):

@@ -222,7 +222,7 @@ def test_debug_switch_shows_the_traceback(tmp_path, city):
 
 def test_two_renders_on_different_days_are_byte_identical(tmp_path, city):
     if shutil.which("faketime") is None:
-        pytest.fail("faketime is needed (Debian package faketime)")
+        pytest.fail("faketime is needed: make test installs it (scripts/systempakete.sh)")
     outs = []
     for day in ("2026-01-05 10:00:00", "2026-03-09 15:30:00"):
         out = tmp_path / day[:10]

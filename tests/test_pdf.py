@@ -22,7 +22,7 @@ from sozialraum.publish.pdf import PdfFehler, html_to_pdf, seitenrand_css
 CHROMIUM = pdfmod.chromium_pfad()
 PDFTOTEXT = shutil.which("pdftotext")
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None or PDFTOTEXT is None, reason="chromium and poppler-utils are installed by CI"
+    CHROMIUM is None or PDFTOTEXT is None, reason="make test installs chromium and poppler-utils"
 )
 TITEL = 'Sozialraumbericht Süd "A&B" </style> 2023'
 
@@ -249,7 +249,7 @@ def test_pdf_without_sample_data_has_no_marker(tmp_path):
 
 def test_same_page_printed_on_two_days_gives_the_same_pdf_bytes(tmp_path):
     if shutil.which("faketime") is None:
-        pytest.fail("faketime is needed (Debian package faketime)")
+        pytest.fail("faketime is needed: make test installs it (scripts/systempakete.sh)")
     html = tmp_path / "seite.html"
     html.write_text(
         "<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>T</title></head>"
