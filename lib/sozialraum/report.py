@@ -1,6 +1,6 @@
 """The analysts' entry point in a notebook: ``from sozialraum.report import Sozialraumbericht``.
 
-The report itself is built in :mod:`sozialraum.publish.bericht`; this module only keeps the
+The report itself is built in :mod:`sozialraum.publish`; this module only keeps the
 names that notebooks, the analysis template (``klassen_farben`` for a map in the report's
 colours) and the README use, so that a notebook written
 against them keeps working whatever folder the code moves to.

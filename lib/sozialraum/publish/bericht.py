@@ -1,13 +1,8 @@
-"""The sections of a report, each one HTML block for one notebook cell.
-
-The notebooks stay thin: a cell calls one method here and shows what it returns. Every number,
-name and sentence comes from the prepared data; every text from the public is escaped by the
-functions that put it into HTML.
+"""Titles and link lines of the reports on the batch's index page, in the city's own words.
 
 The report classes live in :mod:`~sozialraum.publish.sozialraumbericht` and
-:mod:`~sozialraum.publish.gesamtstadtbericht`, their shared base in
-:mod:`~sozialraum.publish.bericht_basis`; this module gathers their public names and keeps the
-titles for the batch's index page.
+:mod:`~sozialraum.publish.gesamtstadtbericht` (their shared base in
+:mod:`~sozialraum.publish.bericht_basis`); notebooks import them from :mod:`sozialraum.report`.
 """
 
 from __future__ import annotations
@@ -16,20 +11,8 @@ from sozialraum.compute import events
 from sozialraum.compute.store import Prepared
 from sozialraum.config import Config
 from sozialraum.fmt import anzahl, fmt_date, fmt_int
-from sozialraum.publish.bericht_basis import (
-    BANNER,
-    Berichtsdaten,
-    deckblatt,
-    git_commit,
-    load_prepared,
-    logo_data_uri,
-)
-from sozialraum.publish.gesamtstadtbericht import Gesamtstadtbericht
-from sozialraum.publish.methodik import methodentext
-from sozialraum.publish.sozialraumbericht import Sozialraumbericht, narrative_date
 
 
-# -- for the batch's index page ---------------------------------------------------------------
 def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
     """Page title and link text of a report: "Bezirk Mitte", "Gesamtstadt Berlin"."""
     if sozialraum is None:
@@ -59,18 +42,4 @@ def index_beschreibung(prepared: Prepared, sozialraum_id: str) -> str:
     return text
 
 
-__all__ = [
-    "BANNER",
-    "Berichtsdaten",
-    "Gesamtstadtbericht",
-    "Sozialraumbericht",
-    "berichtstitel",
-    "deckblatt",
-    "gesamtstadt_beschreibung",
-    "git_commit",
-    "index_beschreibung",
-    "load_prepared",
-    "logo_data_uri",
-    "methodentext",
-    "narrative_date",
-]
+__all__ = ["berichtstitel", "gesamtstadt_beschreibung", "index_beschreibung"]

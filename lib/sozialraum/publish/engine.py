@@ -77,7 +77,7 @@ _WARM_UP_CODE = """\
 import builtins as _b
 import gc as _gc
 import matplotlib
-import sozialraum.publish.bericht
+import sozialraum.report
 _b._sozialraum_rc = dict(matplotlib.rcParams)
 _gc.collect()
 _gc.freeze()

@@ -8,35 +8,23 @@ import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sozialraum
 from sozialraum.resources import PACKAGE_DIR, TEMPLATES_DIR
 
-if TYPE_CHECKING:
-    pass
-
-
 TEMPLATE_NAME = "bericht"
-
-
 TEMPLATE_DIR = TEMPLATES_DIR / TEMPLATE_NAME
-
-
 CSS_FILE = TEMPLATE_DIR / "static" / "bericht.css"
-
 
 #: Cells carrying this tag are left out of the report (e.g. set-up cells with helper output).
 REMOVE_CELL_TAG = "remove"
 
-
 LANGUAGE_CODE = "de"
-
 
 #: Under the publisher's name on every page built from invented data: the name alone would
 #: read as if the publisher stood behind the numbers.
 FUSSNOTE_BEISPIELDATEN = "Probebericht aus Beispieldaten – keine amtliche Veröffentlichung."
-
 
 #: Slug of the city-wide report; the index page lists it apart from the Sozialräume.
 GESAMTSTADT_SLUG = "gesamtstadt"
