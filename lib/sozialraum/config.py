@@ -7,12 +7,15 @@ is resolved against the config file so that a copied project works from its own 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sozialraum.config_klassen import Klassen, Teilindex
+
+__all__ = ["Klassen", "Teilindex"]  # re-exported: the rest of the package imports them from here
 
 PROJECT_FILE = "pyproject.toml"
 DEFAULT_CONFIG_DIR = "config"
@@ -170,36 +173,6 @@ class Indikator(_Strict):
         return self
 
 
-class Klassen(_Strict):
-    """Class limits, labels and colours shared by every map, table and sentence."""
-
-    schwellen_typ: Literal["standardabweichung", "fest"] = "standardabweichung"
-    schwellen: list[float]
-    labels: list[str]
-    farben: list[str]
-    beschreibung: list[str] = []
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Klassen:
-        if sorted(self.schwellen) != list(self.schwellen):
-            raise ValueError("schwellen müssen aufsteigend sortiert sein")
-        n = len(self.schwellen) + 1
-        if len(self.labels) != n or len(self.farben) != n:
-            raise ValueError(
-                f"{len(self.schwellen)} Schwellen ergeben {n} Klassen: labels und farben brauchen "
-                f"je {n} Einträge (gefunden: {len(self.labels)} labels, {len(self.farben)} farben)"
-            )
-        if self.beschreibung and len(self.beschreibung) != n:
-            raise ValueError(f"beschreibung braucht {n} Einträge (eine je Klasse)")
-        bad = [f for f in self.farben if not re.fullmatch(r"#[0-9a-fA-F]{6}", f)]
-        if bad:
-            raise ValueError(
-                "farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: "
-                + ", ".join(bad)
-            )
-        return self
-
-
 class Ausschluss(_Strict):
     """A Quartier left out of the standardisation, with the reason shown in reports.
 
@@ -331,6 +304,12 @@ class Eingaben(_Strict):
     handlungsempfehlungen: Tabelle | None = None
     statusverlauf: Tabelle | None = None
     kanalregeln: Tabelle | None = None
+    index: Tabelle | None = Field(
+        None,
+        description="Der veröffentlichte Index (Werte, Teilindizes oder Klassen je Gebiet), für "
+        '[methode.status] / [methode.dynamik] mit quelle = "wert" oder "klasse"; darf dieselbe '
+        "Datei wie die Indikatoren sein",
+    )
 
     _as_table = field_validator(
         "geometrie",
@@ -339,6 +318,7 @@ class Eingaben(_Strict):
         *EVENT_INPUTS,
         "handlungsempfehlungen",
         "statusverlauf",
+        "index",
         mode="before",
     )(_tabelle)
 
@@ -439,6 +419,14 @@ class Config(_Strict):
                 f"methode.mindestbevoelkerung = {m.mindestbevoelkerung} braucht die Einwohnerzahlen"
                 " ([eingaben] bevoelkerung); ohne sie mindestbevoelkerung = 0 setzen"
             )
+        for art in ("status", "dynamik"):
+            klassen = getattr(m, art, None)
+            if klassen is not None and klassen.gegeben and self.eingaben.index is None:
+                raise ValueError(
+                    f'[methode.{art}] quelle = "{klassen.quelle}" braucht die Datei mit dem '
+                    'veröffentlichten Index: [eingaben.index] datei = "…" (mit spalten = '
+                    '{ quartier_id = "…" }, wenn die ID-Spalte anders heißt)'
+                )
         breit = self.eingaben.indikatoren.form == "breit"
         for i in self.indikatoren:
             if breit and not i.spalten:

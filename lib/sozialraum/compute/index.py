@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sozialraum.compute import gegeben as gg
 from sozialraum.compute.aggregation import _plain, aggregate, unterdruecken
 from sozialraum.compute.klassen import (
     KEINE_ANGABE,
@@ -316,20 +317,32 @@ def _index_teil(
     einbezogen: pd.Series,
     cfg: Config,
     klassen: Klassen,
+    art: str = "status",
+    gegeben: pd.DataFrame | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.Series, list[float]]:
-    """Combine oriented z-values into one index and class it (shared by status and dynamics)."""
-    inds = list(richtung)
-    breit = (
-        z_lang.pivot(index="quartier_id", columns="indikator", values=wert)
-        .reindex(index=ids, columns=inds)
-        .astype(float)
-    )
-    orientiert = breit * pd.Series(richtung, dtype=float)
-    index = _kombinieren(orientiert, cfg.methode.kombination).where(einbezogen)
-    if cfg.methode.erneut_standardisieren:
-        index = standardisieren(index, einbezogen)
+    """Combine oriented z-values into one index and class it (shared by status and dynamics).
+
+    A published index (``klassen.quelle`` ``"wert"`` or ``"klasse"``) is taken from ``gegeben``
+    instead (:mod:`.gegeben`): never combined from the indicators, never standardised again.
+    """
+    if klassen.quelle == "berechnet":
+        inds = list(richtung)
+        breit = (
+            z_lang.pivot(index="quartier_id", columns="indikator", values=wert)
+            .reindex(index=ids, columns=inds)
+            .astype(float)
+        )
+        orientiert = breit * pd.Series(richtung, dtype=float)
+        index = _kombinieren(orientiert, cfg.methode.kombination).where(einbezogen)
+        if cfg.methode.erneut_standardisieren:
+            index = standardisieren(index, einbezogen)
+    else:
+        index = gg.gegebener_wert(art, klassen, gegeben, ids).where(einbezogen)
     schwellen = schwellen_absolut(klassen, index, einbezogen)
-    stufe = klassieren(index, schwellen)
+    if klassen.quelle == "klasse":
+        stufe = gg.gegebene_stufen(art, klassen, gegeben, ids).where(einbezogen)
+    else:
+        stufe = klassieren(index, schwellen)
     labels = np.asarray(klassen.labels, dtype=object)
     klasse = pd.Series(KEINE_ANGABE, index=ids, dtype="str")
     ok = stufe.notna()
@@ -339,13 +352,19 @@ def _index_teil(
 
 
 def _fehlende_werte(
-    cfg: Config, index: pd.DataFrame, werte: pd.DataFrame, ver: pd.DataFrame
+    cfg: Config,
+    index: pd.DataFrame,
+    werte: pd.DataFrame,
+    ver: pd.DataFrame,
+    gegeben: pd.DataFrame | None = None,
 ) -> pd.Series:
     """The reason column, with "keine Angabe" explained: which value is missing.
 
     An excluded area keeps its one exclusion reason; a rated area without an index names the
-    indicators whose value (or change) is missing, so that a reader sees why the class is empty.
+    indicators whose value (or change) is missing, so that a reader sees why the class is empty;
+    for a published index, the published column that is empty.
     """
+    s_kl, d_kl = cfg.methode.status, getattr(cfg.methode, "dynamik", None)
     kurz = {i.id: i.kurz for i in cfg.indikatoren}
     jahr = cfg.methode.berichtsjahr
     jetzt = werte[(werte["jahr"] == jahr) & werte["anteil"].isna()]
@@ -362,9 +381,13 @@ def _fehlende_werte(
         teile = []
         s = [kurz[i] for i in fehlt_s.get(row.quartier_id, []) if i in status]
         d = [kurz[i] for i in fehlt_d.get(row.quartier_id, []) if i in dyn]
-        if row.status_klasse == KEINE_ANGABE and s:
+        if row.status_klasse == KEINE_ANGABE and s_kl.gegeben:
+            teile.append(gg.fehlt_text("status", s_kl, gegeben, row.quartier_id, "Statusindex"))
+        elif row.status_klasse == KEINE_ANGABE and s:
             teile.append(f"kein Wert {jahr} für {', '.join(s)}")
-        if row.dynamik_klasse == KEINE_ANGABE and d:
+        if row.dynamik_klasse == KEINE_ANGABE and d_kl is not None and d_kl.gegeben:
+            teile.append(gg.fehlt_text("dynamik", d_kl, gegeben, row.quartier_id, "Dynamikindex"))
+        elif row.dynamik_klasse == KEINE_ANGABE and d:
             teile.append(f"keine Veränderung für {', '.join(d)}")
         out.append("; ".join(teile) if teile else None)
     return pd.Series(out, index=index.index, dtype="object")
@@ -376,6 +399,7 @@ def compute_index(
     bevoelkerung: pd.DataFrame,
     indikatoren: pd.DataFrame,
     gruende: pd.DataFrame | None = None,
+    gegeben: pd.DataFrame | None = None,
 ) -> IndexResult:
     """Status- and Dynamikindex of every Quartier, with the values behind them.
 
@@ -401,6 +425,10 @@ def compute_index(
     gruende
         Areas excluded by the config or the data's validity column (quartier_id, grund), see
         :func:`ausschluesse`.
+    gegeben
+        The published index values (``Inputs.index``: quartier_id and the columns named by
+        :func:`.gegeben.spalte`), for an index with ``quelle = "wert"`` or ``"klasse"``; such an
+        index is taken over, not computed, and its areas keep the exclusions above.
     """
     q = _plain(quartiere)
     fremd = sorted(set(indikatoren["quartier_id"].astype(str)) - set(q["quartier_id"]))
@@ -421,7 +449,7 @@ def compute_index(
     dyn_r = {i.id: i.richtung for i in cfg.indikatoren if i.dynamik}
     jetzt = werte[werte["jahr"] == cfg.methode.berichtsjahr]
     s_index, s_stufe, s_klasse, s_schwellen = _index_teil(
-        jetzt, "z", status_r, ids, einbezogen, cfg, cfg.methode.status
+        jetzt, "z", status_r, ids, einbezogen, cfg, cfg.methode.status, "status", gegeben
     )
 
     ver = veraenderung(werte, cfg)
@@ -432,7 +460,7 @@ def compute_index(
         z = standardisieren(x, einbezogen.reindex(x.index, fill_value=False))
         ver.loc[teil.index, "z_dynamik"] = z.to_numpy()
     d_index, d_stufe, d_klasse, d_schwellen = _index_teil(
-        ver, "z_dynamik", dyn_r, ids, einbezogen, cfg, cfg.methode.dynamik
+        ver, "z_dynamik", dyn_r, ids, einbezogen, cfg, cfg.methode.dynamik, "dynamik", gegeben
     )
 
     index = q.merge(aus, on="quartier_id", how="left", validate="1:1")
@@ -450,7 +478,7 @@ def compute_index(
         for s, d in zip(index["status_klasse"], index["dynamik_klasse"], strict=True)
     ]
     index["kombi_klasse"] = index["kombi_klasse"].astype("str")
-    index["ausschluss_grund"] = _fehlende_werte(cfg, index, werte, ver).astype("object")
+    index["ausschluss_grund"] = _fehlende_werte(cfg, index, werte, ver, gegeben).astype("object")
     cols = [
         "quartier_id",
         "quartier",

@@ -66,7 +66,8 @@ def klassen_tabelle(klassen: Klassen, schwellen: list[float]) -> pd.DataFrame:
         ``bis`` (exclusive, NaN = open): class *i* holds ``von <= wert < bis``.
     """
     n = len(klassen.labels)
-    grenzen = [math.nan, *schwellen, math.nan]
+    # Given classes (quelle = "klasse") have no limits: every class is open on both sides.
+    grenzen = [math.nan, *schwellen, math.nan] if schwellen else [math.nan] * (n + 1)
     return pd.DataFrame(
         {
             "stufe": range(n),
@@ -86,15 +87,48 @@ def schwellen_absolut(klassen: Klassen, werte: pd.Series, einbezogen: pd.Series)
     ``"fest"`` limits are used as given. ``"standardabweichung"`` limits are multiples *k* of
     the standard deviation around the mean of the included, non-missing values: mean + k * SD
     (after re-standardisation the mean is 0 and the SD 1, so the limit is *k* itself).
+    ``"quantile"`` limits split the included, non-missing values into as many nearly equal
+    groups as there are labels (:func:`quantil_schwellen`). Given classes have no limits.
     """
+    if klassen.quelle == "klasse":
+        return []
     if klassen.schwellen_typ == "fest":
         return [float(s) for s in klassen.schwellen]
     einbezogen = einbezogen.reindex(werte.index, fill_value=False).astype(bool)
     basis = werte[einbezogen & werte.notna()].astype(float)
+    if klassen.schwellen_typ == "quantile":
+        return quantil_schwellen(basis, len(klassen.labels))
     if basis.empty:
         return [math.nan] * len(klassen.schwellen)
     mittel, sd = basis.mean(), basis.std(ddof=0)
     return [round(float(mittel + k * sd), _DECIMALS) for k in klassen.schwellen]
+
+
+def quantil_schwellen(werte: pd.Series, n: int) -> list[float]:
+    """Limits that split ``werte`` into ``n`` groups of nearly equal size.
+
+    With *N* values sorted, group *i* holds the values at ranks ``round(i N / n)`` up to
+    ``round((i + 1) N / n)`` (exclusive); the limit between two groups lies midway between the
+    last value of one and the first of the next, so no value sits on a limit unless values are
+    tied (ties stay together, in the upper group). Fewer than two values give no limits (NaN):
+    quantiles of one area say nothing.
+
+    Parameters
+    ----------
+    werte
+        The index values of the rated areas (no NaN).
+    n
+        Number of classes (``len(labels)``).
+    """
+    s = np.sort(werte.astype(float).to_numpy())
+    total = len(s)
+    if total < 2:
+        return [math.nan] * (n - 1)
+    out = []
+    for k in range(1, n):
+        p = min(max(round(k * total / n), 1), total - 1)
+        out.append(round(float((s[p - 1] + s[p]) / 2), _DECIMALS))
+    return out
 
 
 def klassieren(werte: pd.Series, schwellen: list[float]) -> pd.Series:

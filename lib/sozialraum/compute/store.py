@@ -62,7 +62,12 @@ def prepare(cfg: Config) -> Prepared:
 
     inputs = load_inputs(cfg)
     result = compute_index(
-        cfg, inputs.quartiere, inputs.bevoelkerung, inputs.indikatoren, inputs.ausschluesse
+        cfg,
+        inputs.quartiere,
+        inputs.bevoelkerung,
+        inputs.indikatoren,
+        inputs.ausschluesse,
+        inputs.index,
     )
     result = mit_aggregaten(cfg, result, inputs.quartiere)
     return Prepared(cfg, inputs, result, fingerprint(cfg, inputs.checksums))

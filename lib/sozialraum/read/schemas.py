@@ -241,6 +241,22 @@ class KanalregelnSchema(_Herkunft):
     muster: Series[str] = _text("ein Suchwort")
 
 
+class IndexSchema(_Herkunft):
+    """``index``: the published index, one row per area; its value columns come from the config.
+
+    Which columns hold scores, sub-indices or classes is configured per index
+    (``[methode.status] spalte`` …) and checked in :mod:`sozialraum.read.check_index`.
+    """
+
+    quartier_id: Series[str] = _text("die ID eines Sozialquartiers der Geometrie", optional=True)
+    quartier: Series[str] = _text("der Name eines Sozialquartiers der Geometrie", optional=True)
+
+    class Config:
+        """One row per area."""
+
+        unique = ["quartier_id"]
+
+
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "geometrie": QuartiereSchema,
     "bevoelkerung": BevoelkerungSchema,
@@ -255,6 +271,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "handlungsempfehlungen": HandlungsempfehlungenSchema,
     "statusverlauf": StatusverlaufSchema,
     "kanalregeln": KanalregelnSchema,
+    "index": IndexSchema,
 }
 
 

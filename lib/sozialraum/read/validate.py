@@ -18,6 +18,7 @@ from sozialraum.config import Config
 from sozialraum.read.check_events import _events, _mentimeter
 from sozialraum.read.check_geometry import _geometry, _resolve_quartiere, _sozialraum_spalte
 from sozialraum.read.check_handlungsempfehlungen import _handlungsempfehlungen, _statusverlauf
+from sozialraum.read.check_index import pruefe_index
 from sozialraum.read.check_statistics import _ausschluesse, _coverage, _einwohner, _indikatoren
 from sozialraum.read.problems import Problem
 from sozialraum.read.schemas import SCHEMAS, Erlaubt
@@ -53,6 +54,9 @@ class Inputs:
     """Earlier states of the recommendations (optional input), one row per he_id and date."""
     ausschluesse: pd.DataFrame = field(default_factory=lambda: _empty_ausschluesse())
     """Areas excluded by the data themselves (a validity column) or the config, one reason each."""
+    index: pd.DataFrame = field(default_factory=lambda: _empty_index())
+    """The published index values (``[eingaben.index]``), one row per area: quartier_id and one
+    column per value a given index reads (:func:`~sozialraum.read.check_index.spalte`)."""
     checksums: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -78,6 +82,10 @@ def _empty_statusverlauf() -> pd.DataFrame:
             "quelle": pd.Series([], dtype="str"),
         }
     )
+
+
+def _empty_index() -> pd.DataFrame:
+    return pd.DataFrame({"quartier_id": pd.Series([], dtype="str")})
 
 
 def _empty_ausschluesse() -> pd.DataFrame:
@@ -195,6 +203,7 @@ def validate(cfg: Config) -> ValidationReport:
         if geo is not None:
             _sozialraum_spalte(run, conv, geo, sr_erlaubt, skip)
     excluded = _ausschluesse(run, bev, ind) if geo is not None else set()
+    gegeben, _ = pruefe_index(run, geo, excluded)
     if bev is not None:
         _einwohner(run, bev, excluded)
     if ind is not None:
@@ -218,6 +227,8 @@ def validate(cfg: Config) -> ValidationReport:
     errors = [p for p in run.problems if p.schwere == "Fehler"]
     if not errors:
         inputs = _inputs(run, quartiere, mentimeter)
+        if gegeben is not None:
+            inputs = dataclasses.replace(inputs, index=gegeben)
     summary = _summary(run, quartiere, mentimeter)
     return ValidationReport(run.problems, inputs, summary)
 
