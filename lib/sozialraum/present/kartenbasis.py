@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 
-from sozialraum.compute.klassen import kombi_klassen
+from sozialraum.compute.klassen import klassen_tabelle, kombi_klassen
 from sozialraum.config import Begriff, Config, Klassen
 from sozialraum.present.labels import (
     HALO,
@@ -88,6 +88,32 @@ def klassen_farben(cfg: Config, kind: Kind) -> dict[str, str]:
         farben = _bivariat(cfg.methode.status, cfg.methode.dynamik)
         return dict(zip(kombi_klassen(cfg), farben, strict=True))
     raise ValueError(f'Unbekannte Kartenart "{kind}". Gültig sind: status, dynamik, kombi')
+
+
+def klassen_grenzen(cfg: Config, kind: Kind, schwellen: list[float] | None) -> dict[str, str]:
+    """Label -> the limits of that class ("unter −0,52", "−0,52 bis unter 0,31", "ab 0,31").
+
+    Only for quantile classes: their limits come from the data, so a legend that leaves them
+    out would not say what a class means. Other classes (limits in the method section, or given
+    classes without limits) and the combination map get no range (empty dict).
+    """
+    from sozialraum.fmt import fmt_num
+
+    klassen = getattr(cfg.methode, kind, None) if kind in ("status", "dynamik") else None
+    if klassen is None or klassen.schwellen_typ != "quantile" or klassen.quelle == "klasse":
+        return {}
+    if not schwellen or any(math.isnan(x) for x in schwellen):
+        return {}
+    out = {}
+    for row in klassen_tabelle(klassen, list(schwellen)).itertuples(index=False):
+        von, bis = fmt_num(row.von, 2), fmt_num(row.bis, 2)
+        if math.isnan(row.von):
+            out[row.label] = f"unter {bis}"
+        elif math.isnan(row.bis):
+            out[row.label] = f"ab {von}"
+        else:
+            out[row.label] = f"{von} bis unter {bis}"
+    return out
 
 
 def _farben(klassen: Klassen) -> dict[str, str]:

@@ -52,6 +52,7 @@ from sozialraum.present.kartenbasis import (
     _set_schluessel,
     _source,
     klassen_farben,
+    klassen_grenzen,
 )
 from sozialraum.present.kartenbeschriftung import (
     _AREA_SIZES,
@@ -175,6 +176,7 @@ def class_map(
     nordpfeil: bool = True,
     klassen_beschriften: bool | None = None,
     beschriftung: Beschriftung = "auto",
+    schwellen: list[float] | None = None,
 ) -> tuple[Figure, str]:
     """Sozialindex classes of the Quartiere, with one legend shared by all reports.
 
@@ -210,6 +212,9 @@ def class_map(
         ``"quartiere"``: names (or numbers) of the Quartiere; ``"sozialraeume"``: names of the
         Sozialräume; ``"keine"``: no names. ``"auto"`` (default): Quartiere when zoomed to a
         Sozialraum, Sozialräume for the whole city.
+    schwellen
+        The limits applied to ``kind`` (``IndexResult.schwellen[kind]``): quantile classes show
+        them in the legend, because they come from the data (``klassen_grenzen``).
 
     Returns
     -------
@@ -296,7 +301,11 @@ def class_map(
         _north_arrow(ax)
 
     counts = rated["karten_klasse"].value_counts()
-    klassen = [(label, farbe, int(counts.get(label, 0))) for label, farbe in farben.items()]
+    grenzen = klassen_grenzen(cfg, kind, schwellen)
+    klassen = [
+        (f"{lab}: {grenzen[lab]}" if lab in grenzen else lab, farbe, int(counts.get(lab, 0)))
+        for lab, farbe in farben.items()
+    ]
     extras = [
         Patch(
             facecolor=NICHT_BEWERTET_FARBE,

@@ -26,13 +26,13 @@ from sozialraum.fmt import (
     fmt_date_text,
     fmt_int,
     fmt_latest_date,
-    fmt_num,
     heute,
     latest_date,
 )
 from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps, tables
 from sozialraum.present.figures import PNG_DPI, figure_html
 from sozialraum.present.vorlagen import block, markup
+from sozialraum.publish import methodik_index
 from sozialraum.publish.methodik import methodentext
 
 
@@ -317,7 +317,15 @@ class _Bericht:
             ("kombi", "Status und Dynamik kombiniert"),
         )
         charts = [
-            maps.class_map(self.cfg, q, ix, sozialraum_id, kind, erfunden=self.erfunden)
+            maps.class_map(
+                self.cfg,
+                q,
+                ix,
+                sozialraum_id,
+                kind,
+                erfunden=self.erfunden,
+                schwellen=self.data.result.schwellen.get(kind),
+            )
             for kind, _ in titel
         ]
         key = _schluessel(charts)
@@ -418,26 +426,12 @@ class _Bericht:
         )
 
     def _method_html(self) -> Markup:
-        cfg, m, b = self.cfg, self.cfg.methode, self.b
+        cfg, b = self.cfg, self.b
         weitere: list[str] = []
-        for titel, klassen in (
-            ("Klassen des Statusindex", m.status),
-            ("Klassen des Dynamikindex", m.dynamik),
-        ):
-            if klassen.schwellen_typ == "standardabweichung":
-                einheit = "Standardabweichungen"
-                grenzen = aufzaehlung(fmt_num(s, 1, sign=True) for s in klassen.schwellen)
-            else:
-                einheit = "Indexpunkten (feste Grenzen)"
-                grenzen = aufzaehlung(fmt_num(s, 2, sign=True) for s in klassen.schwellen)
-            text = f"{titel}: Grenzen bei {grenzen} {einheit}."
-            if klassen.beschreibung:
-                text += " " + "; ".join(
-                    f"{lab}: {txt}"
-                    for lab, txt in zip(klassen.labels, klassen.beschreibung, strict=False)
-                )
-                text += "."
-            weitere.append(text)
+        for art, klassen in methodik_index.indizes(cfg):
+            titel = f"Klassen des {methodik_index.TITEL[art]}"
+            schwellen = list(self.data.result.schwellen.get(art, []))
+            weitere.append(methodik_index.klassen_satz(titel, klassen, schwellen, b.gebiet))
         schluss = (
             "Der Index allein sagt nicht, wo gehandelt werden muss: Er zeigt, wo sich soziale "
             "Benachteiligung statistisch bündelt. Ob und welcher Handlungsbedarf besteht, ergibt "

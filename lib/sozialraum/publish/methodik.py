@@ -14,6 +14,7 @@ from sozialraum.fmt import (
     fmt_int,
     zitat,
 )
+from sozialraum.publish.methodik_index import gegeben, herkunft, indizes
 
 
 def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
@@ -32,18 +33,30 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     kombi = "der Mittelwert" if m.kombination == "mittelwert" else "die Summe"
     status_n = sum(i.status for i in inds)
     dyn = [i for i in inds if i.dynamik]
-    out = [
-        f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
-        f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
-        "z-standardisiert (Mittelwert 0, Standardabweichung 1)."
-    ]
+    given = gegeben(cfg)
+    if len(given) == len(indizes(cfg)):
+        out = [
+            f"Der {b.index} wird nicht aus den Indikatoren berechnet, sondern wie veröffentlicht "
+            f"übernommen. Die {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} werden "
+            "zur Einordnung gezeigt."
+        ]
+    else:
+        out = [
+            f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
+            f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
+            "z-standardisiert (Mittelwert 0, Standardabweichung 1)."
+        ]
     satz = (
         f"Der Statusindex ist {kombi} der z-Werte der "
         f"{anzahl(status_n, 'Statusindikators', 'Statusindikatoren')} im Jahr {m.berichtsjahr}"
     )
     if status_n == 1:
         satz = f"Der Statusindex ist der z-Wert des Statusindikators im Jahr {m.berichtsjahr}"
-    if dyn:
+    if "status" in given:
+        satz = herkunft(cfg, "status")
+    if "dynamik" in given:
+        satz += ("" if "status" in given else ".") + " " + herkunft(cfg, "dynamik")
+    elif dyn:
         pub = [i for i in dyn if i.veraenderung == "veroeffentlicht"]
         zeitraum = f"von {m.vergleichsjahr} bis {m.berichtsjahr}"
         if len(pub) == len(dyn):
@@ -55,20 +68,33 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
                 f"Veränderungen in Prozentpunkten {zeitraum} (veröffentlicht für "
                 f"{aufzaehlung(i.kurz for i in pub)}, sonst aus beiden Jahren berechnet)"
             )
-        satz += f", der Dynamikindex {kombi} der z-standardisierten {art}."
+        if "status" in given:
+            satz += f" Der Dynamikindex ist {kombi} der z-standardisierten {art}."
+        else:
+            satz += f", der Dynamikindex {kombi} der z-standardisierten {art}."
         if pub:
             satz += (
                 " Die veröffentlichten Veränderungen kommen mit den Daten; für "
                 f"{m.vergleichsjahr} liegen keine Anteile vor."
             )
-    else:
+    elif "status" not in given:
         satz += "."
     out.append(satz)
-    stufen = m.status.schwellen_typ == "standardabweichung" or (
-        m.dynamik.schwellen_typ == "standardabweichung"
+    berechnet = [art for art, _ in indizes(cfg) if art not in given]
+    stufen = any(
+        k.schwellen_typ == "standardabweichung" for art, k in indizes(cfg) if art in berechnet
     )
-    beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
-    if m.erneut_standardisieren:
+    if not given:
+        beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
+    else:
+        beide = {
+            ("status", "dynamik"): "Status- und Dynamikindex werden",
+            ("status",): "Der Statusindex wird",
+            ("dynamik",): "Der Dynamikindex wird",
+        }.get(tuple(berechnet))
+    if beide is None:
+        pass
+    elif m.erneut_standardisieren:
         out.append(
             f"{beide} danach erneut z-standardisiert"
             + (
@@ -121,10 +147,16 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         )
     else:
         regeln.append(f"Alle {g.mehrzahl} gehen in die Standardisierung ein.")
-    regeln.append(
-        "Fehlt ein Indikatorwert, bleibt der Index leer („keine Angabe“, der fehlende Wert steht "
-        f"als Hinweis dabei): {kombi} über weniger Indikatoren wäre nicht vergleichbar."
-    )
+    if berechnet:
+        regeln.append(
+            "Fehlt ein Indikatorwert, bleibt der Index leer („keine Angabe“, der fehlende Wert "
+            f"steht als Hinweis dabei): {kombi} über weniger Indikatoren wäre nicht vergleichbar."
+        )
+    if given:
+        regeln.append(
+            "Fehlt ein veröffentlichter Wert, bleibt die Klasse leer („keine Angabe“, die leere "
+            "Spalte steht als Hinweis dabei); ein veröffentlichter Wert wird nie neu berechnet."
+        )
     if index is not None:
         from sozialraum.compute.klassen import KEINE_ANGABE, NICHT_BEWERTET
 

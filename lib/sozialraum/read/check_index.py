@@ -105,6 +105,11 @@ def _werte(
                     + ", ".join(f'"{lab}"' for lab in klassen.labels)
                     + "]"
                 )
+            elif parse_number(text).value is not None:
+                hinweis = (
+                    f'steht "{text}" für „kein Wert“, das in der Konfiguration sagen: '
+                    f'fehlwerte = ["{text}"] bei [eingaben.index]'
+                )
             run.cell(
                 conv,
                 pos,
