@@ -119,3 +119,67 @@ def test_a_bezirk_report_the_overview_and_the_index_render(tmp_path):
     text = " ".join(mitte.get_text(" ").split())
     assert "Bezirk Mitte" in text and "MSS 2021" in text and "Planungsraum-ID" in text
     assert "Veränderung 2018–2020" in text or "Dynamikindex 2018–2020" in text
+
+
+def _variant(tmp_path: Path, status: str, index: str) -> Path:
+    """berlin.toml with another [methode.status] and an [eingaben.index], paths made absolute."""
+    text = CONFIG.read_text(encoding="utf-8")
+    text = text.replace("../../../shared/real/berlin-mss-2021/", f"{BERLIN.resolve()}/")
+    start = text.index("[methode.status]\n")
+    end = text.index("beschreibung = [", start)
+    text = text[:start] + status + text[end:]
+    text = text.replace("[bericht]\n", f"{index}\n[bericht]\n")
+    path = tmp_path / "berlin-gegeben.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+_LABELS = (
+    'labels = ["hoch", "mittel", "niedrig", "sehr niedrig"]\n'
+    'farben = ["#fef0d9", "#fdcc8a", "#fc8d59", "#b30000"]\n'
+)
+_Z_WERTE = (
+    "[eingaben.index]\n"
+    f'datei = "{BERLIN.resolve()}/mss_2021_index-indikatoren_z-werte_plr.csv"\n'
+    'spalten = { quartier_id = "PLR-ID" }\n'
+)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        # the published (unrounded to the index's two decimals) status sum, classed at -1/+1/+1.5 SD
+        '[methode.status]\nquelle = "wert"\nspalte = "Status-summe"\n'
+        "schwellen = [-1.0, 1.0, 1.5]\n",
+        # the same as a composite: the sum of the published z-values, each with weight 1
+        '[methode.status]\nquelle = "wert"\nzusammensetzung = "gewichtet"\nteilindizes = ['
+        '{ spalte = "zS1", gewicht = 1 }, { spalte = "zS3", gewicht = 1 }, '
+        '{ spalte = "zS4", gewicht = 1 }]\nschwellen = [-1.0, 1.0, 1.5]\n',
+    ],
+    ids=["statussumme", "teilindizes"],
+)
+def test_published_scores_reproduce_the_published_status_classes(tmp_path, status):
+    cfg = load_config(_variant(tmp_path, status + _LABELS, _Z_WERTE))
+    result = prepare(cfg).result
+    pub = abgleichen(cfg, result)
+    assert pub.bewertet == 536
+    assert pub.treffer["Status"] == 536, pub.text(cfg)
+    z = result.index.set_index("quartier_id")["statusindex"]
+    assert z["01100101"] == pytest.approx(-0.97)  # Stülerstraße, Status-summe as published
+
+
+def test_published_classes_are_taken_over_for_every_area(tmp_path):
+    status = (
+        '[methode.status]\nquelle = "klasse"\nspalte = "SI_N"\n'
+        'klassenwerte = ["1", "2", "3", "4"]\n'
+    )
+    index = (
+        "[eingaben.index]\n"
+        f'datei = "{BERLIN.resolve()}/mss_2021_indizes.csv"\n'
+        'spalten = { quartier_id = "PLR_ID" }\nfehlwerte = ["-9999"]\n'
+    )
+    cfg = load_config(_variant(tmp_path, status + _LABELS, index))
+    result = prepare(cfg).result
+    pub = abgleichen(cfg, result)
+    assert pub.treffer == {"Status": 536, "Dynamik": 536, "Kombination": 536}, pub.text(cfg)
+    assert result.index["statusindex"].isna().all()  # no number where only classes exist

@@ -68,7 +68,7 @@ def test_misspelt_table_is_unknown_and_the_real_one_missing(broken):
     assert problems(path) == [
         f"{DATEI}, Zeile {methode}, [methode.status]: die Tabelle [methode.status] fehlt in der "
         f"Tabelle [methode] (beginnt in Zeile {methode}). Erwartet: eine Tabelle "
-        "[methode.status] mit den Pflichtschlüsseln schwellen, labels und farben.",
+        "[methode.status] mit den Pflichtschlüsseln labels und farben.",
         f"{DATEI}, Zeile {stauts}, [methode.stauts]: unbekannte Tabelle [methode.stauts]. "
         'Meinten Sie "[methode.status]"?',
     ]

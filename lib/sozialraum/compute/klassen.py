@@ -107,11 +107,11 @@ def schwellen_absolut(klassen: Klassen, werte: pd.Series, einbezogen: pd.Series)
 def quantil_schwellen(werte: pd.Series, n: int) -> list[float]:
     """Limits that split ``werte`` into ``n`` groups of nearly equal size.
 
-    With *N* values sorted, group *i* holds the values at ranks ``round(i N / n)`` up to
-    ``round((i + 1) N / n)`` (exclusive); the limit between two groups lies midway between the
-    last value of one and the first of the next, so no value sits on a limit unless values are
-    tied (ties stay together, in the upper group). Fewer than two values give no limits (NaN):
-    quantiles of one area say nothing.
+    With *N* values sorted, group *i* holds the ranks from ``floor(i N / n + 1/2)`` up to
+    ``floor((i + 1) N / n + 1/2)`` (exclusive), so group sizes differ by at most one. The limit
+    between two groups lies midway between the last value of one and the first of the next, so
+    no value sits on a limit unless values are tied (ties stay together, in the upper group).
+    Fewer than two values give no limits (NaN): quantiles of one area say nothing.
 
     Parameters
     ----------
@@ -126,7 +126,7 @@ def quantil_schwellen(werte: pd.Series, n: int) -> list[float]:
         return [math.nan] * (n - 1)
     out = []
     for k in range(1, n):
-        p = min(max(round(k * total / n), 1), total - 1)
+        p = min(max(math.floor(k * total / n + 0.5), 1), total - 1)
         out.append(round(float((s[p - 1] + s[p]) / 2), _DECIMALS))
     return out
 

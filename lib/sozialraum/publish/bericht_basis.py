@@ -405,8 +405,11 @@ class _Bericht:
                 i.beschreibung or ("veröffentlichter Anteil" if i.eingabe == "anteil" else "–")
                 for i in inds
             ]
-        rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
-        rows["Dynamikindex"] = ["ja" if i.dynamik else "nein" for i in inds]
+        # A published index is not computed from the indicators: no column claims they enter it.
+        if not m.status.gegeben:
+            rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
+        if not getattr(getattr(m, "dynamik", None), "gegeben", False):
+            rows["Dynamikindex"] = ["ja" if i.dynamik else "nein" for i in inds]
         if any(i.dynamik for i in inds):
             rows["Veränderung"] = [
                 "–"
