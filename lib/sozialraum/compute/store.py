@@ -105,6 +105,8 @@ def write_store(prepared: Prepared, folder: Path) -> Path:
             "version": __version__,
             "checksums": prepared.inputs.checksums,
             "files": files,
+            # the limits applied (quantile limits come from the data; legends must show them)
+            "schwellen": {k: list(v) for k, v in prepared.result.schwellen.items()},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         if folder.exists():
@@ -162,5 +164,8 @@ def read_store(folder: Path, cfg: Config | None = None) -> Prepared:
         f.name: load(f"result.{f.name}")
         for f in dataclasses.fields(IndexResult)
         if f"result.{f.name}.parquet" in manifest["files"]
+    }
+    result_kwargs["schwellen"] = {
+        k: [float(x) for x in v] for k, v in manifest.get("schwellen", {}).items()
     }
     return Prepared(cfg, inputs, IndexResult(**result_kwargs), manifest["fingerprint"])
