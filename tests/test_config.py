@@ -83,3 +83,19 @@ def test_no_city_names_in_lib(cfg):
         text = path.read_text(encoding="utf-8")
         found = [n for n in names if n in text]
         assert not found, f"{path} names {found}: city names belong in the config"
+
+
+@pytest.mark.parametrize(
+    ("crs", "expected"),
+    [("EPSG:99999", "kein bekanntes Koordinatenreferenzsystem"), ("EPSG:4326", "misst in Grad")],
+)
+def test_the_maps_crs_must_be_a_known_projected_one(tmp_path, crs, expected):
+    text = PROJECT_CONFIG.read_text(encoding="utf-8").replace(
+        'crs = "EPSG:25832"', f'crs = "{crs}"', 1
+    )
+    assert f'crs = "{crs}"' in text
+    path = tmp_path / "stadt.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert expected in str(err.value) and "[stadt] crs" in str(err.value)

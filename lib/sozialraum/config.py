@@ -100,7 +100,10 @@ class Stadt(_Strict):
     """The city as a whole."""
 
     name: str
-    crs: str = "EPSG:25832"
+    crs: str = Field(
+        "EPSG:25832",
+        description="Projected coordinate reference system in metres the maps are drawn in",
+    )
     geometrie_version: str = Field(
         description="Named in every report, because comparisons break when boundaries change."
     )
@@ -115,6 +118,29 @@ class Stadt(_Strict):
         description="Logo or coat of arms on the cover (PNG, JPEG or SVG), path relative to the "
         "config file; embedded in every report",
     )
+
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        # pyproj is imported here only: reading a config must not load it for every command
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            crs = CRS.from_user_input(value)
+        except CRSError:
+            raise ValueError(
+                f"„{value}“ ist kein bekanntes Koordinatenreferenzsystem; erwartet wird ein "
+                "EPSG-Code wie „EPSG:25832“ (ETRS89 / UTM 32N) oder „EPSG:25833“ (UTM 33N)"
+            ) from None
+        if not crs.is_projected:
+            raise ValueError(
+                f"„{value}“ misst in Grad, die Karten brauchen ein projiziertes System in Metern, "
+                "z. B. „EPSG:25832“ (ETRS89 / UTM 32N); die Geometrie selbst darf in jedem "
+                "System vorliegen, sie wird umgerechnet"
+            )
+        return value
 
 
 class Termin(_Strict):
