@@ -283,8 +283,7 @@ def _status_lines(stadt: Stadt) -> list[str]:
     if stadt.index == "wert":
         return ['quelle = "wert"', 'spalte = "wert"', "schwellen = [-1.0, 1.0]"]
     if stadt.index == "klasse":
-        return ['quelle = "klasse"', 'spalte = "klasse"', 'klassenwerte = ["1", "2", "3"]',
-                "schwellen = [-1.0, 1.0]"]  # fmt: skip
+        return ['quelle = "klasse"', 'spalte = "klasse"', 'klassenwerte = ["1", "2", "3"]']
     return ["schwellen = [-1.0, 1.0]"]
 
 

@@ -27,7 +27,7 @@ from sozialraum.read.validate import validate
 
 #: The axes this release supports; each value must validate and render.
 EINHEITEN_AUS = ("spalte",)
-INDEX_QUELLEN = ("berechnet",)
+INDEX_QUELLEN = ("berechnet", "wert", "klasse")
 DYNAMIK = (True,)
 
 SETTINGS = settings(
@@ -119,6 +119,8 @@ def check_city(stadt: Stadt, folder: Path) -> str:
 
 @given(staedte())
 @example(Stadt(areas=3, units=1))
+@example(Stadt(areas=40, units=3, index="klasse", veranstaltungen=True))
+@example(Stadt(areas=25, units=2, index="wert", fehlwerte=True))
 @example(Stadt(areas=600, units=2, fehlwerte=True, crs="EPSG:4326"))
 @SETTINGS
 def test_a_generated_city_validates_and_renders_every_page(stadt: Stadt) -> None:
