@@ -287,6 +287,12 @@ class Tabelle(_Strict):
     )
     jahr: int | None = Field(None, description="Year of every row, for files without a year")
     gueltigkeit: Gueltigkeit | None = None
+    datensaetze: str | None = Field(
+        None,
+        pattern=r"^[^.\s][^.]*(\.[^.\s][^.]*)*$",
+        description="Nur für JSON-Dateien: Schlüsselpfad zur Liste der Datensätze, Ebenen durch "
+        'Punkte getrennt (z. B. "daten.gebiete"); ohne Angabe ist die Datei selbst die Liste',
+    )
 
 
 def _tabelle(value: object) -> object:
