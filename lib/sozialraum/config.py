@@ -390,6 +390,17 @@ class Abgleich(_Strict):
     )
     gueltig: list[str] = Field(default_factory=lambda: ["gültig"])
 
+    @model_validator(mode="after")
+    def _pflichtspalten(self) -> Abgleich:
+        missing = [k for k in ("quartier_id", "status") if k not in self.spalten]
+        if missing:
+            raise ValueError(
+                "spalten braucht " + " und ".join(missing) + " (die Spalten der amtlichen Datei "
+                'mit der Gebiets-ID und der Statusklasse), z. B. { quartier_id = "ID", status = '
+                '"Status" }; dynamik, kombi und gueltigkeit sind freiwillig'
+            )
+        return self
+
 
 class Bericht(_Strict):
     """Where the report notebooks live and where rendered reports go, relative to the config."""
