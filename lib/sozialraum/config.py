@@ -42,9 +42,9 @@ class Begriff(_Strict):
     "der Bezirk", "die Sozialraumkonferenz", "das Sozialquartier".
     """
 
-    name: str
-    mehrzahl: str
-    genus: Literal["m", "f", "n"] = "m"
+    name: str = Field(description="Das Wort in der Einzahl, z. B. Bezirk")
+    mehrzahl: str = Field(description="Das Wort in der Mehrzahl, z. B. Bezirke")
+    genus: Literal["m", "f", "n"] = Field("m", description="Genus: m, f oder n (für der/die/das)")
 
     def form(self, wort: str) -> str:
         """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
@@ -58,9 +58,9 @@ class Veranstaltungsart(Begriff):
     need its gender: "an der Sozialraumkonferenz", "am Stadtteilforum".
     """
 
-    name: str = "Veranstaltung"
-    mehrzahl: str = "Veranstaltungen"
-    genus: Literal["m", "f", "n"] = "f"
+    name: str = Field("Veranstaltung", description="Das Wort in der Einzahl")
+    mehrzahl: str = Field("Veranstaltungen", description="Das Wort in der Mehrzahl")
+    genus: Literal["m", "f", "n"] = Field("f", description="Genus: m, f oder n")
 
 
 #: What comparable monitoring systems are called; a city names its own series in the config.
@@ -77,9 +77,15 @@ class Begriffe(_Strict):
     "Planungsraum" and "MSS 2021".
     """
 
-    einheit: Begriff = Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m")
-    gebiet: Begriff = Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n")
-    index: str = "Sozialindex"
+    einheit: Begriff = Field(
+        Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m"),
+        description="Die Berichtseinheit, je Einheit ein Bericht (Sozialraum, Bezirk, Stadtteil)",
+    )
+    gebiet: Begriff = Field(
+        Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n"),
+        description="Das kleinste Gebiet der Statistik (Sozialquartier, Planungsraum)",
+    )
+    index: str = Field("Sozialindex", description="Name des Index in den Berichten")
     reihe: str = Field(
         "Sozialbericht", description="The publication series the statistics come from"
     )
@@ -96,17 +102,19 @@ class Begriffe(_Strict):
 class Stadt(_Strict):
     """The city as a whole."""
 
-    name: str
-    crs: str = "EPSG:25832"
+    name: str = Field(description="Name der Stadt, wie er in den Berichten steht")
+    crs: str = Field("EPSG:25832", description="Koordinatenbezugssystem der Karten (EPSG-Code)")
     geometrie_version: str = Field(
         description="Named in every report, because comparisons break when boundaries change."
     )
-    geometrie_schematisch: bool = False
-    herausgeber: str = ""
+    geometrie_schematisch: bool = Field(False, description="true: die Flächen sind nur schematisch")
+    herausgeber: str = Field("", description="Herausgeber der Berichte (Amt, Dienststelle)")
     quellenangabe: str = Field(
         "", description="Attribution line the data licence asks for, printed on every page"
     )
-    veranstaltung: Veranstaltungsart = Veranstaltungsart()
+    veranstaltung: Veranstaltungsart = Field(
+        Veranstaltungsart(), description="Wie die Stadt ihre jährliche Veranstaltung nennt"
+    )
     logo: str = Field(
         "",
         description="Logo or coat of arms on the cover (PNG, JPEG or SVG), path relative to the "
@@ -117,29 +125,29 @@ class Stadt(_Strict):
 class Termin(_Strict):
     """One event of a Sozialraum, as planned in the config (the events file must agree)."""
 
-    runde: int
+    runde: int = Field(description="Nummer der Runde der Veranstaltungen")
     datum: str = Field(description="ISO date YYYY-MM-DD, or YYYY-MM where only the month is known")
 
 
 class Sozialraum(_Strict):
     """One Sozialraum: id used in the data, display name, slug for file names."""
 
-    id: str
-    name: str
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    termine: list[Termin] = []
+    id: str = Field(description="ID der Einheit, wie sie in den Daten steht")
+    name: str = Field(description="Name der Einheit in den Berichten")
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Kurzname für Dateinamen")
+    termine: list[Termin] = Field([], description="Termine der Veranstaltungen")
 
 
 class Indikator(_Strict):
     """One indicator of the Sozialindex, as the data dictionary describes it."""
 
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    label: str
-    kurz: str
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Kurze ID des Indikators, z. B. sgb2")
+    label: str = Field(description="Name des Indikators in den Berichten")
+    kurz: str = Field(description="Kurzer Name für Tabellen und Karten")
     zaehler: str = Field("", description="What the numerator counts (German, for the method page)")
     nenner: str = Field("", description="What the denominator counts")
     beschreibung: str = Field("", description="Definition of a published share (method page)")
-    eingabe: Literal["anzahl", "anteil"] = "anzahl"
+    eingabe: Literal["anzahl", "anteil"] = Field("anzahl", description="Zähler/Nenner oder Anteil")
     veraenderung: Literal["berechnet", "veroeffentlicht"] = Field(
         "berechnet",
         description="'veroeffentlicht': the change in percentage points is published with the "
@@ -152,8 +160,8 @@ class Indikator(_Strict):
     richtung: Literal[1, -1] = Field(
         1, description="+1: a higher share means more poverty risk; -1: the opposite"
     )
-    status: bool = True
-    dynamik: bool = True
+    status: bool = Field(True, description="Geht in den Statusindex ein")
+    dynamik: bool = Field(True, description="Geht in den Dynamikindex ein")
 
     @model_validator(mode="after")
     def _spalten(self) -> Indikator:
@@ -173,11 +181,14 @@ class Indikator(_Strict):
 class Klassen(_Strict):
     """Class limits, labels and colours shared by every map, table and sentence."""
 
-    schwellen_typ: Literal["standardabweichung", "fest"] = "standardabweichung"
-    schwellen: list[float]
-    labels: list[str]
-    farben: list[str]
-    beschreibung: list[str] = []
+    schwellen_typ: Literal["standardabweichung", "fest"] = Field(
+        "standardabweichung",
+        description="standardabweichung: Schwellen in SD-Einheiten; fest: Werte",
+    )
+    schwellen: list[float] = Field(description="Klassengrenzen, aufsteigend")
+    labels: list[str] = Field(description="Name je Klasse, beste zuerst")
+    farben: list[str] = Field(description="Farbe je Klasse als #rrggbb")
+    beschreibung: list[str] = Field([], description="Ein Satz je Klasse (Legende)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Klassen:
@@ -206,23 +217,25 @@ class Ausschluss(_Strict):
     Written as ``{ quartier_id = "06", grund = "Erstaufnahmeeinrichtung" }``.
     """
 
-    quartier_id: str
-    grund: str
+    quartier_id: str = Field(description="ID des Gebiets")
+    grund: str = Field(description="Grund, steht in den Berichten")
 
 
 class Methode(_Strict):
     """Parameters of the Sozialindex method; cities differ, so none of this is fixed in code."""
 
-    jahre: list[int]
-    berichtsjahr: int
-    vergleichsjahr: int
-    kombination: Literal["mittelwert", "summe"] = "mittelwert"
-    erneut_standardisieren: bool = False
-    mindestfallzahl: int = Field(3, ge=1)
-    mindestbevoelkerung: int = Field(300, ge=0)
-    ausgeschlossen: list[Ausschluss] = []
-    status: Klassen
-    dynamik: Klassen
+    jahre: list[int] = Field(description="Alle Jahre, die die Daten enthalten")
+    berichtsjahr: int = Field(description="Das Jahr, über das berichtet wird")
+    vergleichsjahr: int = Field(description="Das frühere Jahr für die Veränderung")
+    kombination: Literal["mittelwert", "summe"] = Field(
+        "mittelwert", description="Mittelwert oder Summe der z-Werte"
+    )
+    erneut_standardisieren: bool = Field(False, description="Den Index erneut standardisieren")
+    mindestfallzahl: int = Field(3, ge=1, description="Kleinere Fallzahlen werden unterdrückt")
+    mindestbevoelkerung: int = Field(300, ge=0, description="Kleinere Gebiete: unbewertet")
+    ausgeschlossen: list[Ausschluss] = Field([], description="Gebiete, die nicht bewertet werden")
+    status: Klassen = Field(description="Klassen des Statusindex")
+    dynamik: Klassen = Field(description="Klassen des Dynamikindex")
     mindeststimmen: int = Field(
         3, ge=1, description="Smallest dot count shown; smaller counts are suppressed"
     )
@@ -247,8 +260,8 @@ class Methode(_Strict):
 class Mentimeter(_Strict):
     """A Mentimeter results export holding the feedback words of one event."""
 
-    veranstaltung_id: str
-    datei: Path
+    veranstaltung_id: str = Field(description="ID der Veranstaltung")
+    datei: Path = Field(description="Pfad zum Export (.xlsx)")
     frage: str = Field(description="Start of the question text of the word-cloud slide")
     erfunden: bool = Field(False, description="The export holds invented sample answers")
 
@@ -260,8 +273,8 @@ class Gueltigkeit(_Strict):
     standardisation, and that text is the reason shown in the reports.
     """
 
-    spalte: str
-    gueltig: list[str] = Field(min_length=1)
+    spalte: str = Field(description="Name der Spalte in der Datei")
+    gueltig: list[str] = Field(min_length=1, description="Texte, die gültig bedeuten")
 
 
 class Tabelle(_Strict):
@@ -272,7 +285,7 @@ class Tabelle(_Strict):
     touching the file: column names, wide tables, missing-value markers, a validity column.
     """
 
-    datei: Path
+    datei: Path = Field(description="Pfad zur Datei (CSV, XLSX oder JSON)")
     form: Literal["lang", "breit"] = Field(
         "lang",
         description="'lang': one row per area, year and indicator; 'breit': one row per area, "
@@ -286,10 +299,9 @@ class Tabelle(_Strict):
         description="Cell texts meaning 'no value' (e.g. '-9999', '.', '–', '' for empty)",
     )
     jahr: int | None = Field(None, description="Year of every row, for files without a year")
-    gueltigkeit: Gueltigkeit | None = None
+    gueltigkeit: Gueltigkeit | None = Field(None, description="Spalte mit der Gültigkeit")
     datensaetze: str | None = Field(
         None,
-        pattern=r"^[^.\s][^.]*(\.[^.\s][^.]*)*$",
         description="Nur für JSON-Dateien: Schlüsselpfad zur Liste der Datensätze, Ebenen durch "
         'Punkte getrennt (z. B. "daten.gebiete"); ohne Angabe ist die Datei selbst die Liste',
     )
@@ -323,20 +335,20 @@ class Eingaben(_Strict):
     Handlungsempfehlungen are optional as a whole: a city without them configures none.
     """
 
-    geometrie: Tabelle
-    bevoelkerung: Tabelle | None = None
-    indikatoren: Tabelle
-    veranstaltungen: Tabelle | None = None
-    stationen: Tabelle | None = None
-    angebote: Tabelle | None = None
-    fragen: Tabelle | None = None
-    abstimmungen: Tabelle | None = None
-    karten: Tabelle | None = None
-    feedback: Tabelle | None = None
-    mentimeter: list[Mentimeter] = []
-    handlungsempfehlungen: Tabelle | None = None
-    statusverlauf: Tabelle | None = None
-    kanalregeln: Tabelle | None = None
+    geometrie: Tabelle = Field(description="Die Flächen der Gebiete")
+    bevoelkerung: Tabelle | None = Field(None, description="Einwohnerzahlen je Gebiet und Jahr")
+    indikatoren: Tabelle = Field(description="Die Werte der Indikatoren")
+    veranstaltungen: Tabelle | None = Field(None, description="Die Veranstaltungen")
+    stationen: Tabelle | None = Field(None, description="Stationen der Veranstaltungen")
+    angebote: Tabelle | None = Field(None, description="Angebote je Station")
+    fragen: Tabelle | None = Field(None, description="Fragen der Veranstaltungen")
+    abstimmungen: Tabelle | None = Field(None, description="Ergebnisse der Abstimmungen")
+    karten: Tabelle | None = Field(None, description="Texte der Moderationskarten")
+    feedback: Tabelle | None = Field(None, description="Feedback-Wörter")
+    mentimeter: list[Mentimeter] = Field([], description="Mentimeter-Exporte")
+    handlungsempfehlungen: Tabelle | None = Field(None, description="Die Handlungsempfehlungen")
+    statusverlauf: Tabelle | None = Field(None, description="Verlauf der Empfehlungen")
+    kanalregeln: Tabelle | None = Field(None, description="Regeln für die Kanäle")
 
     _as_table = field_validator(
         "geometrie",
@@ -381,14 +393,16 @@ class Abgleich(_Strict):
     unrated must be "nicht bewertet" with the published reason.
     """
 
-    datei: Path
-    spalten: dict[Literal["quartier_id", "status", "dynamik", "kombi", "gueltigkeit"], str]
+    datei: Path = Field(description="Die amtliche Datei mit den Klassen")
+    spalten: dict[Literal["quartier_id", "status", "dynamik", "kombi", "gueltigkeit"], str] = Field(
+        description="Spalte der amtlichen Datei je Rolle; quartier_id und status sind Pflicht"
+    )
     kombi_muster: str = Field(
         "{status} / {dynamik}",
         description="How the file writes a combined class, e.g. 'Status {status} , Dynamik "
         "{dynamik}'",
     )
-    gueltig: list[str] = Field(default_factory=lambda: ["gültig"])
+    gueltig: list[str] = Field(default_factory=lambda: ["gültig"], description="Texte für gültig")
 
     @model_validator(mode="after")
     def _pflichtspalten(self) -> Abgleich:
@@ -405,9 +419,14 @@ class Abgleich(_Strict):
 class Bericht(_Strict):
     """Where the report notebooks live and where rendered reports go, relative to the config."""
 
-    notebook_sozialraum: Path = Path("../notebooks/sozialraumbericht.ipynb")
-    notebook_gesamtstadt: Path = Path("../notebooks/gesamtstadt.ipynb")
-    ausgabe: Path = Path("../reports")
+    notebook_sozialraum: Path = Field(
+        Path("../notebooks/sozialraumbericht.ipynb"),
+        description="Notebook für den Bericht je Einheit",
+    )
+    notebook_gesamtstadt: Path = Field(
+        Path("../notebooks/gesamtstadt.ipynb"), description="Notebook für den Bericht der Stadt"
+    )
+    ausgabe: Path = Field(Path("../reports"), description="Ordner der fertigen Berichte")
     zeitlimit_abschnitt: int = Field(
         900,
         ge=10,
@@ -418,14 +437,14 @@ class Bericht(_Strict):
 class Config(_Strict):
     """The whole config of one city."""
 
-    stadt: Stadt
-    begriffe: Begriffe = Begriffe()
-    sozialraeume: list[Sozialraum]
-    indikatoren: list[Indikator]
-    methode: Methode
-    eingaben: Eingaben
-    bericht: Bericht = Bericht()
-    abgleich: Abgleich | None = None
+    stadt: Stadt = Field(description="Die Stadt: Name, Koordinatensystem, Herausgeber")
+    begriffe: Begriffe = Field(Begriffe(), description="Eigene Wörter der Stadt")
+    sozialraeume: list[Sozialraum] = Field(description="Die Berichtseinheiten, je ein Eintrag")
+    indikatoren: list[Indikator] = Field(description="Die Indikatoren, je ein Eintrag")
+    methode: Methode = Field(description="Jahre, Verfahren und Klassen des Index")
+    eingaben: Eingaben = Field(description="Die Eingabedateien, Pfade relativ zur Konfiguration")
+    bericht: Bericht = Field(Bericht(), description="Notebooks und Ausgabeordner der Berichte")
+    abgleich: Abgleich | None = Field(None, description="Veröffentlichte Klassen zum Vergleich")
     pfad: Path = Field(description="The config file itself (set by load_config)")
 
     @model_validator(mode="after")
