@@ -292,14 +292,14 @@ CASES3 = {
 
 EXPECTED.update(
     {
-        "cfg_schluessel": 'config/stadt.toml, Zeile 36, [methode] mindesbevoelkerung: unbekannter Schlüssel "mindesbevoelkerung" = 300. Meinten Sie "mindestbevoelkerung"?',
-        "cfg_slug": 'config/stadt.toml, Zeile 9, [[sozialraeume]] Nr. 1 → slug: "Nord Stadt" ist hier nicht erlaubt. Erwartet: nur Kleinbuchstaben, Ziffern und Bindestriche, am Anfang ein Kleinbuchstabe oder eine Ziffer. Meinten Sie "nord-stadt"?',
+        "cfg_schluessel": 'config/stadt.toml, Zeile 36, [methode] mindesbevoelkerung: unbekannter Schlüssel "mindesbevoelkerung" = 300. Meinten Sie "mindestbevoelkerung"? Siehe docs/konfiguration.md#methode.',
+        "cfg_slug": 'config/stadt.toml, Zeile 9, [[sozialraeume]] Nr. 1 → slug: "Nord Stadt" ist hier nicht erlaubt. Erwartet: nur Kleinbuchstaben, Ziffern und Bindestriche, am Anfang ein Kleinbuchstabe oder eine Ziffer. Meinten Sie "nord-stadt"? Siehe docs/konfiguration.md#sozialraum-slug.',
         "cfg_toml": 'config/stadt.toml, Zeile 2, Spalte 8: kein gültiges TOML (ungültiger Wert). Tipp: Texte in Anführungszeichen setzen ("…"), Zahlen mit Dezimalpunkt (1.5), Wahrheitswerte als true oder false.',
         "cfg_datei_fehlt": 'data/indikatorn.csv: Die Datei existiert nicht. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Meinten Sie "indikatoren.csv"?',
         "cfg_mentimeter_frage": 'data/mentimeter/2023-nord.xlsx: Keine Frage beginnt mit "Wie fanden Sie es". Gefundene Fragen: "Waren Sie schon einmal bei einem Expert*innendialog?"; "Formulieren Sie in 1–2 Worten Ihr Feedback". Erwartet: eine Frage, die mit "Wie fanden Sie es" beginnt.',
         "cfg_mentimeter_datei": 'data/mentimeter/2023-nort.xlsx: Die Datei existiert nicht. Erwartet: ein Mentimeter-Export. Meinten Sie "2023-nord.xlsx"?',
-        "cfg_klassen": "config/stadt.toml, Zeile 37, [methode.status]: 2 Schwellen ergeben 3 Klassen: labels und farben brauchen je 3 Einträge (gefunden: 2 labels, 3 farben).",
-        "cfg_farbe": "config/stadt.toml, Zeile 40, [methode.status] farben: farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: grau.",
+        "cfg_klassen": "config/stadt.toml, Zeile 37, [methode.status]: 2 Schwellen ergeben 3 Klassen: labels und farben brauchen je 3 Einträge (gefunden: 2 labels, 3 farben). Siehe docs/konfiguration.md#klassen.",
+        "cfg_farbe": "config/stadt.toml, Zeile 40, [methode.status] farben: farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: grau. Siehe docs/konfiguration.md#klassen.",
         "geo_leer": "geo/quartiere.gpkg: Die Datei ist leer. Erwartet: Polygone der Sozialquartiere.",
         "geo_fehlt": "geo/quartiere.gpkg: Die Datei existiert nicht. Erwartet: eine Geometriedatei.",
         "he_sozialraum": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "sozialraum_id": "3" ist kein Sozialraum der Konfiguration. Erwartet: eine id aus [[sozialraeume]]: 1 (Nord), 2 (Süd).',
