@@ -163,7 +163,7 @@ EXPECTED = {
     "bev_leer": 'data/bevoelkerung.csv: Die Datei ist leer. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "einwohner".',
     "ind_pdf": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern ein PDF-Dokument. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Tipp: in Excel „Speichern unter“ → „CSV (Trennzeichen-getrennt)“ wählen.',
     "ind_html": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern HTML/XML. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Tipp: vermutlich eine gespeicherte Webseite oder ein „Excel-Export“ als HTML: die Datei in Excel öffnen und als „CSV (Trennzeichen-getrennt)“ speichern.',
-    "ind_json": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern JSON. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator".',
+    "ind_json": 'data/indikatoren.csv: Die Datei ist keine CSV-Datei, sondern JSON. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Tipp: die Datei in .json umbenennen, dann wird sie als JSON gelesen.',
     "karten_zip": 'data/karten.csv: Die Datei ist ein ZIP-Archiv, keine Tabelle (es enthält: karten.csv, liesmich.txt). Erwartet: eine CSV-Tabelle mit den Spalten "veranstaltung_id", "station_id", "frage_id", "text". Tipp: das Archiv entpacken und die Tabelle darin angeben.',
     "karten_quote": "data/karten.csv, Zeile 4: Die Datei ist offenbar abgeschnitten: ein Anführungszeichen wird nicht mehr geschlossen. Erwartet: eine vollständige Datei, deren letzte Zeile alle Felder hat. Tipp: die Datei erneut exportieren oder vollständig kopieren.",
     "ind_kurz": "data/indikatoren.csv, Zeile 18: Die Datei ist offenbar abgeschnitten: die letzte Zeile hat nur 4 von 9 Feldern und keinen Zeilenumbruch. Erwartet: eine vollständige Datei, deren letzte Zeile alle Felder hat. Tipp: die Datei erneut exportieren oder vollständig kopieren.",
@@ -292,14 +292,14 @@ CASES3 = {
 
 EXPECTED.update(
     {
-        "cfg_schluessel": 'config/stadt.toml, Zeile 36, [methode] mindesbevoelkerung: unbekannter Schlüssel "mindesbevoelkerung" = 300. Meinten Sie "mindestbevoelkerung"?',
-        "cfg_slug": 'config/stadt.toml, Zeile 9, [[sozialraeume]] Nr. 1 → slug: "Nord Stadt" ist hier nicht erlaubt. Erwartet: nur Kleinbuchstaben, Ziffern und Bindestriche, am Anfang ein Kleinbuchstabe oder eine Ziffer. Meinten Sie "nord-stadt"?',
+        "cfg_schluessel": 'config/stadt.toml, Zeile 36, [methode] mindesbevoelkerung: unbekannter Schlüssel "mindesbevoelkerung" = 300. Meinten Sie "mindestbevoelkerung"? Siehe docs/konfiguration.md#methode.',
+        "cfg_slug": 'config/stadt.toml, Zeile 9, [[sozialraeume]] Nr. 1 → slug: "Nord Stadt" ist hier nicht erlaubt. Erwartet: nur Kleinbuchstaben, Ziffern und Bindestriche, am Anfang ein Kleinbuchstabe oder eine Ziffer. Meinten Sie "nord-stadt"? Siehe docs/konfiguration.md#sozialraum-slug.',
         "cfg_toml": 'config/stadt.toml, Zeile 2, Spalte 8: kein gültiges TOML (ungültiger Wert). Tipp: Texte in Anführungszeichen setzen ("…"), Zahlen mit Dezimalpunkt (1.5), Wahrheitswerte als true oder false.',
         "cfg_datei_fehlt": 'data/indikatorn.csv: Die Datei existiert nicht. Erwartet: eine CSV-Tabelle mit den Spalten "jahr", "indikator". Meinten Sie "indikatoren.csv"?',
         "cfg_mentimeter_frage": 'data/mentimeter/2023-nord.xlsx: Keine Frage beginnt mit "Wie fanden Sie es". Gefundene Fragen: "Waren Sie schon einmal bei einem Expert*innendialog?"; "Formulieren Sie in 1–2 Worten Ihr Feedback". Erwartet: eine Frage, die mit "Wie fanden Sie es" beginnt.',
         "cfg_mentimeter_datei": 'data/mentimeter/2023-nort.xlsx: Die Datei existiert nicht. Erwartet: ein Mentimeter-Export. Meinten Sie "2023-nord.xlsx"?',
-        "cfg_klassen": "config/stadt.toml, Zeile 37, [methode.status]: 2 Schwellen ergeben 3 Klassen: labels und farben brauchen je 3 Einträge (gefunden: 2 labels, 3 farben).",
-        "cfg_farbe": "config/stadt.toml, Zeile 40, [methode.status] farben: farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: grau.",
+        "cfg_klassen": "config/stadt.toml, Zeile 37, [methode.status]: 2 Schwellen ergeben 3 Klassen: labels und farben brauchen je 3 Einträge (gefunden: 2 labels, 3 farben). Siehe docs/konfiguration.md#klassen.",
+        "cfg_farbe": "config/stadt.toml, Zeile 40, [methode.status] farben: farben müssen Farben im Format #rrggbb sein (z. B. #b30000), nicht: grau. Siehe docs/konfiguration.md#klassen.",
         "geo_leer": "geo/quartiere.gpkg: Die Datei ist leer. Erwartet: Polygone der Sozialquartiere.",
         "geo_fehlt": "geo/quartiere.gpkg: Die Datei existiert nicht. Erwartet: eine Geometriedatei.",
         "he_sozialraum": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "sozialraum_id": "3" ist kein Sozialraum der Konfiguration. Erwartet: eine id aus [[sozialraeume]]: 1 (Nord), 2 (Süd).',

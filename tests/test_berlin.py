@@ -52,6 +52,16 @@ def test_published_classes_come_back_for_every_area(prepared):
     assert result.treffer == {"Status": 536, "Dynamik": 536, "Kombination": 536}
     assert (result.nicht_bewertet, result.nicht_bewertet_treffer) == (6, 6)
     assert result.ok, result.text(prepared.cfg)
+    # the untouched official file lists every area, and the output says which columns it read
+    assert (result.nicht_in_datei, result.nur_amtlich) == ([], [])
+    assert result.spalten == {
+        "Gebiets-ID": "PLR_ID",
+        "Status": "SI_V",
+        "Dynamik": "DI_V",
+        "Kombination": "SDI_V",
+        "Gültigkeit": "KOM",
+    }
+    assert "nicht in der amtlichen Datei" not in result.text(prepared.cfg)
 
 
 def test_invalid_areas_carry_the_reason_from_kom_once(prepared):

@@ -1,5 +1,6 @@
 """Config errors read like data errors: German, with file, line, key, value and a suggestion."""
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -50,7 +51,12 @@ def problems(path: Path) -> list[str]:
     head, *lines = message.splitlines()
     assert head == f"Die Konfiguration {DATEI} hat {len(lines)} Fehler:"
     assert all(line.startswith("  - ") for line in lines)
-    return [line.removeprefix("  - ") for line in lines]
+    # each line ends pointing to its key in docs/konfiguration.md (tests/test_konfiguration_doku)
+    return [re.sub(DOKU, "", line.removeprefix("  - ")) for line in lines]
+
+
+#: The pointer to docs/konfiguration.md at the end of a config message line.
+DOKU = r" Siehe docs/konfiguration\.md#[a-z0-9_-]+\.$"
 
 
 def test_misspelt_key_suggests_the_field(broken):

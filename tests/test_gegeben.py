@@ -18,7 +18,8 @@ from test_index import BEVOELKERUNG, QUARTIERE, indikatoren, make_cfg
 from sozialraum.compute import gegeben as gg
 from sozialraum.compute import index as ix
 from sozialraum.compute import klassen as kx
-from sozialraum.config import ConfigError, Klassen, load_config
+from sozialraum.config import ConfigError, load_config
+from sozialraum.config_klassen import Klassen
 from sozialraum.read.validate import validate
 
 LABELS = ["hoch", "mittel", "niedrig"]

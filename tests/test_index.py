@@ -30,16 +30,9 @@ from hypothesis import strategies as st
 from sozialraum.compute import aggregation as ag
 from sozialraum.compute import index as ix
 from sozialraum.compute import klassen as kx
-from sozialraum.config import (
-    Ausschluss,
-    Config,
-    Eingaben,
-    Indikator,
-    Klassen,
-    Methode,
-    Sozialraum,
-    Stadt,
-)
+from sozialraum.config import Ausschluss, Config, Indikator, Methode, Sozialraum, Stadt
+from sozialraum.config_eingaben import Eingaben
+from sozialraum.config_klassen import Klassen
 
 S09 = math.sqrt(0.9)
 S02 = math.sqrt(0.2)

@@ -11,9 +11,10 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sozialraum.config_klassen import Klassen, Teilindex
+from sozialraum.config_eingaben import Eingaben, Tabelle
+from sozialraum.config_klassen import Klassen, Teilindex, _Strict
 
 __all__ = ["Klassen", "Teilindex"]  # re-exported: the rest of the package imports them from here
 
@@ -23,10 +24,6 @@ DEFAULT_CONFIG_DIR = "config"
 
 class ConfigError(Exception):
     """The config file is missing or does not describe a city the workbook can use."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 #: Article and adjective forms the report's sentences need, by grammatical gender.
@@ -45,9 +42,9 @@ class Begriff(_Strict):
     "der Bezirk", "die Sozialraumkonferenz", "das Sozialquartier".
     """
 
-    name: str
-    mehrzahl: str
-    genus: Literal["m", "f", "n"] = "m"
+    name: str = Field(description="Das Wort in der Einzahl, z. B. Bezirk")
+    mehrzahl: str = Field(description="Das Wort in der Mehrzahl, z. B. Bezirke")
+    genus: Literal["m", "f", "n"] = Field("m", description="Genus: m, f oder n (für der/die/das)")
 
     def form(self, wort: str) -> str:
         """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
@@ -61,9 +58,9 @@ class Veranstaltungsart(Begriff):
     need its gender: "an der Sozialraumkonferenz", "am Stadtteilforum".
     """
 
-    name: str = "Veranstaltung"
-    mehrzahl: str = "Veranstaltungen"
-    genus: Literal["m", "f", "n"] = "f"
+    name: str = Field("Veranstaltung", description="Das Wort in der Einzahl")
+    mehrzahl: str = Field("Veranstaltungen", description="Das Wort in der Mehrzahl")
+    genus: Literal["m", "f", "n"] = Field("f", description="Genus: m, f oder n")
 
 
 #: What comparable monitoring systems are called; a city names its own series in the config.
@@ -80,9 +77,15 @@ class Begriffe(_Strict):
     "Planungsraum" and "MSS 2021".
     """
 
-    einheit: Begriff = Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m")
-    gebiet: Begriff = Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n")
-    index: str = "Sozialindex"
+    einheit: Begriff = Field(
+        Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m"),
+        description="Die Berichtseinheit, je Einheit ein Bericht (Sozialraum, Bezirk, Stadtteil)",
+    )
+    gebiet: Begriff = Field(
+        Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n"),
+        description="Das kleinste Gebiet der Statistik (Sozialquartier, Planungsraum)",
+    )
+    index: str = Field("Sozialindex", description="Name des Index in den Berichten")
     reihe: str = Field(
         "Sozialbericht", description="The publication series the statistics come from"
     )
@@ -99,26 +102,28 @@ class Begriffe(_Strict):
 class Stadt(_Strict):
     """The city as a whole."""
 
-    name: str
+    name: str = Field(description="Name der Stadt, wie er in den Berichten steht")
     crs: str = Field(
         "EPSG:25832",
-        description="Projected coordinate reference system in metres the maps are drawn in",
+        description="Projiziertes Koordinatenbezugssystem der Karten in Metern (EPSG-Code); die "
+        "Geometrie darf in jedem System vorliegen, sie wird umgerechnet",
     )
     geometrie_version: str = Field(
         description="Named in every report, because comparisons break when boundaries change."
     )
-    geometrie_schematisch: bool = False
-    herausgeber: str = ""
+    geometrie_schematisch: bool = Field(False, description="true: die Flächen sind nur schematisch")
+    herausgeber: str = Field("", description="Herausgeber der Berichte (Amt, Dienststelle)")
     quellenangabe: str = Field(
         "", description="Attribution line the data licence asks for, printed on every page"
     )
-    veranstaltung: Veranstaltungsart = Veranstaltungsart()
+    veranstaltung: Veranstaltungsart = Field(
+        Veranstaltungsart(), description="Wie die Stadt ihre jährliche Veranstaltung nennt"
+    )
     logo: str = Field(
         "",
         description="Logo or coat of arms on the cover (PNG, JPEG or SVG), path relative to the "
         "config file; embedded in every report",
     )
-
 
     @field_validator("crs")
     @classmethod
@@ -146,29 +151,29 @@ class Stadt(_Strict):
 class Termin(_Strict):
     """One event of a Sozialraum, as planned in the config (the events file must agree)."""
 
-    runde: int
+    runde: int = Field(description="Nummer der Runde der Veranstaltungen")
     datum: str = Field(description="ISO date YYYY-MM-DD, or YYYY-MM where only the month is known")
 
 
 class Sozialraum(_Strict):
     """One Sozialraum: id used in the data, display name, slug for file names."""
 
-    id: str
-    name: str
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    termine: list[Termin] = []
+    id: str = Field(description="ID der Einheit, wie sie in den Daten steht")
+    name: str = Field(description="Name der Einheit in den Berichten")
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Kurzname für Dateinamen")
+    termine: list[Termin] = Field([], description="Termine der Veranstaltungen")
 
 
 class Indikator(_Strict):
     """One indicator of the Sozialindex, as the data dictionary describes it."""
 
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    label: str
-    kurz: str
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Kurze ID des Indikators, z. B. sgb2")
+    label: str = Field(description="Name des Indikators in den Berichten")
+    kurz: str = Field(description="Kurzer Name für Tabellen und Karten")
     zaehler: str = Field("", description="What the numerator counts (German, for the method page)")
     nenner: str = Field("", description="What the denominator counts")
     beschreibung: str = Field("", description="Definition of a published share (method page)")
-    eingabe: Literal["anzahl", "anteil"] = "anzahl"
+    eingabe: Literal["anzahl", "anteil"] = Field("anzahl", description="Zähler/Nenner oder Anteil")
     veraenderung: Literal["berechnet", "veroeffentlicht"] = Field(
         "berechnet",
         description="'veroeffentlicht': the change in percentage points is published with the "
@@ -181,8 +186,8 @@ class Indikator(_Strict):
     richtung: Literal[1, -1] = Field(
         1, description="+1: a higher share means more poverty risk; -1: the opposite"
     )
-    status: bool = True
-    dynamik: bool = True
+    status: bool = Field(True, description="Geht in den Statusindex ein")
+    dynamik: bool = Field(True, description="Geht in den Dynamikindex ein")
 
     @model_validator(mode="after")
     def _spalten(self) -> Indikator:
@@ -205,23 +210,25 @@ class Ausschluss(_Strict):
     Written as ``{ quartier_id = "06", grund = "Erstaufnahmeeinrichtung" }``.
     """
 
-    quartier_id: str
-    grund: str
+    quartier_id: str = Field(description="ID des Gebiets")
+    grund: str = Field(description="Grund, steht in den Berichten")
 
 
 class Methode(_Strict):
     """Parameters of the Sozialindex method; cities differ, so none of this is fixed in code."""
 
-    jahre: list[int]
-    berichtsjahr: int
-    vergleichsjahr: int
-    kombination: Literal["mittelwert", "summe"] = "mittelwert"
-    erneut_standardisieren: bool = False
-    mindestfallzahl: int = Field(3, ge=1)
-    mindestbevoelkerung: int = Field(300, ge=0)
-    ausgeschlossen: list[Ausschluss] = []
-    status: Klassen
-    dynamik: Klassen
+    jahre: list[int] = Field(description="Alle Jahre, die die Daten enthalten")
+    berichtsjahr: int = Field(description="Das Jahr, über das berichtet wird")
+    vergleichsjahr: int = Field(description="Das frühere Jahr für die Veränderung")
+    kombination: Literal["mittelwert", "summe"] = Field(
+        "mittelwert", description="Mittelwert oder Summe der z-Werte"
+    )
+    erneut_standardisieren: bool = Field(False, description="Den Index erneut standardisieren")
+    mindestfallzahl: int = Field(3, ge=1, description="Kleinere Fallzahlen werden unterdrückt")
+    mindestbevoelkerung: int = Field(300, ge=0, description="Kleinere Gebiete: unbewertet")
+    ausgeschlossen: list[Ausschluss] = Field([], description="Gebiete, die nicht bewertet werden")
+    status: Klassen = Field(description="Klassen des Statusindex")
+    dynamik: Klassen = Field(description="Klassen des Dynamikindex")
     mindeststimmen: int = Field(
         3, ge=1, description="Smallest dot count shown; smaller counts are suppressed"
     )
@@ -243,136 +250,6 @@ class Methode(_Strict):
         return self
 
 
-class Mentimeter(_Strict):
-    """A Mentimeter results export holding the feedback words of one event."""
-
-    veranstaltung_id: str
-    datei: Path
-    frage: str = Field(description="Start of the question text of the word-cloud slide")
-    erfunden: bool = Field(False, description="The export holds invented sample answers")
-
-
-class Gueltigkeit(_Strict):
-    """A column that says whether an area is valid, and why not (Berlin's ``KOM``).
-
-    An area whose cell holds one of ``gueltig`` is valid; any other text excludes it from the
-    standardisation, and that text is the reason shown in the reports.
-    """
-
-    spalte: str
-    gueltig: list[str] = Field(min_length=1)
-
-
-class Tabelle(_Strict):
-    """An input file as the statistics office publishes it, and how to read it.
-
-    A plain path (``indikatoren = "../data/indikatoren.csv"``) means a file in the contract's own
-    layout. A table ``{ datei = …, spalten = {…}, … }`` maps a published layout onto it without
-    touching the file: column names, wide tables, missing-value markers, a validity column.
-    """
-
-    datei: Path
-    form: Literal["lang", "breit"] = Field(
-        "lang",
-        description="'lang': one row per area, year and indicator; 'breit': one row per area, "
-        "one column per indicator ([[indikatoren]] spalten)",
-    )
-    spalten: dict[str, str] = Field(
-        default_factory=dict, description="contract column -> column header in the file"
-    )
-    fehlwerte: list[str] = Field(
-        default_factory=list,
-        description="Cell texts meaning 'no value' (e.g. '-9999', '.', '–', '' for empty)",
-    )
-    jahr: int | None = Field(None, description="Year of every row, for files without a year")
-    gueltigkeit: Gueltigkeit | None = None
-
-
-def _tabelle(value: object) -> object:
-    """Accept a plain path where a :class:`Tabelle` is expected."""
-    if isinstance(value, str | Path):
-        return {"datei": value}
-    return value
-
-
-#: Inputs of the participation part; a city without events configures none of them.
-EVENT_INPUTS = (
-    "veranstaltungen",
-    "stationen",
-    "angebote",
-    "fragen",
-    "abstimmungen",
-    "karten",
-    "feedback",
-    "kanalregeln",
-)
-
-
-class Eingaben(_Strict):
-    """Input files, relative to the config file.
-
-    Only the geometry and the indicators are needed. Population is needed where the method uses
-    it (``mindestbevoelkerung``, weights of published shares); the events and the
-    Handlungsempfehlungen are optional as a whole: a city without them configures none.
-    """
-
-    geometrie: Tabelle
-    bevoelkerung: Tabelle | None = None
-    indikatoren: Tabelle
-    veranstaltungen: Tabelle | None = None
-    stationen: Tabelle | None = None
-    angebote: Tabelle | None = None
-    fragen: Tabelle | None = None
-    abstimmungen: Tabelle | None = None
-    karten: Tabelle | None = None
-    feedback: Tabelle | None = None
-    mentimeter: list[Mentimeter] = []
-    handlungsempfehlungen: Tabelle | None = None
-    statusverlauf: Tabelle | None = None
-    kanalregeln: Tabelle | None = None
-    index: Tabelle | None = Field(
-        None,
-        description="Der veröffentlichte Index (Werte, Teilindizes oder Klassen je Gebiet), für "
-        '[methode.status] / [methode.dynamik] mit quelle = "wert" oder "klasse"; darf dieselbe '
-        "Datei wie die Indikatoren sein",
-    )
-
-    _as_table = field_validator(
-        "geometrie",
-        "bevoelkerung",
-        "indikatoren",
-        *EVENT_INPUTS,
-        "handlungsempfehlungen",
-        "statusverlauf",
-        "index",
-        mode="before",
-    )(_tabelle)
-
-    @model_validator(mode="after")
-    def _events_complete(self) -> Eingaben:
-        needed = ("veranstaltungen", "stationen", "angebote", "fragen")
-        given = [n for n in needed if getattr(self, n) is not None]
-        if given and len(given) != len(needed):
-            missing = [n for n in needed if getattr(self, n) is None]
-            raise ValueError(
-                "Veranstaltungen brauchen die Dateien "
-                + ", ".join(needed)
-                + "; es fehlen: "
-                + ", ".join(missing)
-                + " (oder keine davon angeben, wenn die Stadt keine Veranstaltungen auswertet)"
-            )
-        if self.mentimeter and self.veranstaltungen is None:
-            raise ValueError("[[eingaben.mentimeter]] braucht [eingaben] veranstaltungen")
-        if self.statusverlauf is not None and self.handlungsempfehlungen is None:
-            raise ValueError("[eingaben] statusverlauf braucht [eingaben] handlungsempfehlungen")
-        return self
-
-    @property
-    def mit_veranstaltungen(self) -> bool:
-        """True when the city evaluates participation events."""
-        return self.veranstaltungen is not None
-
-
 class Abgleich(_Strict):
     """Published classes to compare the computed ones with (``sozialraum abgleich``).
 
@@ -381,22 +258,40 @@ class Abgleich(_Strict):
     unrated must be "nicht bewertet" with the published reason.
     """
 
-    datei: Path
-    spalten: dict[Literal["quartier_id", "status", "dynamik", "kombi", "gueltigkeit"], str]
+    datei: Path = Field(description="Die amtliche Datei mit den Klassen")
+    spalten: dict[Literal["quartier_id", "status", "dynamik", "kombi", "gueltigkeit"], str] = Field(
+        description="Spalte der amtlichen Datei je Rolle; quartier_id und status sind Pflicht"
+    )
     kombi_muster: str = Field(
         "{status} / {dynamik}",
         description="How the file writes a combined class, e.g. 'Status {status} , Dynamik "
         "{dynamik}'",
     )
-    gueltig: list[str] = Field(default_factory=lambda: ["gültig"])
+    gueltig: list[str] = Field(default_factory=lambda: ["gültig"], description="Texte für gültig")
+
+    @model_validator(mode="after")
+    def _pflichtspalten(self) -> Abgleich:
+        missing = [k for k in ("quartier_id", "status") if k not in self.spalten]
+        if missing:
+            raise ValueError(
+                "spalten braucht " + " und ".join(missing) + " (die Spalten der amtlichen Datei "
+                'mit der Gebiets-ID und der Statusklasse), z. B. { quartier_id = "ID", status = '
+                '"Status" }; dynamik, kombi und gueltigkeit sind freiwillig'
+            )
+        return self
 
 
 class Bericht(_Strict):
     """Where the report notebooks live and where rendered reports go, relative to the config."""
 
-    notebook_sozialraum: Path = Path("../notebooks/sozialraumbericht.ipynb")
-    notebook_gesamtstadt: Path = Path("../notebooks/gesamtstadt.ipynb")
-    ausgabe: Path = Path("../reports")
+    notebook_sozialraum: Path = Field(
+        Path("../notebooks/sozialraumbericht.ipynb"),
+        description="Notebook für den Bericht je Einheit",
+    )
+    notebook_gesamtstadt: Path = Field(
+        Path("../notebooks/gesamtstadt.ipynb"), description="Notebook für den Bericht der Stadt"
+    )
+    ausgabe: Path = Field(Path("../reports"), description="Ordner der fertigen Berichte")
     zeitlimit_abschnitt: int = Field(
         900,
         ge=10,
@@ -407,14 +302,14 @@ class Bericht(_Strict):
 class Config(_Strict):
     """The whole config of one city."""
 
-    stadt: Stadt
-    begriffe: Begriffe = Begriffe()
-    sozialraeume: list[Sozialraum]
-    indikatoren: list[Indikator]
-    methode: Methode
-    eingaben: Eingaben
-    bericht: Bericht = Bericht()
-    abgleich: Abgleich | None = None
+    stadt: Stadt = Field(description="Die Stadt: Name, Koordinatensystem, Herausgeber")
+    begriffe: Begriffe = Field(Begriffe(), description="Eigene Wörter der Stadt")
+    sozialraeume: list[Sozialraum] = Field(description="Die Berichtseinheiten, je ein Eintrag")
+    indikatoren: list[Indikator] = Field(description="Die Indikatoren, je ein Eintrag")
+    methode: Methode = Field(description="Jahre, Verfahren und Klassen des Index")
+    eingaben: Eingaben = Field(description="Die Eingabedateien, Pfade relativ zur Konfiguration")
+    bericht: Bericht = Field(Bericht(), description="Notebooks und Ausgabeordner der Berichte")
+    abgleich: Abgleich | None = Field(None, description="Veröffentlichte Klassen zum Vergleich")
     pfad: Path = Field(description="The config file itself (set by load_config)")
 
     @model_validator(mode="after")

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sozialraum.config_doku import verweis
 from sozialraum.config_expect import (
     _describe,
     _explain_pattern,
@@ -61,6 +62,9 @@ class ConfigProblem:
     erwartet: str | None = None
     vorschlag: str | None = None
     hinweis: str | None = None
+    doku: str | None = None
+    """Where the key is described ("Siehe docs/konfiguration.md#tabelle-datei"), for the
+    message :func:`format_problems` builds; ``str()`` leaves it out."""
 
     def __str__(self) -> str:
         where = [self.datei]
@@ -98,7 +102,8 @@ def format_problems(problems: list[ConfigProblem], path: str | Path) -> str:
     """The message of a :class:`~sozialraum.config.ConfigError`: a heading, one line a problem."""
     n = len(problems)
     head = f"Die Konfiguration {display_path(path)} hat {n} Fehler:"
-    return "\n".join([head, *(f"  - {p}" for p in problems)])
+    lines = [f"  - {p}" + (f" {_sentence(p.doku)}" if p.doku else "") for p in problems]
+    return "\n".join([head, *lines])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,6 +249,8 @@ class _Describer:
         fields = method(e, target)
         fields.setdefault("schluessel", _display(e.path, self.pos) or None)
         fields.setdefault("zeile", self.pos.line(e.path))
+        if self.model.__module__ == "sozialraum.config":  # the page documents these models only
+            fields.setdefault("doku", _doku(target, e.path))
         return ConfigProblem(datei=self.datei, **fields)
 
     # -- one method per pydantic error type --------------------------------------------------
@@ -478,6 +485,18 @@ class _Describer:
         if t.ann is not None:
             fields["erwartet"] = _describe(t.ann, t.info)
         return fields
+
+
+def _doku(target: _Target, path: Loc) -> str | None:
+    """Where docs/konfiguration.md describes the key (or the table) a problem is about."""
+    ann = _strip(target.ann)
+    if _is_model(ann):
+        return verweis(ann)
+    if target.owner is not None and target.info is not None and path:
+        return verweis(target.owner, str(path[-1]))
+    if target.owner is not None:
+        return verweis(target.owner)
+    return None
 
 
 _BOUNDS = {

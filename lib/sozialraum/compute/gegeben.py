@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sozialraum.config import Klassen
+from sozialraum.config_klassen import Klassen
 from sozialraum.read.check_index import spalte, spalten
 
 __all__ = ["spalte", "spalten"]  # the internal names, defined where the values are read

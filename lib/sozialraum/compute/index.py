@@ -31,7 +31,8 @@ from sozialraum.compute.klassen import (
     kombi_klasse,
     schwellen_absolut,
 )
-from sozialraum.config import Config, Klassen
+from sozialraum.config import Config
+from sozialraum.config_klassen import Klassen
 
 _SD_ZERO = 1e-12
 

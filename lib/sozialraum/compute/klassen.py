@@ -11,7 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from sozialraum.config import Config, Klassen
+from sozialraum.config import Config
+from sozialraum.config_klassen import Klassen
 
 NICHT_BEWERTET = "nicht bewertet"
 """Class of a Quartier left out of the standardisation (too small, or listed in the config)."""

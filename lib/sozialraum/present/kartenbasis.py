@@ -19,7 +19,8 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 
 from sozialraum.compute.klassen import klassen_tabelle, kombi_klassen
-from sozialraum.config import Begriff, Config, Klassen
+from sozialraum.config import Begriff, Config
+from sozialraum.config_klassen import Klassen
 from sozialraum.present.labels import (
     HALO,
     measuring_renderer,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-from sozialraum.config import Begriff, Config, Klassen
+from sozialraum.config import Begriff, Config
+from sozialraum.config_klassen import Klassen
 from sozialraum.fmt import aufzaehlung, fmt_num, zitat
 
 #: The name of each index in the report's sentences.

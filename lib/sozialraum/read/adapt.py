@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from sozialraum.config import Config, Tabelle
+from sozialraum.config import Config
+from sozialraum.config_eingaben import Tabelle
 from sozialraum.names import closest, normalize_header
 from sozialraum.read.problems import Problem
 from sozialraum.read.tables import RawTable

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sozialraum.config import Klassen
+from sozialraum.config_klassen import Klassen
 from sozialraum.names import closest
 from sozialraum.read.adapt import GUELTIGKEIT_GRUND, _find, _missing_column
 from sozialraum.read.check_geometry import _Geo, _resolve_quartiere

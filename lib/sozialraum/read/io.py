@@ -2,7 +2,8 @@
 
 CSV from German Excel (``;``, decimal comma, Windows-1252) and from elsewhere (``,``, decimal
 point, UTF-8 with or without BOM) is detected, never configured; ``.xlsx`` is read from its first
-sheet; geometries come in any CRS; Mentimeter exports are read in Mentimeter's own layout.
+sheet, ``.json`` as a list of records (:mod:`.json_tabelle`); geometries come in any CRS;
+Mentimeter exports are read in Mentimeter's own layout.
 Tables are read as text first, so that a later conversion can name the row and the value that do
 not fit. Row numbers are those the analyst sees in Excel: the header is row 1.
 
@@ -17,6 +18,7 @@ import csv
 import io as _io
 from pathlib import Path
 
+from sozialraum.read.json_tabelle import read_json
 from sozialraum.read.problems import Problem, ReadError, nearby_file
 from sozialraum.read.tables import RawTable, _expected, _to_raw
 from sozialraum.read.xlsx import _read_xlsx, _read_zip
@@ -60,8 +62,9 @@ def read_table(
     path: str | Path,
     datei: str | None = None,
     expected_columns: list[str] | None = None,
+    datensaetze: str | None = None,
 ) -> RawTable:
-    """Read a CSV or ``.xlsx`` file as text with normalised headers.
+    """Read a CSV, ``.xlsx`` or ``.json`` file as text with normalised headers.
 
     Parameters
     ----------
@@ -71,6 +74,8 @@ def read_table(
         How problems name the file (default: the file name).
     expected_columns
         Columns the caller needs; only used to say what was expected when the file is no table.
+    datensaetze
+        For a ``.json`` file: the dotted key path to its list of records (see :mod:`.json_tabelle`).
 
     Raises
     ------
@@ -130,10 +135,21 @@ def read_table(
         )
     else:
         text, encoding = decode(data)
+    if path.suffix.lower() == ".json":
+        return read_json(text, datei, encoding, datensaetze)
+    if datensaetze:
+        raise ReadError(
+            Problem(
+                datei,
+                f'datensaetze = "{datensaetze}" gilt nur für JSON-Dateien, diese heißt '
+                f"„{path.suffix}“",
+                erwartet="eine Datei mit der Endung .json, oder datensaetze weglassen",
+            )
+        )
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype", "<html", "<?xml", "<table", "{", "[")):
         what = "JSON" if head.startswith(("{", "[")) else "HTML/XML"
-        hint = None
+        hint = "die Datei in .json umbenennen, dann wird sie als JSON gelesen"
         if what == "HTML/XML":
             hint = (
                 "vermutlich eine gespeicherte Webseite oder ein „Excel-Export“ als HTML: die Datei "

@@ -14,6 +14,18 @@ from sozialraum.names import closest
 
 Schwere = Literal["Fehler", "Warnung"]
 
+#: How a file counts its rows: a table has rows ("Zeile 2"), a JSON file records ("Datensatz 1").
+Ort = Literal["Zeile", "Datensatz"]
+
+
+def position(zeile: int, ort: Ort = "Zeile") -> str:
+    """A row as the analyst finds it: "Zeile 7" in a table, "Datensatz 6" in a JSON file.
+
+    Rows of a JSON file are numbered like those of a CSV file (1 = the keys), so that every check
+    can treat both alike; only what the analyst reads differs.
+    """
+    return f"Datensatz {zeile - 1}" if ort == "Datensatz" else f"Zeile {zeile}"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -39,6 +51,9 @@ class Problem:
         Advice that is not a value (e.g. "Dezimalkomma verwenden").
     schwere
         ``"Fehler"`` stops the run; ``"Warnung"`` is reported and the run goes on.
+    ort
+        ``"Datensatz"`` for a JSON file: ``zeile`` keeps the CSV convention (1 = the keys,
+        2 = the first record) and is shown as the record number, ``spalte`` as the key.
     """
 
     datei: str
@@ -50,13 +65,14 @@ class Problem:
     vorschlag: str | None = None
     hinweis: str | None = None
     schwere: Schwere = "Fehler"
+    ort: Ort = "Zeile"
 
     def __str__(self) -> str:
         where = [self.datei]
-        if self.zeile is not None:
-            where.append(f"Zeile {self.zeile}")
+        if self.zeile is not None and not (self.ort == "Datensatz" and self.zeile < 2):
+            where.append(position(self.zeile, self.ort))
         if self.spalte:
-            where.append(f'Spalte "{self.spalte}"')
+            where.append(f'{"Schlüssel" if self.ort == "Datensatz" else "Spalte"} "{self.spalte}"')
         text = ", ".join(where) + ": "
         if self.schwere == "Warnung":
             text += "Warnung: "

@@ -515,7 +515,7 @@ def check(
             problems.append(
                 Problem(
                     raw.datei,
-                    f"Doppelte Zeile: {key_text} steht schon in Zeile {conv.zeile(first)}",
+                    f"Doppelte Zeile: {key_text} steht schon in {raw.position(conv.zeile(first))}",
                     zeile=conv.zeile(pos),
                     spalte=", ".join(raw.spalten.get(k, k) for k in key),
                     wert=key_text,
@@ -530,7 +530,8 @@ def check(
             problems.append(
                 Problem(
                     raw.datei,
-                    f'Doppelter Wert "{wert}": steht schon in Zeile {conv.zeile(int(same[0]))}',
+                    f'Doppelter Wert "{wert}": steht schon in '
+                    f"{raw.position(conv.zeile(int(same[0])))}",
                     erwartet=f'jeden Wert in "{shown}" nur einmal',
                     **common,
                 )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sozialraum.names import normalize_header
-from sozialraum.read.problems import Problem
+from sozialraum.read.problems import Ort, Problem, position
 from sozialraum.read.values import detect_decimal
 
 
@@ -38,6 +38,12 @@ class RawTable:
     """Header in the file of a cell that a wide table moved into a contract column."""
     abgeschnitten: int | None = None
     """Row at which the file seems cut off; later findings are likely consequences."""
+    ort: Ort = "Zeile"
+    """``"Datensatz"`` for a JSON file (``zeilen`` then count records from 2, as rows would)."""
+
+    def position(self, zeile: int) -> str:
+        """Row ``zeile`` as the analyst finds it in the file ("Zeile 7", "Datensatz 6")."""
+        return position(zeile, self.ort)
 
     def spalte_von(self, pos: int | None, column: str) -> str:
         """The column header the analyst finds in the file for ``column`` in row ``pos``."""

@@ -22,7 +22,7 @@ from sozialraum.read.check_index import pruefe_index
 from sozialraum.read.check_statistics import _ausschluesse, _coverage, _einwohner, _indikatoren
 from sozialraum.read.problems import Problem
 from sozialraum.read.schemas import SCHEMAS, Erlaubt
-from sozialraum.read.validation_run import _count, _de_int, _fold_truncated, _Run
+from sozialraum.read.validation_run import _count, _de_int, _fold_truncated, _mark_records, _Run
 
 __all__ = [
     "Inputs",
@@ -223,6 +223,7 @@ def validate(cfg: Config) -> ValidationReport:
     mentimeter = _mentimeter(run, events)
 
     _fold_truncated(run)
+    _mark_records(run)
     inputs = None
     errors = [p for p in run.problems if p.schwere == "Fehler"]
     if not errors:

@@ -7,6 +7,7 @@ Every per-kind check (``check_*``) adds to the same run, so that one run reports
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +53,17 @@ class _Run:
         if getattr(self.cfg.eingaben, name, None) is None:
             return None
         path = self.cfg.datei(name)
+        spec = self.cfg.eingabe(name)
         model = SCHEMAS[name]
         required = [c for c, col in model.to_schema().columns.items() if col.required]
         try:
-            raw = read_table(path, self.label(path), expected_columns=required)
+            raw = read_table(path, self.label(path), required, spec.datensaetze)
         except ReadError as exc:
             self.problems.append(exc.problem)
             return None
         self.add(raw.probleme)
         self.raws[raw.datei] = raw
-        raw, layout = adapt(raw, self.cfg.eingabe(name), self.cfg, name)
+        raw, layout = adapt(raw, spec, self.cfg, name)
         self.add(layout)
         if any(p.schwere == "Fehler" for p in layout):
             return None
@@ -122,3 +124,16 @@ def _fold_truncated(run: _Run) -> None:
             f"wahrscheinlich Folgen davon (der erste: {follow[0].meldung})",
             erwartet="eine vollständige Datei; danach erneut prüfen",
         )
+
+
+def _mark_records(run: _Run) -> None:
+    """Let every finding about a JSON file name the record and the key, not a row and column.
+
+    The checks treat a JSON file like a CSV file (rows numbered from 2); which file is which is
+    only known here, where the tables of the run are.
+    """
+    records = {datei for datei, raw in run.raws.items() if raw.ort == "Datensatz"}
+    if records:
+        run.problems = [
+            replace(p, ort="Datensatz") if p.datei in records else p for p in run.problems
+        ]

@@ -1,0 +1,145 @@
+"""Where a city's input files are and how each is read: the [eingaben] section of the config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sozialraum.config_klassen import _Strict
+
+
+class Mentimeter(_Strict):
+    """A Mentimeter results export holding the feedback words of one event."""
+
+    veranstaltung_id: str = Field(description="ID der Veranstaltung")
+    datei: Path = Field(description="Pfad zum Export (.xlsx)")
+    frage: str = Field(description="Start of the question text of the word-cloud slide")
+    erfunden: bool = Field(False, description="The export holds invented sample answers")
+
+
+class Gueltigkeit(_Strict):
+    """A column that says whether an area is valid, and why not (Berlin's ``KOM``).
+
+    An area whose cell holds one of ``gueltig`` is valid; any other text excludes it from the
+    standardisation, and that text is the reason shown in the reports.
+    """
+
+    spalte: str = Field(description="Name der Spalte in der Datei")
+    gueltig: list[str] = Field(min_length=1, description="Texte, die gültig bedeuten")
+
+
+class Tabelle(_Strict):
+    """An input file as the statistics office publishes it, and how to read it.
+
+    A plain path (``indikatoren = "../data/indikatoren.csv"``) means a file in the contract's own
+    layout. A table ``{ datei = …, spalten = {…}, … }`` maps a published layout onto it without
+    touching the file: column names, wide tables, missing-value markers, a validity column.
+    """
+
+    datei: Path = Field(description="Pfad zur Datei (CSV, XLSX oder JSON)")
+    form: Literal["lang", "breit"] = Field(
+        "lang",
+        description="'lang': one row per area, year and indicator; 'breit': one row per area, "
+        "one column per indicator ([[indikatoren]] spalten)",
+    )
+    spalten: dict[str, str] = Field(
+        default_factory=dict, description="contract column -> column header in the file"
+    )
+    fehlwerte: list[str] = Field(
+        default_factory=list,
+        description="Cell texts meaning 'no value' (e.g. '-9999', '.', '–', '' for empty)",
+    )
+    jahr: int | None = Field(None, description="Year of every row, for files without a year")
+    gueltigkeit: Gueltigkeit | None = Field(None, description="Spalte mit der Gültigkeit")
+    datensaetze: str | None = Field(
+        None,
+        description="Nur für JSON-Dateien: Schlüsselpfad zur Liste der Datensätze, Ebenen durch "
+        'Punkte getrennt (z. B. "daten.gebiete"); ohne Angabe ist die Datei selbst die Liste',
+    )
+
+
+def _tabelle(value: object) -> object:
+    """Accept a plain path where a :class:`Tabelle` is expected."""
+    if isinstance(value, str | Path):
+        return {"datei": value}
+    return value
+
+
+#: Inputs of the participation part; a city without events configures none of them.
+EVENT_INPUTS = (
+    "veranstaltungen",
+    "stationen",
+    "angebote",
+    "fragen",
+    "abstimmungen",
+    "karten",
+    "feedback",
+    "kanalregeln",
+)
+
+
+class Eingaben(_Strict):
+    """Input files, relative to the config file.
+
+    Only the geometry and the indicators are needed. Population is needed where the method uses
+    it (``mindestbevoelkerung``, weights of published shares); the events and the
+    Handlungsempfehlungen are optional as a whole: a city without them configures none.
+    """
+
+    geometrie: Tabelle = Field(description="Die Flächen der Gebiete")
+    bevoelkerung: Tabelle | None = Field(None, description="Einwohnerzahlen je Gebiet und Jahr")
+    indikatoren: Tabelle = Field(description="Die Werte der Indikatoren")
+    veranstaltungen: Tabelle | None = Field(None, description="Die Veranstaltungen")
+    stationen: Tabelle | None = Field(None, description="Stationen der Veranstaltungen")
+    angebote: Tabelle | None = Field(None, description="Angebote je Station")
+    fragen: Tabelle | None = Field(None, description="Fragen der Veranstaltungen")
+    abstimmungen: Tabelle | None = Field(None, description="Ergebnisse der Abstimmungen")
+    karten: Tabelle | None = Field(None, description="Texte der Moderationskarten")
+    feedback: Tabelle | None = Field(None, description="Feedback-Wörter")
+    mentimeter: list[Mentimeter] = Field([], description="Mentimeter-Exporte")
+    handlungsempfehlungen: Tabelle | None = Field(None, description="Die Handlungsempfehlungen")
+    statusverlauf: Tabelle | None = Field(None, description="Verlauf der Empfehlungen")
+    kanalregeln: Tabelle | None = Field(None, description="Regeln für die Kanäle")
+    index: Tabelle | None = Field(
+        None,
+        description="Der veröffentlichte Index (Werte, Teilindizes oder Klassen je Gebiet), für "
+        '[methode.status] / [methode.dynamik] mit quelle = "wert" oder "klasse"; darf dieselbe '
+        "Datei wie die Indikatoren sein",
+    )
+
+    _as_table = field_validator(
+        "geometrie",
+        "bevoelkerung",
+        "indikatoren",
+        *EVENT_INPUTS,
+        "handlungsempfehlungen",
+        "statusverlauf",
+        "index",
+        mode="before",
+    )(_tabelle)
+
+    @model_validator(mode="after")
+    def _events_complete(self) -> Eingaben:
+        needed = ("veranstaltungen", "stationen", "angebote", "fragen")
+        given = [n for n in needed if getattr(self, n) is not None]
+        if given and len(given) != len(needed):
+            missing = [n for n in needed if getattr(self, n) is None]
+            raise ValueError(
+                "Veranstaltungen brauchen die Dateien "
+                + ", ".join(needed)
+                + "; es fehlen: "
+                + ", ".join(missing)
+                + " (oder keine davon angeben, wenn die Stadt keine Veranstaltungen auswertet)"
+            )
+        if self.mentimeter and self.veranstaltungen is None:
+            raise ValueError("[[eingaben.mentimeter]] braucht [eingaben] veranstaltungen")
+        if self.statusverlauf is not None and self.handlungsempfehlungen is None:
+            raise ValueError("[eingaben] statusverlauf braucht [eingaben] handlungsempfehlungen")
+        return self
+
+    @property
+    def mit_veranstaltungen(self) -> bool:
+        """True when the city evaluates participation events."""
+        return self.veranstaltungen is not None
