@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sozialraum.init_erkennen import (
     NAME_EINHEIT,
-    Spalte,
+    Einheiten,
+    Erkennung,
+    Indikatorvorschlag,
     Tabelle,
     einheit_aus_id,
     einheit_spalten,
@@ -27,6 +28,7 @@ from sozialraum.init_erkennen import (
     spanne_text,
     tabelle_erkennen,
     veraenderung_zu,
+    wertspalten,
     wertung_indikatoren,
 )
 from sozialraum.init_lesen import (
@@ -44,66 +46,6 @@ from sozialraum.names import normalize_header
 VORSCHLAG = "sozialraum.toml"
 
 __all__ = ["VORSCHLAG", "Erkennung", "InitFehler", "erkennen", "init"]
-
-
-@dataclass
-class Indikatorvorschlag:
-    """One proposed ``[[indikatoren]]`` entry and the column it was read from."""
-
-    id: str
-    label: str
-    eingabe: str = "anteil"
-    spalten: dict[str, str] = field(default_factory=dict)
-    veraenderung: str = "berechnet"
-    dynamik: bool = False
-    spalte: Spalte | None = None
-    als: str = "Anteil in Prozent"
-
-
-@dataclass
-class Einheiten:
-    """How the areas are grouped into report units, today and as detected for later keys.
-
-    ``spalte`` is the geometry column used today; ``aus_id`` the prefix structure of the ids
-    (length, number of units) and ``tabelle_spalte`` a unit column of a table, both kept for
-    ``[einheiten]`` (``aus = "id"`` / ``"tabelle"``) once it exists.
-    """
-
-    spalte: str | None
-    ids: list[str]
-    namen: dict[str, str]
-    art: str
-    """``spalte`` (a unit column of the geometry), ``konstant`` (one unit) or ``gebiete``."""
-    aus_id: tuple[int, int] | None = None
-    tabelle_spalte: tuple[str, str, int] | None = None
-
-
-@dataclass
-class Erkennung:
-    """Everything ``init`` found in a folder; the proposal is written from this alone."""
-
-    ordner: Path
-    geo: Geometrie
-    geo_id: str
-    geo_name: str
-    crs: str
-    tabellen: list[Tabelle]
-    indikatoren: Tabelle
-    indikatorvorschlaege: list[Indikatorvorschlag]
-    jahre: list[int]
-    berichtsjahr: int
-    vergleichsjahr: int
-    einheiten: Einheiten
-    bevoelkerung: tuple[Tabelle, str] | None = None
-    index_werte: list[tuple[Tabelle, Spalte]] = field(default_factory=list)
-    klassen: list[tuple[Tabelle, Spalte]] = field(default_factory=list)
-    geraten: list[str] = field(default_factory=list)
-    pruefen: list[str] = field(default_factory=list)
-
-    @property
-    def mit_dynamik(self) -> bool:
-        """Whether any indicator has change data (two years or a published change)."""
-        return any(i.dynamik for i in self.indikatorvorschlaege)
 
 
 def erkennen(ordner: str | Path) -> Erkennung:
@@ -291,11 +233,13 @@ def _indikatoren(
     if not spalten:
         spalten = ind.arten("z")
         als = "z-Wert (heute als Anteil eingelesen)"
+    stamm = {c: st for st, js in ind.jahre_breit.items() for c in js.values()}
     out = []
     for s in spalten:
+        label = stamm.get(s.name, s.name)
         v = Indikatorvorschlag(
-            id=_slug(s.name, genommen),
-            label=s.name,
+            id=_slug(label, genommen),
+            label=label,
             spalten={"anteil": s.name},
             spalte=s,
             als="Anteil (0–1)" if s.art == "anteil01" else als,
@@ -313,26 +257,9 @@ def _indikatoren(
     return out
 
 
-def _wertspalten(ind: Tabelle) -> dict[str, str]:
-    namen = {
-        "zaehler": ("zaehler", "anzahl", "fallzahl"),
-        "nenner": ("nenner", "basis", "bezug", "grundgesamtheit"),
-        "anteil": ("anteil", "quote", "wert", "prozent"),
-        "veraenderung": ("veraenderung", "differenz"),
-    }
-    out = {}
-    for spalte in ind.zahlen:
-        key = normalize_header(spalte)
-        for contract, woerter in namen.items():
-            if contract not in out and any(w in key for w in woerter):
-                out[contract] = spalte
-                break
-    return out
-
-
 def _indikatoren_lang(ind: Tabelle, jahre: list[int], pruefen: list[str]) -> list:
     df = ind.quelle.df
-    werte = _wertspalten(ind)
+    werte = wertspalten(ind)
     if not werte:
         return []
     out = []
@@ -407,7 +334,9 @@ def _einheiten(
             + ("Namen prüfen" if namen else "Namen eintragen")
         )
         return Einheiten(spalte, werte, namen, "spalte", aus_id, tabelle_spalte)
-    konstant = [c for c in geo.df.columns if c != geo_id and geo.df[c].nunique() == 1]
+    name = geo_name_spalte(geo, geo_id)
+    andere = [c for c in geo.df.columns if c not in (geo_id, name)]
+    konstant = [c for c in andere if geo.df[c].nunique() == 1 and geo.df[c].iloc[0].strip()]
     if aus_id:
         pruefen.append(
             f"Die IDs beginnen mit einer Einheit ({aus_id[1]} verschiedene Anfänge aus "
@@ -418,19 +347,28 @@ def _einheiten(
             f"Einheiten stehen in {tabelle_spalte[0]}, Spalte {tabelle_spalte[1]} "
             f"({tabelle_spalte[2]} Werte); die Geometrie hat dafür keine Spalte"
         )
-    if konstant and geo.df[konstant[0]].iloc[0].strip():
+    if konstant:
         wert = geo.df[konstant[0]].iloc[0]
         pruefen.append(
             f"Die ganze Stadt ist ein Bericht (Spalte {konstant[0]} hat überall „{wert}“)"
         )
         return Einheiten(konstant[0], [wert], {}, "konstant", aus_id, tabelle_spalte)
-    name = geo_name_spalte(geo, geo_id)
-    werte = sorted(set(geo.df[name]), key=_natuerlich)
+    einzeln = [c for c in andere if geo.df[c].nunique() == len(geo.df) and "" not in set(geo.df[c])]
+    if not einzeln:
+        raise InitFehler(
+            f"{geo.name}: Die Geometrie hat außer ID ({geo_id}) und Name ({name}) keine Spalte, "
+            "die die Gebiete zu Berichtseinheiten zusammenfasst (z. B. Bezirk, Sozialraum). "
+            "Tipp: im GIS eine Spalte mit der Einheit jedes Gebiets ergänzen."
+        )
+    spalte = einzeln[0]
+    paare = geo.df[[spalte, name]]
+    namen = dict(zip(paare[spalte], paare[name], strict=True))
+    werte = sorted(namen, key=lambda w: _natuerlich(namen[w]))
     pruefen.append(
         f"Keine größere Einheit in der Geometrie: jedes Gebiet wird ein eigener Bericht "
-        f"({len(werte)} Berichte, Spalte {name})"
+        f"({len(werte)} Berichte, Spalte {spalte})"
     )
-    return Einheiten(name, werte, {w: w for w in werte}, "gebiete", aus_id, tabelle_spalte)
+    return Einheiten(spalte, werte, namen, "gebiete", aus_id, tabelle_spalte)
 
 
 def _einheit_namen(geo: Geometrie, spalte: str, werte: list[str]) -> dict[str, str]:

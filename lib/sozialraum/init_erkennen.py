@@ -12,10 +12,12 @@ import math
 import re
 import statistics
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from sozialraum.init_lesen import Geometrie, Quelle
+from sozialraum.names import normalize_header
 
 #: Texts that statistics offices write for "no value" in a column of numbers.
 TEXT_FEHLWERTE = (".", "–", "—", "-", "x", "X", "k.A.", "k. A.", "/", "*", "n.v.", "NA", "..")
@@ -85,7 +87,7 @@ def zahl(text: str, dezimal: str) -> float | None:
 def spalte_lesen(name: str, werte: pd.Series, dezimal: str) -> Spalte | None:
     """Judge a column: a column of numbers (with markers for no value), else ``None``.
 
-    A column counts as numbers when at least 80 % of its non-empty cells are numbers; the other
+    A column counts as numbers when at least half of its non-empty cells are numbers; the other
     cells must be one of the usual "no value" texts (``.``, ``–``, ``k.A.``). Numbers such as
     ``-9999`` far outside the other values are taken as markers as well.
     """
@@ -103,7 +105,7 @@ def spalte_lesen(name: str, werte: pd.Series, dezimal: str) -> Spalte | None:
             marker.add(t)
         else:
             zahlen.append(z)
-    if len(zahlen) < 0.8 * len(gefuellt) or not zahlen:
+    if len(zahlen) < 0.5 * len(gefuellt) or not zahlen:
         return None
     rest = [z for z in zahlen if z not in ZAHL_FEHLWERTE]
     if rest and len(rest) < len(zahlen):
@@ -175,7 +177,9 @@ def geo_id_spalte(geo: Geometrie, quellen: list[Quelle]) -> tuple[str | None, fl
         ids = set(geo.df[spalte])
         if len(ids) < len(geo.df) or "" in ids:
             continue
-        summe = sum(max((id_treffer(q.df[c], ids) for c in q.df.columns), default=0) for q in quellen)
+        summe = sum(
+            max((id_treffer(q.df[c], ids) for c in q.df.columns), default=0) for q in quellen
+        )
         if summe > wertung:
             beste, wertung = spalte, summe
     return beste, wertung
@@ -257,10 +261,7 @@ def gueltigkeit(quelle: Quelle, zahlen: dict[str, Spalte]) -> tuple[str, list[st
         if not werte or andere.empty:
             continue
         leer = all(
-            all(
-                not str(v).strip() or str(v).strip() in zahlen[s].fehlwerte
-                for v in andere[s]
-            )
+            all(not str(v).strip() or str(v).strip() in zahlen[s].fehlwerte for v in andere[s])
             for s in werte
         )
         if werte and leer and gueltig.strip():
@@ -385,3 +386,81 @@ def spanne_text(s: Spalte) -> str:
     if not math.isfinite(lo) or not math.isfinite(hi):
         return "?"
     return f"{fmt_num(lo, stellen)}–{fmt_num(hi, stellen)}"
+
+
+def wertspalten(ind: Tabelle) -> dict[str, str]:
+    """Value columns of a long table by their names: zaehler, nenner, anteil, veraenderung."""
+    namen = {
+        "zaehler": ("zaehler", "anzahl", "fallzahl"),
+        "nenner": ("nenner", "basis", "bezug", "grundgesamtheit"),
+        "anteil": ("anteil", "quote", "wert", "prozent"),
+        "veraenderung": ("veraenderung", "differenz"),
+    }
+    out = {}
+    for spalte in ind.zahlen:
+        key = normalize_header(spalte)
+        for contract, woerter in namen.items():
+            if contract not in out and any(w in key for w in woerter):
+                out[contract] = spalte
+                break
+    return out
+
+
+@dataclass
+class Indikatorvorschlag:
+    """One proposed ``[[indikatoren]]`` entry and the column it was read from."""
+
+    id: str
+    label: str
+    eingabe: str = "anteil"
+    spalten: dict[str, str] = field(default_factory=dict)
+    veraenderung: str = "berechnet"
+    dynamik: bool = False
+    spalte: Spalte | None = None
+    als: str = "Anteil in Prozent"
+
+
+@dataclass
+class Einheiten:
+    """How the areas are grouped into report units, today and as detected for later keys.
+
+    ``spalte`` is the geometry column used today; ``aus_id`` the prefix structure of the ids
+    (length, number of units) and ``tabelle_spalte`` a unit column of a table, both kept for
+    ``[einheiten]`` (``aus = "id"`` / ``"tabelle"``) once it exists.
+    """
+
+    spalte: str | None
+    ids: list[str]
+    namen: dict[str, str]
+    art: str
+    """``spalte`` (a unit column of the geometry), ``konstant`` (one unit) or ``gebiete``."""
+    aus_id: tuple[int, int] | None = None
+    tabelle_spalte: tuple[str, str, int] | None = None
+
+
+@dataclass
+class Erkennung:
+    """Everything ``init`` found in a folder; the proposal is written from this alone."""
+
+    ordner: Path
+    geo: Geometrie
+    geo_id: str
+    geo_name: str
+    crs: str
+    tabellen: list[Tabelle]
+    indikatoren: Tabelle
+    indikatorvorschlaege: list[Indikatorvorschlag]
+    jahre: list[int]
+    berichtsjahr: int
+    vergleichsjahr: int
+    einheiten: Einheiten
+    bevoelkerung: tuple[Tabelle, str] | None = None
+    index_werte: list[tuple[Tabelle, Spalte]] = field(default_factory=list)
+    klassen: list[tuple[Tabelle, Spalte]] = field(default_factory=list)
+    geraten: list[str] = field(default_factory=list)
+    pruefen: list[str] = field(default_factory=list)
+
+    @property
+    def mit_dynamik(self) -> bool:
+        """Whether any indicator has change data (two years or a published change)."""
+        return any(i.dynamik for i in self.indikatorvorschlaege)

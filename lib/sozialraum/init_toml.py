@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 
-from sozialraum.init_erkennen import Tabelle, spanne_text
-
-if TYPE_CHECKING:
-    from sozialraum.init import Erkennung, Indikatorvorschlag
+from sozialraum.init_erkennen import (
+    Erkennung,
+    Indikatorvorschlag,
+    Tabelle,
+    spanne_text,
+    wertspalten,
+)
 
 
 def s(text: object) -> str:
@@ -159,8 +161,21 @@ def _indikatoren(erk: Erkennung) -> str:
                 'veraenderung = "veroeffentlicht"  # die Veränderung steht in spalten.veraenderung'
             )
         if not v.dynamik:
-            zeilen.append("dynamik = false  # keine Veränderungsdaten für diesen Indikator")
+            zeilen += _ohne_veraenderung(v)
     return "\n".join(zeilen) + "\n"
+
+
+def _ohne_veraenderung(v: Indikatorvorschlag) -> list[str]:
+    """An indicator without change data: no dynamics, and no change computed from a year.
+
+    Today ``veraenderung = "veroeffentlicht"`` without a change column is what keeps the
+    reports from looking up shares of a comparison year that is not in the data; once
+    ``methode.vergleichsjahr`` is optional (no Dynamikindex), the line can go.
+    """
+    return [
+        "dynamik = false  # keine Veränderungsdaten für diesen Indikator",
+        'veraenderung = "veroeffentlicht"  # ohne Spalte: keine Veränderung aus Vorjahren',
+    ]
 
 
 def _index_quelle(erk: Erkennung) -> list[str]:
@@ -192,7 +207,7 @@ berichtsjahr = {erk.berichtsjahr}  # prüfen: das Jahr, über das berichtet wird
 {_ohne_dynamik(erk)}
 kombination = "mittelwert"  # oder "summe": wie die z-Werte der Indikatoren zusammengehen
 erneut_standardisieren = true  # den kombinierten Wert noch einmal standardisieren
-mindestbevoelkerung = {mindest}  # prüfen: Gebiete mit weniger Einwohner*innen auslassen (üblich: 300)
+mindestbevoelkerung = {mindest}  # prüfen: kleinere Gebiete auslassen (üblich: 300)
 ausgeschlossen = []  # z. B. [{{ quartier_id = "…", grund = "Erstaufnahmeeinrichtung" }}]
 
 # Klassen des Statusindex: Schwellen in Standardabweichungen (schwellen_typ =
@@ -273,14 +288,12 @@ def _indikatortabelle(erk: Erkennung) -> list[str]:
     if t.id_spalte != "quartier_id":
         spalten["quartier_id"] = t.id_spalte or ""
     if t.lang:
-        from sozialraum.init import _wertspalten
-
         zeilen.append('form = "lang"  # eine Zeile je Gebiet, Jahr und Indikator')
         if t.jahr_spalte and t.jahr is None and t.jahr_spalte != "jahr":
             spalten["jahr"] = t.jahr_spalte
         if t.indikator_spalte and t.indikator_spalte != "indikator":
             spalten["indikator"] = t.indikator_spalte
-        werte = _wertspalten(t)
+        werte = wertspalten(t)
         spalten.update({k: v for k, v in werte.items() if k != v})
         benutzt = list(werte.values())
     else:
