@@ -254,3 +254,28 @@ def test_json_records_under_a_key_are_read_with_their_key(tmp_path):
     q = lies_tabelle(path)
     assert q.json_pfad == "daten.gebiete" and q.format == "JSON"
     assert list(q.df["id"]) == ["001", "002"] and list(q.df["anteil"]) == ["3.5", "7"]
+
+
+def test_published_z_values_alone_name_the_columns_and_what_is_missing(tmp_path):
+    folder = synthetic_city(tmp_path / "stadt")
+    rows = ["Gebiet-ID;zSGB2;zKinder"]
+    zs = [-1.5, -1.0, -0.6, -0.3, 0.0, 0.2, 0.4, 0.7, 1.0, 1.3, -0.2, 0.0]
+    rows += [f"{g[0]};{z:.1f};{-z:.1f}".replace(".", ",") for g, z in zip(GEBIETE, zs, strict=True)]
+    (folder / "indikatoren.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InitFehler, match=r"nur z-Werte .*\(zSGB2, zKinder\)"):
+        init(folder)
+    assert not (folder / VORSCHLAG).exists()
+
+
+def test_an_excel_table_is_read_and_named_as_excel(tmp_path):
+    folder = synthetic_city(tmp_path / "stadt")
+    table = pd.DataFrame(
+        {"Gebiet-ID": [g[0] for g in GEBIETE], "Quote": [2.5 + i for i in range(len(GEBIETE))]}
+    )
+    (folder / "indikatoren.csv").unlink()
+    table.to_excel(folder / "quoten.xlsx", index=False)
+    erk = erkennen(folder)
+    q = erk.indikatoren.quelle
+    assert q.name == "quoten.xlsx" and q.format == "Excel (XLSX)" and q.encoding is None
+    assert erk.indikatoren.id_spalte == "Gebiet-ID"  # Excel keeps the text "0101"
+    assert [v.spalten["anteil"] for v in erk.indikatorvorschlaege] == ["Quote"]

@@ -10,6 +10,7 @@ judges every column (:mod:`sozialraum.init_erkennen`) and decides which file pla
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -172,6 +173,14 @@ def _zusammenstellen(
     if erk.crs != geo.crs:
         pruefen.append(f"Die Geometrie hat {geo.crs} (Grad); Karten in {erk.crs} gezeichnet")
     erk.bevoelkerung = _bevoelkerung(ind, tabellen, berichtsjahr, pruefen)
+    json = {
+        t.quelle.name for t in [ind, *(erk.bevoelkerung or [])[:1]] if t.quelle.format == "JSON"
+    }
+    if json:
+        pruefen.append(
+            f"{', '.join(sorted(json))} ist JSON: gelesen wird es, sobald der JSON-Leser "
+            "([eingaben] … datensaetze) da ist; bis dahin als CSV speichern"
+        )
     for t in tabellen:
         if t.id_spalte and t.treffer >= 0.5:
             erk.index_werte += [(t, s) for s in t.arten("z")]
@@ -230,9 +239,8 @@ def _indikatoren(
     aeltere = {c for js in ind.jahre_breit.values() for j, c in js.items() if j != berichtsjahr}
     spalten = [s for s in spalten if s.name not in aeltere]
     als = "Anteil in Prozent"
-    if not spalten:
-        spalten = ind.arten("z")
-        als = "z-Wert (heute als Anteil eingelesen)"
+    if not spalten and ind.arten("z"):
+        _gegebener_index(ind)
     stamm = {c: st for st, js in ind.jahre_breit.items() for c in js.values()}
     out = []
     for s in spalten:
@@ -255,6 +263,21 @@ def _indikatoren(
             + " — prüfen: richtung, label"
         )
     return out
+
+
+def _gegebener_index(ind: Tabelle) -> None:
+    """A table of published z-values or scores only: later ``[methode.status] quelle = "wert"``.
+
+    Today an index can only be computed from shares or counts, so a proposal from z-values alone
+    would not validate; the message names the columns found. Once a given index exists, this
+    is where ``init`` proposes ``quelle = "wert"`` with ``spalte`` or ``teilindizes``.
+    """
+    namen = ", ".join(s.name for s in ind.arten("z"))
+    raise InitFehler(
+        f"{ind.quelle.name}: gefunden sind nur z-Werte bzw. ein veröffentlichter Index ({namen}), "
+        "keine Anteile oder Zähler und Nenner, aus denen der Index berechnet werden kann. Tipp: "
+        "die Tabelle mit den Anteilen je Gebiet in den Ordner legen."
+    )
 
 
 def _indikatoren_lang(ind: Tabelle, jahre: list[int], pruefen: list[str]) -> list:
@@ -410,7 +433,9 @@ def init(ordner: str | Path) -> tuple[Path, Erkennung]:
     teil = ziel.with_name(f".{VORSCHLAG}.teil")
     try:
         teil.write_text(text, encoding="utf-8")
-        teil.replace(ziel)
+        os.link(teil, ziel)  # fails if the file appeared meanwhile: nothing is overwritten
+    except FileExistsError as exc:
+        raise InitFehler(f"{ziel} gibt es schon; init überschreibt keine Konfiguration.") from exc
     finally:
         teil.unlink(missing_ok=True)
     return ziel, erk

@@ -197,7 +197,6 @@ def _index_quelle(erk: Erkennung) -> list[str]:
 
 
 def _methode(erk: Erkennung) -> str:
-    mindest = 0
     jahre = _liste(erk.jahre)
     return f"""
 # --- Methode des Index ------------------------------------------------------------------
@@ -207,7 +206,7 @@ berichtsjahr = {erk.berichtsjahr}  # prüfen: das Jahr, über das berichtet wird
 {_ohne_dynamik(erk)}
 kombination = "mittelwert"  # oder "summe": wie die z-Werte der Indikatoren zusammengehen
 erneut_standardisieren = true  # den kombinierten Wert noch einmal standardisieren
-mindestbevoelkerung = {mindest}  # prüfen: kleinere Gebiete auslassen (üblich: 300)
+mindestbevoelkerung = 0  # prüfen: kleinere Gebiete auslassen (üblich: 300)
 ausgeschlossen = []  # z. B. [{{ quartier_id = "…", grund = "Erstaufnahmeeinrichtung" }}]
 
 # Klassen des Statusindex: Schwellen in Standardabweichungen (schwellen_typ =
