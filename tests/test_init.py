@@ -279,3 +279,14 @@ def test_an_excel_table_is_read_and_named_as_excel(tmp_path):
     assert q.name == "quoten.xlsx" and q.format == "Excel (XLSX)" and q.encoding is None
     assert erk.indikatoren.id_spalte == "Gebiet-ID"  # Excel keeps the text "0101"
     assert [v.spalten["anteil"] for v in erk.indikatorvorschlaege] == ["Quote"]
+
+
+def test_ids_that_lost_their_leading_zeros_are_named_as_the_cause(tmp_path):
+    folder = synthetic_city(tmp_path / "stadt")
+    text = (folder / "indikatoren.csv").read_bytes().decode("cp1252")
+    (folder / "indikatoren.csv").write_text(
+        "\n".join(line[1:] if line[:1] == "0" else line for line in text.splitlines()),
+        encoding="cp1252",
+    )
+    with pytest.raises(InitFehler, match="stimmen nur ohne führende Nullen überein"):
+        init(folder)

@@ -82,11 +82,17 @@ def erkennen(ordner: str | Path) -> Erkennung:
         except InitFehler as exc:
             geraten.append(f"{pfad.name} nicht verwendet: {exc}")
     geos = [lies_geometrie(p) for p in geo_pfade]
-    wahl = [(geo_id_spalte(g, quellen), g) for g in geos]
+    wahl = [(geo_id_spalte(g, quellen, nur_codes=True), g) for g in geos]
     (geo_id, wertung), geo = max(wahl, key=lambda w: w[0][1])
+    if wertung == 0 and _ohne_gemeinsame_ids(geo, quellen):
+        raise InitFehler(_ohne_gemeinsame_ids(geo, quellen) + "Tipp: die IDs als Text speichern.")
+    if wertung == 0:  # no code matches: names may still join
+        wahl = [(geo_id_spalte(g, quellen), g) for g in geos]
+        (geo_id, wertung), geo = max(wahl, key=lambda w: w[0][1])
     if geo_id is None or wertung == 0:
         raise InitFehler(
-            f"Keine Tabelle im Ordner {ordner} hat eine Spalte mit den IDs der Geometrie "
+            _ohne_gemeinsame_ids(geo, quellen)
+            + f"Keine Tabelle im Ordner {ordner} hat eine Spalte mit den IDs der Geometrie "
             f"{geo.name} (Spalten der Geometrie: {', '.join(geo.df.columns)}). Tipp: die Tabellen "
             "brauchen eine Spalte mit denselben Gebiets-IDs wie die Geometrie, als Text "
             "geschrieben (führende Nullen wie in der Geometrie)."
@@ -98,6 +104,25 @@ def erkennen(ordner: str | Path) -> Erkennung:
         if g is not geo:
             erk.geraten.append(f"Geometrie {g.name} nicht verwendet (ihre IDs passen schlechter)")
     return erk
+
+
+def _ohne_gemeinsame_ids(geo: Geometrie, quellen: list) -> str:
+    """A hint when ids agree once leading zeros are dropped (a number column lost them)."""
+
+    def ohne_nullen(werte: object) -> set[str]:
+        return {str(v).strip().lstrip("0") for v in werte if str(v).strip()}
+
+    for spalte in geo.df.columns:
+        ids = ohne_nullen(geo.df[spalte])
+        for q in quellen:
+            for c in q.df.columns:
+                if len(ids) == len(geo.df) and len(ids & ohne_nullen(q.df[c])) >= 0.5 * len(ids):
+                    return (
+                        f"Die IDs in {geo.name} (Spalte {spalte}) und {q.name} (Spalte {c}) "
+                        "stimmen nur ohne führende Nullen überein – eine Datei hat sie als Zahl "
+                        "gespeichert und die Nullen verloren. "
+                    )
+    return ""
 
 
 def _zusammenstellen(

@@ -166,16 +166,21 @@ def id_treffer(werte: pd.Series, geo_ids: set[str]) -> float:
     return len(vorhanden & geo_ids) / len(geo_ids)
 
 
-def geo_id_spalte(geo: Geometrie, quellen: list[Quelle]) -> tuple[str | None, float]:
+def geo_id_spalte(
+    geo: Geometrie, quellen: list[Quelle], *, nur_codes: bool = False
+) -> tuple[str | None, float]:
     """The geometry column whose values the tables' columns match best (and how well).
 
     Only columns with a distinct value per feature can be ids; the score is the best share of
-    these ids found in any one table column, summed over the tables.
+    these ids found in any one table column, summed over the tables. ``nur_codes``: only
+    columns that look like codes (no spaces, at most 20 characters), not names.
     """
     beste, wertung = None, 0.0
     for spalte in geo.df.columns:
         ids = set(geo.df[spalte])
         if len(ids) < len(geo.df) or "" in ids:
+            continue
+        if nur_codes and not all(" " not in i and len(i) <= 20 for i in ids):
             continue
         summe = sum(
             max((id_treffer(q.df[c], ids) for c in q.df.columns), default=0) for q in quellen

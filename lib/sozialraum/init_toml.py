@@ -146,7 +146,7 @@ def _indikatoren(erk: Erkennung) -> str:
     breit = not erk.indikatoren.lang
     for v in erk.indikatorvorschlaege:
         zeilen += ["", "[[indikatoren]]", f"id = {s(v.id)}", f"label = {s(v.label)}  # prüfen"]
-        zeilen.append(f"kurz = {s(v.label[:30])}")
+        zeilen.append(f"kurz = {s(v.label[:30].strip())}")
         if v.spalte is not None:
             zeilen.append(
                 f"# gelesen als {v.als}, Werte {spanne_text(v.spalte)}; Alternative: eingabe = "
