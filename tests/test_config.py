@@ -1,5 +1,6 @@
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,34 @@ def test_the_maps_crs_must_be_a_known_projected_one(tmp_path, crs, expected):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert expected in str(err.value) and "[stadt] crs" in str(err.value)
+
+
+def test_report_paths_in_a_project_are_as_before(cfg):
+    assert cfg.bericht_pfad("notebook_sozialraum") == ROOT / "notebooks" / "sozialraumbericht.ipynb"
+    assert cfg.bericht_pfad("ausgabe") == ROOT / "reports"
+
+
+def _outside(tmp_path, bericht: str = "") -> Path:
+    text = (ROOT / "config" / "oberhausen.toml").read_text(encoding="utf-8")
+    folder = tmp_path / "stadt"
+    folder.mkdir()
+    path = folder / "sozialraum.toml"
+    path.write_text(text + bericht, encoding="utf-8")
+    return path
+
+
+def test_a_config_outside_a_project_finds_the_workbooks_notebooks(tmp_path):
+    from sozialraum.resources import NOTEBOOKS_DIR
+
+    cfg = load_config(_outside(tmp_path))
+    assert cfg.bericht_pfad("notebook_sozialraum") == NOTEBOOKS_DIR / "sozialraumbericht.ipynb"
+    assert cfg.bericht_pfad("notebook_gesamtstadt").is_file()
+    assert NOTEBOOKS_DIR == ROOT / "notebooks"  # the folder analysts open, not a copy
+    assert cfg.bericht_pfad("ausgabe") == tmp_path / "stadt" / "berichte"
+
+
+def test_report_paths_the_config_sets_are_kept_outside_a_project(tmp_path):
+    bericht = '\n[bericht]\nnotebook_sozialraum = "nb/mein.ipynb"\nausgabe = "../aus"\n'
+    cfg = load_config(_outside(tmp_path, bericht))
+    assert cfg.bericht_pfad("notebook_sozialraum") == tmp_path / "stadt" / "nb" / "mein.ipynb"
+    assert cfg.bericht_pfad("ausgabe") == tmp_path / "aus"

@@ -15,7 +15,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lib" / "sozialraum"
 #: The stages, lowest first: a module may import its own stage and any stage below it.
 STAGES = ("read", "compute", "present", "publish")
 #: Top-level modules above every stage: the console command and the facades notebooks import.
-ENTRY_POINTS = {"sozialraum.cli", "sozialraum.report", "sozialraum.maps"}
+ENTRY_POINTS = {
+    "sozialraum.cli",
+    "sozialraum.report",
+    "sozialraum.maps",
+    # `sozialraum init`: reads files with the read stage, writes a config proposal
+    "sozialraum.init",
+    "sozialraum.init_erkennen",
+    "sozialraum.init_lesen",
+    "sozialraum.init_toml",
+}
 MAX_LINES = 600
 
 

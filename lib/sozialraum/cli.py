@@ -253,6 +253,34 @@ def render(
         sys.exit(1)
 
 
+@main.command()
+@click.argument("ordner", type=click.Path(file_okay=False, path_type=Path))
+def init(ordner: Path) -> None:
+    """Schlägt aus den Dateien eines Ordners eine Konfiguration vor (ORDNER/sozialraum.toml).
+
+    Erkennt Formate, Kodierungen, Trennzeichen, die ID-Spalte zur Geometrie, Jahre, Anteile,
+    Einwohnerzahlen und Einheiten; schreibt einen kommentierten Vorschlag, der so, wie er ist,
+    geprüft und gerendert werden kann, und sagt, was zu prüfen ist. Überschreibt nichts.
+    """
+    from sozialraum.init import InitFehler
+    from sozialraum.init import init as vorschlagen
+
+    try:
+        ziel, erk = vorschlagen(ordner)
+    except InitFehler as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Gelesen:")
+    for zeile in erk.geraten:
+        click.echo(f"  {zeile}")
+    click.echo("Bitte prüfen:")
+    for zeile in erk.pruefen:
+        click.echo(f"  - {zeile}")
+    click.echo(f"Vorschlag geschrieben: {ziel}")
+    click.echo(
+        f"Weiter: sozialraum validate --config {ziel}, dann sozialraum render --config {ziel}"
+    )
+
+
 def _is_file_error(exc: OSError) -> bool:
     """An error about a file (it has a name), not about a network connection."""
     return exc.filename is not None

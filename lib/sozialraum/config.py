@@ -282,16 +282,27 @@ class Abgleich(_Strict):
 
 
 class Bericht(_Strict):
-    """Where the report notebooks live and where rendered reports go, relative to the config."""
+    """Where the report notebooks live and where rendered reports go, relative to the config.
+
+    Without an entry, a config in a project (``config/`` beside ``notebooks/``) uses the
+    project's notebooks and ``../reports``; a config anywhere else (a folder of a city's files,
+    as ``sozialraum init`` writes it) uses the workbook's own notebooks and ``berichte/`` beside
+    the config.
+    """
 
     notebook_sozialraum: Path = Field(
         Path("../notebooks/sozialraumbericht.ipynb"),
-        description="Notebook für den Bericht je Einheit",
+        description="Notebook für den Bericht je Einheit; Vorgabe: das des Projekts, sonst das des Workbooks",
     )
     notebook_gesamtstadt: Path = Field(
-        Path("../notebooks/gesamtstadt.ipynb"), description="Notebook für den Bericht der Stadt"
+        Path("../notebooks/gesamtstadt.ipynb"),
+        description="Notebook für den Überblick über die Stadt; Vorgabe wie notebook_sozialraum",
     )
-    ausgabe: Path = Field(Path("../reports"), description="Ordner der fertigen Berichte")
+    ausgabe: Path = Field(
+        Path("../reports"),
+        description="Ordner der fertigen Berichte; Vorgabe: ../reports in einem Projekt, sonst "
+        "berichte/ neben der Konfiguration",
+    )
     zeitlimit_abschnitt: int = Field(
         900,
         ge=10,
@@ -393,8 +404,25 @@ class Config(_Strict):
         return bool(dyn) and all(i.veraenderung == "veroeffentlicht" for i in dyn)
 
     def bericht_pfad(self, name: str) -> Path:
-        """Absolute path of a ``[bericht]`` entry (notebooks, output folder)."""
-        return (self.basis / getattr(self.bericht, name)).resolve()
+        """Absolute path of a ``[bericht]`` entry (notebooks, output folder).
+
+        An entry the config leaves out resolves as :class:`Bericht` says: inside a project as
+        before, outside one to the workbook's notebooks and ``berichte/`` beside the config, so
+        that a config written into a folder of a city's files renders without absolute paths.
+        """
+        wert = getattr(self.bericht, name)
+        if name in self.bericht.model_fields_set or self._im_projekt:
+            return (self.basis / wert).resolve()
+        if name == "ausgabe":
+            return (self.basis / "berichte").resolve()
+        from sozialraum.resources import NOTEBOOKS_DIR
+
+        return (NOTEBOOKS_DIR / Path(wert).name).resolve()
+
+    @property
+    def _im_projekt(self) -> bool:
+        """The config sits in a project: its parent folder has the report notebooks."""
+        return (self.basis / Bericht().notebook_sozialraum).is_file()
 
     def sozialraum(self, key: str) -> Sozialraum:
         """Find a Sozialraum by id, slug or display name; the error lists the valid names."""

@@ -7,3 +7,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+#: The workbook's report notebooks: the top-level ``notebooks/`` folder analysts open, beside
+#: ``lib/`` (the package is installed from the project, ``pip install -e .``). A config outside
+#: the project renders with these unless its ``[bericht]`` names its own copies.
+NOTEBOOKS_DIR = PACKAGE_DIR.parents[1] / "notebooks"
