@@ -290,3 +290,20 @@ def test_ids_that_lost_their_leading_zeros_are_named_as_the_cause(tmp_path):
     )
     with pytest.raises(InitFehler, match="stimmen nur ohne führende Nullen überein"):
         init(folder)
+
+
+def test_a_json_atlas_with_records_under_a_key_gets_a_proposal_that_validates(tmp_path):
+    folder = synthetic_city(tmp_path / "atlas")
+    (folder / "indikatoren.csv").unlink()
+    records = [
+        {"gebiet": gid, "name": name, "einwohner": 900 + 250 * i, "sgb2": 5 + i * 1.3,
+         "kinderarmut": round(12.4 + (i * 7) % 23 * 1.1, 1)}
+        for i, (gid, name, _, _) in enumerate(GEBIETE)
+    ]  # fmt: skip
+    atlas = {"stand": "2024", "daten": {"gebiete": records}}
+    (folder / "sozialatlas_2024.json").write_text(json.dumps(atlas), encoding="utf-8")
+    path, erk = init(folder)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert raw["eingaben"]["indikatoren"]["datensaetze"] == "daten.gebiete"
+    assert {i["spalten"]["anteil"] for i in raw["indikatoren"]} == {"sgb2", "kinderarmut"}
+    _valid(path)

@@ -198,14 +198,6 @@ def _zusammenstellen(
     if erk.crs != geo.crs:
         pruefen.append(f"Die Geometrie hat {geo.crs} (Grad); Karten in {erk.crs} gezeichnet")
     erk.bevoelkerung = _bevoelkerung(ind, tabellen, berichtsjahr, pruefen)
-    json = {
-        t.quelle.name for t in [ind, *(erk.bevoelkerung or [])[:1]] if t.quelle.format == "JSON"
-    }
-    if json:
-        pruefen.append(
-            f"{', '.join(sorted(json))} ist JSON: gelesen wird es, sobald der JSON-Leser "
-            "([eingaben] … datensaetze) da ist; bis dahin als CSV speichern"
-        )
     for t in tabellen:
         if t.id_spalte and t.treffer >= 0.5:
             erk.index_werte += [(t, s) for s in t.arten("z")]

@@ -239,11 +239,12 @@ def _ohne_dynamik(erk: Erkennung) -> str:
 
 
 def _json_datensaetze(t: Tabelle) -> list[str]:
-    """Later key ``datensaetze`` of a JSON table: today a comment naming the records' key."""
-    if t.quelle.format != "JSON":
+    """``datensaetze`` of a JSON table whose records sit under a key (none for a plain list)."""
+    if t.quelle.format != "JSON" or not t.quelle.json_pfad:
         return []
-    wo = f'unter "{t.quelle.json_pfad}"' if t.quelle.json_pfad else "als Liste"
-    return [f"# JSON: die Datensätze stehen {wo} (datensaetze = {s(t.quelle.json_pfad or '')})"]
+    return [
+        f"datensaetze = {s(t.quelle.json_pfad)}  # JSON: die Datensätze stehen unter diesem Schlüssel"
+    ]
 
 
 def _fehlwerte(t: Tabelle, spalten: list[str]) -> list[str]:
