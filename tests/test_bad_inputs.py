@@ -205,7 +205,7 @@ EXPECTED = {
     "he_doppelt": 'data/handlungsempfehlungen.csv, Zeile 3, Spalte "he_id": Doppelter Wert "HE-1": steht schon in Zeile 2. Erwartet: jeden Wert in "he_id" nur einmal.',
     "he_quartier": 'data/handlungsempfehlungen.csv, Zeile 2, Spalte "quartiere": "Lirich Nord" ist kein bekanntes Sozialquartier. Erwartet: IDs oder Namen aus der Geometrie, mit Komma getrennt.',
     "kr_doppelt": 'data/kanalregeln.csv, Zeile 3, Spalte "reihenfolge": Doppelter Wert "1": steht schon in Zeile 2. Erwartet: jeden Wert in "reihenfolge" nur einmal.',
-    "geo_dup": 'geo/quartiere.gpkg, Zeile 5, Spalte "quartier_id": Doppelter Wert "01": steht schon in Zeile 2. Erwartet: jeden Wert in "quartier_id" nur einmal.',
+    "geo_dup": 'geo/quartiere.gpkg, Zeile 5, Spalte "quartier_id": Doppelter Wert "01": steht schon in Zeile 2. Erwartet: jeden Wert in "quartier_id" nur einmal. Tipp: gehört die Fläche zu einer anderen ID, in der Konfiguration berichtigen: [eingaben.geometrie] korrekturen = [{ merkmal = 5, id = "01", neue_id = "…", grund = "…" }].',
     "geo_sr": 'geo/quartiere.gpkg, Zeile 5, Spalte "sozialraum_id": "9" ist kein Sozialraum der Konfiguration. Erwartet: eine id aus [[sozialraeume]]: 1 (Nord), 2 (Süd).',
     "geo_punkt": 'geo/quartiere.gpkg, Zeile 4, Spalte "geometry": Das Objekt ist keine Fläche (Point). Erwartet: ein Polygon oder MultiPolygon je Sozialquartier.',
     "geo_ohne_name": 'geo/quartiere.gpkg, Zeile 1, Spalte "quartier": Die Spalte "quartier" fehlt (gefunden: "quartier_id", "sozialraum_id", "erfunden"). Erwartet: die Spalten "quartier_id", "quartier", "sozialraum_id". Meinten Sie "quartier_id"?',

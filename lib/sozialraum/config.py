@@ -14,6 +14,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sozialraum.config_einheiten import (
+    Einheiten,
+    EinheitenFehler,
+    Korrektur,
+    einheiten_pruefen,
+    mit_stadt_einheit,
+    namen_lesen,
+)
+
 PROJECT_FILE = "pyproject.toml"
 DEFAULT_CONFIG_DIR = "config"
 
@@ -289,6 +298,16 @@ class Tabelle(_Strict):
     gueltigkeit: Gueltigkeit | None = None
 
 
+class Geometrietabelle(Tabelle):
+    """The geometry input: a :class:`Tabelle` plus declared corrections of feature ids."""
+
+    korrekturen: list[Korrektur] = Field(
+        default_factory=list,
+        description="Fixes of wrong or duplicate feature ids, applied when reading and listed "
+        "in the method section: [{ merkmal = 17, id = '…', neue_id = '…', grund = '…' }]",
+    )
+
+
 def _tabelle(value: object) -> object:
     """Accept a plain path where a :class:`Tabelle` is expected."""
     if isinstance(value, str | Path):
@@ -317,7 +336,7 @@ class Eingaben(_Strict):
     Handlungsempfehlungen are optional as a whole: a city without them configures none.
     """
 
-    geometrie: Tabelle
+    geometrie: Geometrietabelle
     bevoelkerung: Tabelle | None = None
     indikatoren: Tabelle
     veranstaltungen: Tabelle | None = None
@@ -403,13 +422,21 @@ class Config(_Strict):
 
     stadt: Stadt
     begriffe: Begriffe = Begriffe()
-    sozialraeume: list[Sozialraum]
+    einheiten: Einheiten = Field(
+        Einheiten(), description="Where each area's report unit comes from (default: geometry)"
+    )
+    sozialraeume: list[Sozialraum] = Field(
+        default_factory=list,
+        description="The report units; may be left out with [einheiten] namen or aus = 'keine'",
+    )
     indikatoren: list[Indikator]
     methode: Methode
     eingaben: Eingaben
     bericht: Bericht = Bericht()
     abgleich: Abgleich | None = None
     pfad: Path = Field(description="The config file itself (set by load_config)")
+
+    _eine_einheit = model_validator(mode="before")(mit_stadt_einheit)
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
@@ -424,8 +451,7 @@ class Config(_Strict):
                 raise ValueError(
                     f"{what} muss eindeutig sein; mehrfach vergeben: {', '.join(dupes)}"
                 )
-        if not self.sozialraeume:
-            raise ValueError("[[sozialraeume]]: mindestens eine Einheit wird gebraucht")
+        einheiten_pruefen(self.einheiten, len(self.sozialraeume), self.eingaben.geometrie.spalten)
         m = self.methode
         berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
         if berechnet and m.vergleichsjahr not in m.jahre:
@@ -557,8 +583,16 @@ def load_config(path: str | Path | None = None) -> Config:
             "selbst) und darf nicht in der Datei stehen. Tipp: die Zeile löschen."
         )
     try:
-        return Config(**raw, pfad=path)
+        cfg = Config(**raw, pfad=path)
     except ValidationError as exc:
         from sozialraum.config_errors import validation_message
 
         raise ConfigError(validation_message(exc, path, Config, internal=["pfad"])) from exc
+    namen = cfg.einheiten.namen
+    if namen is None:
+        return cfg
+    try:
+        rows = namen_lesen(namen, cfg.basis, str(namen.datei))
+    except EinheitenFehler as exc:
+        raise ConfigError(f"{path}: [einheiten] namen: {exc}") from exc
+    return cfg.model_copy(update={"sozialraeume": [Sozialraum(**r) for r in rows]})
