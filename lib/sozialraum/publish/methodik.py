@@ -167,3 +167,36 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     if agg:
         out.append(" ".join(agg))
     return out
+
+
+def geometrie_korrekturen(cfg: Config) -> list[str]:
+    """The declared corrections of geometry ids, one line each with the reason.
+
+    The report must say where it departs from the published geometry, so that a reader who
+    compares with the file is not surprised by an id it does not hold there.
+    """
+    g = cfg.begriffe.gebiet
+    return [
+        f"Objekt {k.merkmal} der Geometrie trägt in der Datei die ID {zitat(k.id)}; es wird als "
+        f"{g.name} {zitat(k.neue_id)} gelesen. Grund: {k.grund}"
+        for k in cfg.eingaben.geometrie.korrekturen
+    ]
+
+
+def einheiten_satz(cfg: Config) -> str | None:
+    """How areas are assigned to units, where it is not a column of the geometry (else None)."""
+    e, b = cfg.einheiten, cfg.begriffe
+    if e.aus == "geometrie":
+        return None
+    if e.aus == "keine":
+        return (
+            f"Die Stadt wird als Ganzes berichtet; alle {b.gebiet.mehrzahl} gehören zu einem "
+            f"{b.einheit.name} „{cfg.sozialraeume[0].name}“."
+        )
+    if e.aus == "tabelle":
+        quelle = "einer Zuordnungstabelle"
+    elif e.stellen is not None:
+        quelle = f"den ersten {fmt_int(e.stellen)} Zeichen ihrer ID"
+    else:
+        quelle = f"ihrer ID (Muster {zitat(e.muster or '')})"
+    return f"Die Zuordnung der {b.gebiet.mehrzahl} zu den {b.einheit.mehrzahl} folgt aus {quelle}."

@@ -15,6 +15,7 @@ import pandas as pd
 from sozialraum.names import NameMatcher, closest, normalize_name
 from sozialraum.read.adapt import adapt
 from sozialraum.read.einheiten import (
+    ausschluss_zeile,
     doppelte_ids,
     einheiten_pruefen,
     einheiten_zuordnen,
@@ -284,6 +285,17 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                     erwartet="eine quartier_id aus der Geometrie",
                     hinweis="Korrektur: " + korrektur_zeile(zeile, dup_id, qid),
                 )
+            elif qid in {a.quartier_id for a in run.cfg.methode.ausgeschlossen}:
+                shown = f' ("{name}")' if name else ""
+                run.cell(
+                    conv,
+                    pos,
+                    "quartier_id",
+                    f'{_der(run)} "{qid}"{shown} fehlt in der Geometrie {geo.datei} und ist in '
+                    "[methode] ausgeschlossen; die Zeile wird nicht verwendet",
+                    erwartet="eine quartier_id aus der Geometrie",
+                    schwere="Warnung",
+                )
             else:
                 vorschlag = None
                 if match is not None and match.ok:
@@ -299,6 +311,8 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                     f'{_der(run)} "{qid}"{shown} fehlt in der Geometrie {geo.datei}',
                     erwartet="eine quartier_id aus der Geometrie",
                     vorschlag=vorschlag,
+                    hinweis="hat das Gebiet keine Fläche und wird nicht bewertet: "
+                    + ausschluss_zeile(qid, "ohne Geometrie"),
                 )
         elif name is not None and match is not None:
             if match.ok and geo.id_of(match.name) is None:

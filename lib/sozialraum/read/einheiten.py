@@ -277,6 +277,11 @@ def einheiten_pruefen(run: _Run, conv: Converted, failed: set[int]) -> None:
         )
 
 
+def ausschluss_zeile(quartier_id: str, grund: str) -> str:
+    """The config line that leaves one area out of the index, ready to paste."""
+    return f'[methode] ausgeschlossen = [{{ quartier_id = "{quartier_id}", grund = "{grund}" }}]'
+
+
 def korrektur_zeile(merkmal: int, alt: str, neu: str = "…") -> str:
     """The config line that fixes one feature's id, ready to paste."""
     return (
