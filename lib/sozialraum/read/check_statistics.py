@@ -249,14 +249,16 @@ def _vorschlaege(
     if ind is None:
         return
     df = ind.df[ind.df["jahr"] == jahr]
-    cols = [c for c in ("zaehler", "nenner", "anteil") if c in df.columns]
-    if not cols or df.empty:
+    if df.empty:
         return
-    values = df[["quartier_id", *cols]].dropna(subset=["quartier_id"])
-    for qid, part in values.groupby("quartier_id", sort=True):
-        cells = part[cols].to_numpy(dtype="float64").ravel()
-        cells = cells[~np.isnan(cells)]
-        if qid in excluded or qid in gemeldet or not len(cells) or (cells != 0).any():
+    # a row says 0 when its share is 0, or its count is (the share is then 0 or undefined)
+    null = pd.Series(False, index=df.index)
+    for col in ("anteil", "zaehler"):
+        if col in df.columns:
+            null |= df[col].astype("float64").eq(0)
+    zero = null.groupby(df["quartier_id"]).all()
+    for qid, all_zero in zero.items():
+        if not all_zero or qid in excluded or qid in gemeldet:
             continue
         run.problem(
             ind.raw.datei,
