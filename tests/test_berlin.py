@@ -119,3 +119,27 @@ def test_a_bezirk_report_the_overview_and_the_index_render(tmp_path):
     text = " ".join(mitte.get_text(" ").split())
     assert "Bezirk Mitte" in text and "MSS 2021" in text and "Planungsraum-ID" in text
     assert "Veränderung 2018–2020" in text or "Dynamikindex 2018–2020" in text
+
+
+def test_units_from_the_first_two_digits_of_the_id_match_the_bez_column(tmp_path):
+    text = CONFIG.read_text(encoding="utf-8").replace(
+        "../../../shared/real/berlin-mss-2021", str(BERLIN)
+    )
+    assert ', sozialraum_id = "BEZ" }' in text
+    derived = (
+        text.replace(', sozialraum_id = "BEZ" }', " }") + '\n[einheiten]\naus = "id"\nstellen = 2\n'
+    )
+    path = tmp_path / "berlin-id.toml"
+    path.write_text(derived, encoding="utf-8")
+    by_column = validate(load_config(CONFIG)).inputs.quartiere
+    by_id = validate(load_config(path))
+    assert by_id.ok, by_id.text()
+    a = dict(zip(by_column["quartier_id"], by_column["sozialraum_id"], strict=True))
+    b = dict(
+        zip(
+            by_id.inputs.quartiere["quartier_id"],
+            by_id.inputs.quartiere["sozialraum_id"],
+            strict=True,
+        )
+    )
+    assert len(a) == 542 and a == b

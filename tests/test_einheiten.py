@@ -7,10 +7,14 @@ where the units come from, and asserts the assignment or the analyst's message.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures_city import make_city, quartiere_gdf
+from bs4 import BeautifulSoup
+from fixtures_city import make_city, quartiere_gdf, with_project_notebooks
 
 from sozialraum.config import ConfigError, load_config
 from sozialraum.config_einheiten import Einheiten, eindeutige_slugs, einheit_aus_id, slug_aus
@@ -64,6 +68,7 @@ def city(
     geometrie_extra: str = "",
     methode_extra: str = "",
     geometrie=None,
+    notebooks: bool = False,
     **files,
 ):
     """The mini city with ``[einheiten]``, its own ``[[sozialraeume]]`` and renamed ids."""
@@ -85,7 +90,8 @@ def city(
             'geometrie = "../geo/quartiere.gpkg"',
             'geometrie = { datei = "../geo/quartiere.gpkg"' + geometrie_extra + " }",
         )
-        return text + geo + (f"\n[einheiten]\n{einheiten}\n" if einheiten else "")
+        text = text + geo + (f"\n[einheiten]\n{einheiten}\n" if einheiten else "")
+        return with_project_notebooks(text) if notebooks else text
 
     stats = {"bevoelkerung": _ids(ids), "indikatoren": _ids(ids)}
     stats.update(files)
@@ -367,3 +373,56 @@ def test_a_correction_of_a_feature_that_does_not_exist(tmp_path):
     path = city(tmp_path, mit_spalte=True, geometrie_extra=extra)
     p = one(validate(load_config(path)), "korrekturen Nr. 1 (merkmal = 9)")
     assert p.erwartet.startswith("eine Nummer von 2 bis 5")
+
+
+# -- rendering ------------------------------------------------------------------------------
+SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
+
+
+def _render(config) -> Path:
+    proc = subprocess.run(
+        [str(SOZIALRAUM_CLI), "render", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return config.parent.parent / "reports" / "2023"
+
+
+def _text(path: Path) -> str:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+
+
+def test_a_city_without_units_renders_one_report_and_the_index_page(tmp_path):
+    path = city(
+        tmp_path,
+        einheiten='aus = "keine"',
+        sozialraeume="",
+        notebooks=True,
+        geometrie=_dup_geometry(),
+        geometrie_extra=KORREKTUR,
+    )
+    out = _render(path)
+    assert sorted(p.name for p in out.glob("*.html")) == ["gesamtstadt.html", "index.html"]
+    text = _text(out / "gesamtstadt.html")
+    assert "Musterstadt" in text
+    assert "Korrekturen der Geometrie" in text
+    assert "Grund: doppelt" in text
+    assert "ohne Gliederung in Sozialräume; alle Sozialquartiere gehören zu „Musterstadt“" in text
+    assert "gesamtstadt.html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_units_from_the_id_render_a_report_per_unit_named_after_it(tmp_path):
+    path = city(tmp_path, einheiten='aus = "id"\nstellen = 1', ids=PRAEFIX, notebooks=True)
+    out = _render(path)
+    assert {p.name for p in out.glob("*.html")} == {
+        "nord.html",
+        "sued.html",
+        "gesamtstadt.html",
+        "index.html",
+    }
+    nord = _text(out / "nord.html")
+    assert "Sozialraum Nord" in nord and "Lirich-Süd" in nord
+    assert "Die Sozialräume ergeben sich aus dem ersten Zeichen der ID der Sozialquartiere" in nord
+    assert "Sozialraum Süd" in _text(out / "sued.html")

@@ -190,13 +190,17 @@ def einheiten_satz(cfg: Config) -> str | None:
         return None
     if e.aus == "keine":
         return (
-            f"Die Stadt wird als Ganzes berichtet; alle {b.gebiet.mehrzahl} gehören zu einem "
-            f"{b.einheit.name} „{cfg.sozialraeume[0].name}“."
+            f"Die Stadt wird als Ganzes berichtet, ohne Gliederung in {b.einheit.mehrzahl}; "
+            f"alle {b.gebiet.mehrzahl} gehören zu „{cfg.sozialraeume[0].name}“."
         )
     if e.aus == "tabelle":
-        quelle = "einer Zuordnungstabelle"
+        return (
+            f"Die {b.einheit.mehrzahl} der {b.gebiet.mehrzahl} stehen in einer Zuordnungstabelle."
+        )
+    if e.stellen == 1:
+        quelle = "dem ersten Zeichen der ID"
     elif e.stellen is not None:
-        quelle = f"den ersten {fmt_int(e.stellen)} Zeichen ihrer ID"
+        quelle = f"den ersten {fmt_int(e.stellen)} Zeichen der ID"
     else:
-        quelle = f"ihrer ID (Muster {zitat(e.muster or '')})"
-    return f"Die Zuordnung der {b.gebiet.mehrzahl} zu den {b.einheit.mehrzahl} folgt aus {quelle}."
+        quelle = f"der ID (Muster {zitat(e.muster or '')})"
+    return f"Die {b.einheit.mehrzahl} ergeben sich aus {quelle} der {b.gebiet.mehrzahl}."
