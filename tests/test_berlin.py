@@ -193,3 +193,27 @@ def test_published_classes_are_taken_over_for_every_area(tmp_path):
     pub = abgleichen(cfg, result)
     assert pub.treffer == {"Status": 536, "Dynamik": 536, "Kombination": 536}, pub.text(cfg)
     assert result.index["statusindex"].isna().all()  # no number where only classes exist
+
+
+def test_units_from_the_first_two_digits_of_the_id_match_the_bez_column(tmp_path):
+    text = CONFIG.read_text(encoding="utf-8").replace(
+        "../../../shared/real/berlin-mss-2021", str(BERLIN)
+    )
+    assert ', sozialraum_id = "BEZ" }' in text
+    derived = (
+        text.replace(', sozialraum_id = "BEZ" }', " }") + '\n[einheiten]\naus = "id"\nstellen = 2\n'
+    )
+    path = tmp_path / "berlin-id.toml"
+    path.write_text(derived, encoding="utf-8")
+    by_column = validate(load_config(CONFIG)).inputs.quartiere
+    by_id = validate(load_config(path))
+    assert by_id.ok, by_id.text()
+    a = dict(zip(by_column["quartier_id"], by_column["sozialraum_id"], strict=True))
+    b = dict(
+        zip(
+            by_id.inputs.quartiere["quartier_id"],
+            by_id.inputs.quartiere["sozialraum_id"],
+            strict=True,
+        )
+    )
+    assert len(a) == 542 and a == b

@@ -23,9 +23,9 @@ from shapely.geometry import box
 from conftest import ROOT
 from sozialraum.cli import main
 from sozialraum.config import load_config
-from sozialraum.init import VORSCHLAG, InitFehler, erkennen, init
+from sozialraum.init import VORSCHLAG, erkennen, init
 from sozialraum.init_erkennen import einheit_aus_id, spalte_lesen
-from sozialraum.init_lesen import lies_tabelle
+from sozialraum.init_lesen import InitFehler, lies_tabelle
 from sozialraum.read.validate import validate
 
 BERLIN = ROOT.parent / "shared" / "real" / "berlin-mss-2021"

@@ -401,3 +401,77 @@ def test_sozialraum_column_may_stay_empty_in_some_rows(tmp_path):
 
     report = run(tmp_path, bevoelkerung=blank)
     assert report.ok and not report.problems, report.text()
+
+
+# -- proposed exclusions ----------------------------------------------------------------------
+def _zero(qid, cols):
+    """Edit of a statistics text: every value of ``qid`` in 2023 in ``cols`` becomes 0."""
+
+    def edit(text):
+        lines = text.splitlines()
+        head = lines[0].split(";")
+        out = [lines[0]]
+        for line in lines[1:]:
+            cells = line.split(";")
+            if cells[0] == qid and cells[head.index("jahr")] == "2023":
+                for c in cols:
+                    cells[head.index(c)] = "0"
+            out.append(";".join(cells))
+        return "\n".join(out) + "\n"
+
+    return edit
+
+
+def test_an_area_without_inhabitants_is_proposed_for_exclusion(tmp_path):
+    report = run(
+        tmp_path,
+        bevoelkerung=_zero("04", ["einwohner"]),
+        config=replace("vergleichsjahr = 2020", "vergleichsjahr = 2020\nmindestbevoelkerung = 0"),
+    )
+    assert report.ok
+    p = one(report, "hat 2023 keine Einwohner*innen", schwere="Warnung")
+    assert p.hinweis == (
+        'das Gebiet ausschließen: [methode] ausgeschlossen = [{ quartier_id = "04", '
+        'grund = "keine Einwohner" }]'
+    )
+
+
+def test_an_area_whose_values_are_all_zero_is_proposed_for_exclusion(tmp_path):
+    report = run(tmp_path, indikatoren=_zero("03", ["zaehler"]))
+    p = one(report, "bei jedem Indikator den Wert 0", schwere="Warnung")
+    assert p.wert == "03"
+    assert 'quartier_id = "03", grund = "alle Werte 0"' in p.hinweis
+    # once excluded, no proposal is left
+    listed = replace(
+        "vergleichsjahr = 2020",
+        'vergleichsjahr = 2020\nausgeschlossen = [{ quartier_id = "03", grund = "alle 0" }]',
+    )
+    again = run(tmp_path / "b", indikatoren=_zero("03", ["zaehler"]), config=listed)
+    assert not [p for p in again.problems if "Wert 0" in p.meldung]
+
+
+def test_geometry_without_statistics_gets_the_exclusion_line(tmp_path):
+    def without_04(text):
+        return "".join(line + "\n" for line in text.splitlines() if not line.startswith("04;"))
+
+    report = run(tmp_path, bevoelkerung=without_04)
+    p = one(report, "(ID 04) fehlt für 2023")
+    assert 'ausgeschlossen = [{ quartier_id = "04", grund = "keine Statistik" }]' in p.hinweis
+
+
+def test_statistics_without_geometry_excluded_in_the_config_are_left_out(tmp_path):
+    g = quartiere_gdf().iloc[:3]
+    report = run(tmp_path, geometrie=g)
+    p = [x for x in report.fehler if '"04" ("Weststadt") fehlt in der Geometrie' in x.meldung][0]
+    assert 'ausgeschlossen = [{ quartier_id = "04", grund = "ohne Geometrie" }]' in p.hinweis
+    listed = replace(
+        "vergleichsjahr = 2020",
+        'vergleichsjahr = 2020\nausgeschlossen = [{ quartier_id = "04", grund = "ohne Fläche" }]',
+    )
+    # the Handlungsempfehlungen name no area 04, so the city is valid without it
+    again = run(tmp_path / "b", geometrie=g, config=listed)
+    assert again.ok, again.text()
+    assert "04" not in set(again.inputs.indikatoren["quartier_id"])
+    assert "04" not in set(again.inputs.bevoelkerung["quartier_id"])
+    ignored = [p for p in again.warnungen if "die Zeile wird nicht verwendet" in p.meldung]
+    assert len(ignored) == 6  # 2 population rows, 4 indicator rows, each named

@@ -262,8 +262,8 @@ def init(ordner: Path) -> None:
     Einwohnerzahlen und Einheiten; schreibt einen kommentierten Vorschlag, der so, wie er ist,
     geprüft und gerendert werden kann, und sagt, was zu prüfen ist. Überschreibt nichts.
     """
-    from sozialraum.init import InitFehler
     from sozialraum.init import init as vorschlagen
+    from sozialraum.init_lesen import InitFehler
 
     try:
         ziel, erk = vorschlagen(ordner)

@@ -18,6 +18,14 @@ from sozialraum.config_klassen import Klassen, Teilindex, _Strict
 
 __all__ = ["Klassen", "Teilindex"]  # re-exported: the rest of the package imports them from here
 
+from sozialraum.config_einheiten import (
+    Einheiten,
+    EinheitenFehler,
+    einheiten_pruefen,
+    mit_stadt_einheit,
+    namen_lesen,
+)
+
 PROJECT_FILE = "pyproject.toml"
 DEFAULT_CONFIG_DIR = "config"
 
@@ -292,7 +300,8 @@ class Bericht(_Strict):
 
     notebook_sozialraum: Path = Field(
         Path("../notebooks/sozialraumbericht.ipynb"),
-        description="Notebook für den Bericht je Einheit; Vorgabe: das des Projekts, sonst das des Workbooks",
+        description="Notebook für den Bericht je Einheit; Vorgabe: das des Projekts, sonst das "
+        "des Workbooks",
     )
     notebook_gesamtstadt: Path = Field(
         Path("../notebooks/gesamtstadt.ipynb"),
@@ -315,13 +324,23 @@ class Config(_Strict):
 
     stadt: Stadt = Field(description="Die Stadt: Name, Koordinatensystem, Herausgeber")
     begriffe: Begriffe = Field(Begriffe(), description="Eigene Wörter der Stadt")
-    sozialraeume: list[Sozialraum] = Field(description="Die Berichtseinheiten, je ein Eintrag")
+    einheiten: Einheiten = Field(
+        Einheiten(),
+        description="Woher die Berichtseinheit jedes Gebiets kommt (Vorgabe: aus der Geometrie)",
+    )
+    sozialraeume: list[Sozialraum] = Field(
+        default_factory=list,
+        description="Die Berichtseinheiten, je ein Eintrag; darf fehlen mit [einheiten] namen "
+        'oder aus = "keine"',
+    )
     indikatoren: list[Indikator] = Field(description="Die Indikatoren, je ein Eintrag")
     methode: Methode = Field(description="Jahre, Verfahren und Klassen des Index")
     eingaben: Eingaben = Field(description="Die Eingabedateien, Pfade relativ zur Konfiguration")
     bericht: Bericht = Field(Bericht(), description="Notebooks und Ausgabeordner der Berichte")
     abgleich: Abgleich | None = Field(None, description="Veröffentlichte Klassen zum Vergleich")
     pfad: Path = Field(description="The config file itself (set by load_config)")
+
+    _eine_einheit = model_validator(mode="before")(mit_stadt_einheit)
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
@@ -336,8 +355,7 @@ class Config(_Strict):
                 raise ValueError(
                     f"{what} muss eindeutig sein; mehrfach vergeben: {', '.join(dupes)}"
                 )
-        if not self.sozialraeume:
-            raise ValueError("[[sozialraeume]]: mindestens eine Einheit wird gebraucht")
+        einheiten_pruefen(self.einheiten, len(self.sozialraeume), self.eingaben.geometrie.spalten)
         m = self.methode
         berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
         if berechnet and m.vergleichsjahr not in m.jahre:
@@ -494,8 +512,16 @@ def load_config(path: str | Path | None = None) -> Config:
             "selbst) und darf nicht in der Datei stehen. Tipp: die Zeile löschen."
         )
     try:
-        return Config(**raw, pfad=path)
+        cfg = Config(**raw, pfad=path)
     except ValidationError as exc:
         from sozialraum.config_errors import validation_message
 
         raise ConfigError(validation_message(exc, path, Config, internal=["pfad"])) from exc
+    namen = cfg.einheiten.namen
+    if namen is None:
+        return cfg
+    try:
+        rows = namen_lesen(namen, cfg.basis, str(namen.datei))
+    except EinheitenFehler as exc:
+        raise ConfigError(f"{path}: [einheiten] namen: {exc}") from exc
+    return cfg.model_copy(update={"sozialraeume": [Sozialraum(**r) for r in rows]})

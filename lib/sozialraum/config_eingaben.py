@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sozialraum.config_einheiten import Korrektur
 from sozialraum.config_klassen import _Strict
 
 
@@ -60,6 +61,16 @@ class Tabelle(_Strict):
     )
 
 
+class Geometrietabelle(Tabelle):
+    """The geometry input: a :class:`Tabelle` plus declared corrections of feature ids."""
+
+    korrekturen: list[Korrektur] = Field(
+        default_factory=list,
+        description="Korrekturen falscher oder doppelter IDs der Geometrie, beim Lesen angewandt "
+        "und im Methodenteil genannt: [{ merkmal = 17, id = '…', neue_id = '…', grund = '…' }]",
+    )
+
+
 def _tabelle(value: object) -> object:
     """Accept a plain path where a :class:`Tabelle` is expected."""
     if isinstance(value, str | Path):
@@ -88,7 +99,7 @@ class Eingaben(_Strict):
     Handlungsempfehlungen are optional as a whole: a city without them configures none.
     """
 
-    geometrie: Tabelle = Field(description="Die Flächen der Gebiete")
+    geometrie: Geometrietabelle = Field(description="Die Flächen der Gebiete")
     bevoelkerung: Tabelle | None = Field(None, description="Einwohnerzahlen je Gebiet und Jahr")
     indikatoren: Tabelle = Field(description="Die Werte der Indikatoren")
     veranstaltungen: Tabelle | None = Field(None, description="Die Veranstaltungen")

@@ -242,9 +242,7 @@ def _json_datensaetze(t: Tabelle) -> list[str]:
     """``datensaetze`` of a JSON table whose records sit under a key (none for a plain list)."""
     if t.quelle.format != "JSON" or not t.quelle.json_pfad:
         return []
-    return [
-        f"datensaetze = {s(t.quelle.json_pfad)}  # JSON: die Datensätze stehen unter diesem Schlüssel"
-    ]
+    return [f"datensaetze = {s(t.quelle.json_pfad)}  # JSON: die Datensätze unter diesem Schlüssel"]
 
 
 def _fehlwerte(t: Tabelle, spalten: list[str]) -> list[str]:

@@ -130,10 +130,12 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
     """
     m = cfg.methode
     d = gebiete[gebiete["indikator"] == indikator]
-    order = d[["gebiet_id", "gebiet", "ebene"]].drop_duplicates("gebiet_id")
-    out = order.set_index("gebiet_id")
+    # Keyed by level and id: a unit may carry the same id as its only area.
+    key = ["ebene", "gebiet_id"]
+    order = d[["gebiet_id", "gebiet", "ebene"]].drop_duplicates(key)
+    out = order.set_index(key)
     for year in m.jahre:
-        y = d[d["jahr"] == year].set_index("gebiet_id")
+        y = d[d["jahr"] == year].set_index(key)
         hidden = y["unterdrueckt"].reindex(out.index).fillna(False).astype(bool)
         share = y["anteil"].reindex(out.index).astype("float64")
         out[f"anteil_{year}"] = share.where(~hidden)
@@ -141,7 +143,7 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
     b, v = m.berichtsjahr, m.vergleichsjahr
     if cfg.indikator(indikator).veraenderung == "veroeffentlicht":
         # published with the data: there are no shares of the vergleichsjahr to subtract
-        y = d[d["jahr"] == b].set_index("gebiet_id")
+        y = d[d["jahr"] == b].set_index(key)
         pub = y["veraenderung"] if "veraenderung" in y.columns else pd.Series(dtype="float64")
         out["veraenderung_pp"] = (
             pub.reindex(out.index).astype("float64").where(~out[f"unterdrueckt_{b}"])
@@ -150,7 +152,10 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
     else:
         out["veraenderung_pp"] = out[f"anteil_{b}"] - out[f"anteil_{v}"]
         out["veraenderung_unterdrueckt"] = out[f"unterdrueckt_{b}"] | out[f"unterdrueckt_{v}"]
-    return out.reset_index()
+    out = out.reset_index()
+    return out[
+        ["gebiet_id", "gebiet", "ebene", *out.columns.drop(["gebiet_id", "gebiet", "ebene"])]
+    ]
 
 
 def reihenfolge(cfg: Config, gebiete: pd.DataFrame) -> list[str]:

@@ -98,13 +98,22 @@ def report_jobs(
             parameters={**common, "sozialraum": s.name},
             output=year_dir / f"{s.slug}.html",
             title=_einheit_titel(cfg, s.name),
-            nav=nav[s.slug],
+            nav=nav.get(s.slug, nav[GESAMTSTADT_SLUG]),
         )
         for s in (cfg.sozialraum(key) for key in sozialraeume)
     ]
     if gesamtstadt:
         jobs.append(overview_job(cfg, year_dir, store))
     return jobs
+
+
+def einheiten_berichte(cfg: Config) -> list:
+    """The units that get a report of their own by default.
+
+    A city without units (``[einheiten] aus = "keine"``) is reported once, by the city-wide
+    report: a unit report of the whole city would repeat it beside itself.
+    """
+    return [] if cfg.einheiten.aus == "keine" else list(cfg.sozialraeume)
 
 
 def navigation(cfg: Config) -> dict[str, dict]:
@@ -114,7 +123,7 @@ def navigation(cfg: Config) -> dict[str, dict]:
     report rendered alone still links its neighbours; all pages of a year share one folder.
     """
     order = [(GESAMTSTADT_SLUG, f"Gesamtstadt {cfg.stadt.name}")]
-    order += [(s.slug, _einheit_titel(cfg, s.name)) for s in cfg.sozialraeume]
+    order += [(s.slug, _einheit_titel(cfg, s.name)) for s in einheiten_berichte(cfg)]
     start = {"href": "index.html", "titel": startseitentitel(cfg)}  # the report year's
     nav = {}
     for i, (slug, _) in enumerate(order):
@@ -198,7 +207,7 @@ def run_batch(
     executor
         Run the reports on this executor and leave it running (see :func:`run_batches`).
     """
-    keys = sozialraeume or [s.name for s in cfg.sozialraeume]
+    keys = sozialraeume or [s.name for s in einheiten_berichte(cfg)]
     for key in keys:  # fail before any work with the list of valid names
         cfg.sozialraum(key)
     out_dir = Path(out) if out else cfg.bericht_pfad("ausgabe")

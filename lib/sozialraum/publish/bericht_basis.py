@@ -33,7 +33,7 @@ from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps,
 from sozialraum.present.figures import PNG_DPI, figure_html
 from sozialraum.present.vorlagen import block, markup
 from sozialraum.publish import methodik_index
-from sozialraum.publish.methodik import methodentext
+from sozialraum.publish.methodik import einheiten_satz, geometrie_korrekturen, methodentext
 
 
 def _vorlage(makro: str, /, **daten: Any) -> Markup:
@@ -454,6 +454,8 @@ class _Bericht:
         if cfg.stadt.geometrie_schematisch:
             geo += " Die Grenzen sind schematisch, keine amtlichen Grenzen."
         weitere.append(geo)
+        if (satz := einheiten_satz(cfg)) is not None:
+            weitere.append(satz)
         quellen = sorted(
             {
                 str(q)
@@ -480,6 +482,7 @@ class _Bericht:
             absaetze=methodentext(cfg, self.data.result.index),
             tabelle=markup(self._indikatoren_tabelle()),
             weitere=weitere,
+            korrekturen=geometrie_korrekturen(cfg),
             quellen=quellen,
             quellenangabe=cfg.stadt.quellenangabe,
             datenstand="Datenstand: " + "; ".join(self._datenstand()) + ".",

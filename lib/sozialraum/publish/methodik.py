@@ -199,3 +199,40 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     if agg:
         out.append(" ".join(agg))
     return out
+
+
+def geometrie_korrekturen(cfg: Config) -> list[str]:
+    """The declared corrections of geometry ids, one line each with the reason.
+
+    The report must say where it departs from the published geometry, so that a reader who
+    compares with the file is not surprised by an id it does not hold there.
+    """
+    g = cfg.begriffe.gebiet
+    return [
+        f"Objekt {k.merkmal} der Geometrie trägt in der Datei die ID {zitat(k.id)}; es wird als "
+        f"{g.name} {zitat(k.neue_id)} gelesen. Grund: {k.grund}"
+        for k in cfg.eingaben.geometrie.korrekturen
+    ]
+
+
+def einheiten_satz(cfg: Config) -> str | None:
+    """How areas are assigned to units, where it is not a column of the geometry (else None)."""
+    e, b = cfg.einheiten, cfg.begriffe
+    if e.aus == "geometrie":
+        return None
+    if e.aus == "keine":
+        return (
+            f"Die Stadt wird als Ganzes berichtet, ohne Gliederung in {b.einheit.mehrzahl}; "
+            f"alle {b.gebiet.mehrzahl} gehören zu „{cfg.sozialraeume[0].name}“."
+        )
+    if e.aus == "tabelle":
+        return (
+            f"Die {b.einheit.mehrzahl} der {b.gebiet.mehrzahl} stehen in einer Zuordnungstabelle."
+        )
+    if e.stellen == 1:
+        quelle = "dem ersten Zeichen der ID"
+    elif e.stellen is not None:
+        quelle = f"den ersten {fmt_int(e.stellen)} Zeichen der ID"
+    else:
+        quelle = f"der ID (Muster {zitat(e.muster or '')})"
+    return f"Die {b.einheit.mehrzahl} ergeben sich aus {quelle} der {b.gebiet.mehrzahl}."

@@ -12,8 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sozialraum.names import NameMatcher, closest
+from sozialraum.names import NameMatcher, closest, normalize_name
 from sozialraum.read.adapt import adapt
+from sozialraum.read.einheiten import (
+    ausschluss_zeile,
+    doppelte_ids,
+    einheiten_pruefen,
+    einheiten_zuordnen,
+    korrektur_zeile,
+    korrekturen_anwenden,
+)
 from sozialraum.read.geometry import read_geometry
 from sozialraum.read.problems import ReadError
 from sozialraum.read.schemas import SCHEMAS, Converted, Erlaubt, convert
@@ -29,6 +37,8 @@ class _Geo:
     matcher: NameMatcher
     datei: str
     ids_by_name: dict[str, list[str]] = field(default_factory=dict)
+    doppelt: list[tuple[int, str, str]] = field(default_factory=list)
+    """Features whose id an earlier feature has: (row, id, name)."""
 
     def id_of(self, name: str) -> str | None:
         """The id of the area called ``name``, None if several areas share that name."""
@@ -65,11 +75,16 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
     run.add(layout)
     if any(p.schwere == "Fehler" for p in layout):
         return None, None
+    raw = korrekturen_anwenden(run, raw)
+    raw, failed = einheiten_zuordnen(run, raw)
     conv = convert(raw, SCHEMAS["geometrie"])
     run.add(conv.problems)
     if conv.df is None:
         return None, None
-    run.validate_schema("geometrie", conv, {"sozialraum_id": sr_erlaubt})
+    einheiten_pruefen(run, conv, failed)
+    derived = cfg.einheiten.aus != "geometrie"  # unknown units are reported by einheiten_pruefen
+    run.validate_schema("geometrie", conv, None if derived else {"sozialraum_id": sr_erlaubt})
+    doppelt = doppelte_ids(run, conv)
     bad_geom = ~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     for pos in np.flatnonzero(bad_geom):
         run.problem(
@@ -111,6 +126,7 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
         matcher=NameMatcher(list(ids_by_name)),
         datei=datei,
         ids_by_name=ids_by_name,
+        doppelt=doppelt,
     )
     return quartiere, geo
 
@@ -257,6 +273,29 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                         vorschlag=geo.name_by_id[qid],
                         schwere="Warnung",
                     )
+            elif (twin := _doppelt(geo, name)) is not None:
+                zeile, dup_id = twin
+                run.cell(
+                    conv,
+                    pos,
+                    "quartier_id",
+                    f'{_der(run)} "{qid}" ("{name}") fehlt in der Geometrie {geo.datei}; '
+                    f'"{name}" steht in der Geometrie doppelt unter der ID "{dup_id}" (Zeile '
+                    f'{zeile}), vermutlich gehört die zweite Fläche zu "{qid}"',
+                    erwartet="eine quartier_id aus der Geometrie",
+                    hinweis="Korrektur: " + korrektur_zeile(zeile, dup_id, qid),
+                )
+            elif qid in {a.quartier_id for a in run.cfg.methode.ausgeschlossen}:
+                shown = f' ("{name}")' if name else ""
+                run.cell(
+                    conv,
+                    pos,
+                    "quartier_id",
+                    f'{_der(run)} "{qid}"{shown} fehlt in der Geometrie {geo.datei} und ist in '
+                    "[methode] ausgeschlossen; die Zeile wird nicht verwendet",
+                    erwartet="eine quartier_id aus der Geometrie",
+                    schwere="Warnung",
+                )
             else:
                 vorschlag = None
                 if match is not None and match.ok:
@@ -272,6 +311,8 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
                     f'{_der(run)} "{qid}"{shown} fehlt in der Geometrie {geo.datei}',
                     erwartet="eine quartier_id aus der Geometrie",
                     vorschlag=vorschlag,
+                    hinweis="hat das Gebiet keine Fläche und wird nicht bewertet: "
+                    + ausschluss_zeile(qid, "ohne Geometrie"),
                 )
         elif name is not None and match is not None:
             if match.ok and geo.id_of(match.name) is None:
@@ -302,6 +343,17 @@ def _resolve_quartiere(run: _Run, conv: Converted, geo: _Geo) -> set[int]:
     df["quartier_id"] = pd.Series(ids, dtype="str", index=df.index)
     df["quartier"] = pd.Series(names, dtype="str", index=df.index)
     return unresolved
+
+
+def _doppelt(geo: _Geo, name: str | None) -> tuple[int, str] | None:
+    """Row and id of a repeated feature that carries ``name`` (the copy of a missing area)."""
+    if not name:
+        return None
+    key = normalize_name(name)
+    for zeile, qid, dup_name in geo.doppelt:
+        if normalize_name(dup_name) == key:
+            return zeile, qid
+    return None
 
 
 def _sozialraum_spalte(

@@ -12,6 +12,7 @@ import pandas as pd
 from sozialraum.names import closest
 from sozialraum.read.adapt import GUELTIGKEIT_GRUND
 from sozialraum.read.check_geometry import _Geo
+from sozialraum.read.einheiten import ausschluss_zeile
 from sozialraum.read.schemas import Converted
 from sozialraum.read.validation_run import _Run
 
@@ -175,6 +176,7 @@ def _coverage(
                     spalte="quartier_id",
                     wert=q,
                     erwartet=f"eine Zeile je {g.name} der Geometrie und Jahr",
+                    hinweis=_ohne_statistik(q),
                 )
     if ind is not None:
         df = ind.df
@@ -204,4 +206,67 @@ def _coverage(
                             spalte="quartier_id",
                             wert=q,
                             erwartet=f"eine Zeile je {g.name}, Jahr und Indikator",
+                            hinweis=_ohne_statistik(q),
                         )
+
+
+def _ohne_statistik(qid: str) -> str:
+    return "hat das Gebiet keine Statistik und wird nicht bewertet: " + ausschluss_zeile(
+        qid, "keine Statistik"
+    )
+
+
+def _vorschlaege(
+    run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None, excluded: set[str]
+) -> None:
+    """Propose exclusions the data suggest: no inhabitants, or every value of the year 0.
+
+    Such areas get a class from nothing (a standardised 0 is an extreme); offices leave them
+    unrated. A hint, not an error: the planner decides, and the line to paste is given.
+    """
+    cfg = run.cfg
+    g = cfg.begriffe.gebiet
+    gebiet = f"{g.form('der').capitalize()} {g.name}"
+    jahr = cfg.methode.berichtsjahr
+    sein = "ihr" if g.genus == "f" else "sein"
+    es = {"m": "er", "f": "sie", "n": "es"}[g.genus]
+    gemeldet: set[str] = set()
+    if bev is not None:
+        df = bev.df[bev.df["jahr"] == jahr]
+        for qid, n in zip(df["quartier_id"], df["einwohner"], strict=True):
+            if isinstance(qid, str) and qid not in excluded and not pd.isna(n) and n == 0:
+                gemeldet.add(qid)
+                run.problem(
+                    bev.raw.datei,
+                    f'{gebiet} "{geo.name_by_id.get(qid, qid)}" (ID {qid}) hat {jahr} keine '
+                    f"Einwohner*innen; {sein} Index wäre ohne Aussage",
+                    spalte=bev.raw.spalte_von(None, "einwohner"),
+                    wert=qid,
+                    erwartet="Einwohner*innen in jedem bewerteten Gebiet",
+                    hinweis="das Gebiet ausschließen: " + ausschluss_zeile(qid, "keine Einwohner"),
+                    schwere="Warnung",
+                )
+    if ind is None:
+        return
+    df = ind.df[ind.df["jahr"] == jahr]
+    if df.empty:
+        return
+    # a row says 0 when its share is 0, or its count is (the share is then 0 or undefined)
+    null = pd.Series(False, index=df.index)
+    for col in ("anteil", "zaehler"):
+        if col in df.columns:
+            null |= df[col].astype("float64").eq(0)
+    zero = null.groupby(df["quartier_id"]).all()
+    for qid, all_zero in zero.items():
+        if not all_zero or qid in excluded or qid in gemeldet:
+            continue
+        run.problem(
+            ind.raw.datei,
+            f'{gebiet} "{geo.name_by_id.get(qid, qid)}" (ID {qid}) hat {jahr} bei jedem '
+            f"Indikator den Wert 0; vermutlich wird {es} nicht bewertet",
+            spalte="quartier_id",
+            wert=str(qid),
+            erwartet="Werte, die das Gebiet beschreiben",
+            hinweis="das Gebiet ausschließen: " + ausschluss_zeile(str(qid), "alle Werte 0"),
+            schwere="Warnung",
+        )

@@ -19,7 +19,13 @@ from sozialraum.read.check_events import _events, _mentimeter
 from sozialraum.read.check_geometry import _geometry, _resolve_quartiere, _sozialraum_spalte
 from sozialraum.read.check_handlungsempfehlungen import _handlungsempfehlungen, _statusverlauf
 from sozialraum.read.check_index import pruefe_index
-from sozialraum.read.check_statistics import _ausschluesse, _coverage, _einwohner, _indikatoren
+from sozialraum.read.check_statistics import (
+    _ausschluesse,
+    _coverage,
+    _einwohner,
+    _indikatoren,
+    _vorschlaege,
+)
 from sozialraum.read.problems import Problem
 from sozialraum.read.schemas import SCHEMAS, Erlaubt
 from sozialraum.read.validation_run import _count, _de_int, _fold_truncated, _mark_records, _Run
@@ -210,6 +216,7 @@ def validate(cfg: Config) -> ValidationReport:
         _indikatoren(run, ind, excluded)
     if geo is not None:
         _coverage(run, geo, bev, ind, excluded)
+        _vorschlaege(run, geo, bev, ind, excluded)
 
     events = _events(run, sr_erlaubt)
     he = run.read("handlungsempfehlungen")
@@ -263,6 +270,11 @@ def _frame(run: _Run, name: str, columns: list[str], ints: tuple[str, ...] = ())
     return df
 
 
+def _bekannt(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of areas of the geometry (excluded areas without geometry are left out)."""
+    return df[df["quartier_id"].notna()].reset_index(drop=True)
+
+
 def _statusverlauf_frame(run: _Run) -> pd.DataFrame:
     if "statusverlauf" not in run.tables:
         return _empty_statusverlauf()
@@ -291,6 +303,8 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
         ],
         ints=("jahr",),
     )
+    # rows of areas without geometry that the config excludes were reported and are not used
+    ind = _bekannt(ind)
     if "veraenderung" not in ind.columns:
         ind["veraenderung"] = np.nan
     eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
@@ -335,11 +349,13 @@ def _inputs(run: _Run, quartiere: Any, mentimeter: pd.DataFrame) -> Inputs:
     )
     return Inputs(
         quartiere=quartiere,
-        bevoelkerung=_frame(
-            run,
-            "bevoelkerung",
-            ["quartier_id", "jahr", "einwohner", "erfunden", "quelle"],
-            ints=("jahr",),
+        bevoelkerung=_bekannt(
+            _frame(
+                run,
+                "bevoelkerung",
+                ["quartier_id", "jahr", "einwohner", "erfunden", "quelle"],
+                ints=("jahr",),
+            )
         ),
         indikatoren=ind,
         veranstaltungen=ev,
