@@ -215,9 +215,30 @@ def test_units_encoded_in_the_ids_are_found_when_the_geometry_has_no_unit_column
     folder = synthetic_city(tmp_path / "stadt", with_units=False)
     erk = erkennen(folder)
     assert erk.einheiten.aus_id == (2, 3)  # "01" + "01": Bezirk, then area
-    assert erk.einheiten.art == "konstant"  # today: the whole city as one report
+    assert erk.einheiten.art == "id" and erk.einheiten.ids == ["01", "02", "03"]
     path, _ = init(folder)
-    assert 'aus = "id", stellen = 2' in path.read_text(encoding="utf-8")
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert raw["einheiten"] == {"aus": "id", "stellen": 2}
+    assert "sozialraum_id" not in raw["eingaben"]["geometrie"]["spalten"]
+    report = _valid(path)
+    quartiere = report.inputs.quartiere.set_index("quartier_id")["sozialraum_id"]
+    assert quartiere["0203"] == "02" and quartiere["0301"] == "03"
+
+
+def test_a_city_without_any_larger_unit_is_one_report(tmp_path):
+    folder = synthetic_city(tmp_path / "stadt", with_units=False)
+    gdf = gpd.read_file(folder / "gebiete.geojson")
+    gdf["gebiet_id"] = [f"G{k:03d}" for k in (7, 2, 9, 4, 1, 12, 3, 8, 5, 11, 6, 10)]
+    (folder / "gebiete.geojson").unlink()
+    gdf.to_file(folder / "gebiete.geojson", driver="GeoJSON")
+    text = (folder / "indikatoren.csv").read_bytes().decode("cp1252")
+    for old, new in zip(GEBIETE, gdf["gebiet_id"], strict=True):
+        text = text.replace(old[0] + ";", new + ";", 1)
+    (folder / "indikatoren.csv").write_bytes(text.encode("cp1252"))
+    path, erk = init(folder)
+    assert erk.einheiten.art == "keine"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert raw["einheiten"] == {"aus": "keine"} and "sozialraeume" not in raw
     _valid(path)
 
 
@@ -307,3 +328,17 @@ def test_a_json_atlas_with_records_under_a_key_gets_a_proposal_that_validates(tm
     assert raw["eingaben"]["indikatoren"]["datensaetze"] == "daten.gebiete"
     assert {i["spalten"]["anteil"] for i in raw["indikatoren"]} == {"sgb2", "kinderarmut"}
     _valid(path)
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        ([f"{b:02d}{g:02d}" for b in range(1, 4) for g in range(1, 5)], (2, 3)),
+        ([f"{b}{g:03d}" for b in range(1, 6) for g in range(1, 3 + b)], (1, 5)),
+        ([f"{k:04d}" for k in range(1, 601)], None),  # running numbers, not units
+        ([f"G{k:03d}" for k in range(1, 13)], None),
+        ([f"{k:03d}" for k in range(1, 37)], None),
+    ],
+)
+def test_a_unit_in_the_ids_is_a_prefix_whose_rest_is_numbered_anew(ids, expected):
+    assert einheit_aus_id(ids) == expected

@@ -360,7 +360,7 @@ def _einheiten(
     for t in tabellen:
         if t.id_spalte and t.treffer >= 0.5 and not t.lang:
             for spalte, k in einheit_spalten(t.quelle.df, t.id_spalte):
-                tabelle_spalte = (t.quelle.name, spalte, k)
+                tabelle_spalte = (t.quelle.name, spalte, k, t.id_spalte)
                 break
         if tabelle_spalte:
             break
@@ -374,41 +374,28 @@ def _einheiten(
             + ("Namen prüfen" if namen else "Namen eintragen")
         )
         return Einheiten(spalte, werte, namen, "spalte", aus_id, tabelle_spalte)
-    name = geo_name_spalte(geo, geo_id)
-    andere = [c for c in geo.df.columns if c not in (geo_id, name)]
-    konstant = [c for c in andere if geo.df[c].nunique() == 1 and geo.df[c].iloc[0].strip()]
     if aus_id:
+        stellen, k = aus_id
+        werte = sorted({i[:stellen] for i in ids}, key=_natuerlich)
         pruefen.append(
-            f"Die IDs beginnen mit einer Einheit ({aus_id[1]} verschiedene Anfänge aus "
-            f"{aus_id[0]} Stellen); die Geometrie hat dafür keine Spalte"
+            f"Einheiten aus den ersten {stellen} Stellen der IDs ({k} Einheiten; die Geometrie "
+            "hat dafür keine Spalte) — Namen eintragen"
         )
+        return Einheiten(None, werte, {}, "id", aus_id, tabelle_spalte)
     if tabelle_spalte:
+        datei, spalte, k, _ = tabelle_spalte
+        t = next(t for t in tabellen if t.quelle.name == datei)
+        werte = sorted({str(v) for v in t.quelle.df[spalte] if str(v).strip()}, key=_natuerlich)
         pruefen.append(
-            f"Einheiten stehen in {tabelle_spalte[0]}, Spalte {tabelle_spalte[1]} "
-            f"({tabelle_spalte[2]} Werte); die Geometrie hat dafür keine Spalte"
+            f"Einheiten aus {datei}, Spalte {spalte} ({k} Werte; die Geometrie hat dafür keine "
+            "Spalte) — Namen eintragen"
         )
-    if konstant:
-        wert = geo.df[konstant[0]].iloc[0]
-        pruefen.append(
-            f"Die ganze Stadt ist ein Bericht (Spalte {konstant[0]} hat überall „{wert}“)"
-        )
-        return Einheiten(konstant[0], [wert], {}, "konstant", aus_id, tabelle_spalte)
-    einzeln = [c for c in andere if geo.df[c].nunique() == len(geo.df) and "" not in set(geo.df[c])]
-    if not einzeln:
-        raise InitFehler(
-            f"{geo.name}: Die Geometrie hat außer ID ({geo_id}) und Name ({name}) keine Spalte, "
-            "die die Gebiete zu Berichtseinheiten zusammenfasst (z. B. Bezirk, Sozialraum). "
-            "Tipp: im GIS eine Spalte mit der Einheit jedes Gebiets ergänzen."
-        )
-    spalte = einzeln[0]
-    paare = geo.df[[spalte, name]]
-    namen = dict(zip(paare[spalte], paare[name], strict=True))
-    werte = sorted(namen, key=lambda w: _natuerlich(namen[w]))
+        return Einheiten(None, werte, {}, "tabelle", aus_id, tabelle_spalte)
     pruefen.append(
-        f"Keine größere Einheit in der Geometrie: jedes Gebiet wird ein eigener Bericht "
-        f"({len(werte)} Berichte, Spalte {spalte})"
+        "Keine größere Einheit gefunden (keine Spalte der Geometrie, kein Muster in den IDs): "
+        'die ganze Stadt ist ein Bericht ([einheiten] aus = "keine")'
     )
-    return Einheiten(spalte, werte, namen, "gebiete", aus_id, tabelle_spalte)
+    return Einheiten(None, [], {}, "keine", aus_id, tabelle_spalte)
 
 
 def _einheit_namen(geo: Geometrie, spalte: str, werte: list[str]) -> dict[str, str]:

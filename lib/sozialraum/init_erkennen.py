@@ -231,19 +231,30 @@ def einheit_spalten(df: pd.DataFrame, id_spalte: str) -> list[tuple[str, int]]:
 def einheit_aus_id(ids: list[str]) -> tuple[int, int] | None:
     """A prefix of the ids that groups them into a few units: (prefix length, number of units).
 
-    Area ids are often hierarchical (Berlin ``01100101``: Bezirk ``01`` + …). The shortest
-    prefix that gives at least two groups, with at least two areas in most groups, is taken.
+    Area ids are often hierarchical (Berlin ``01100101``: Bezirk ``01`` + …): the numbering of
+    the rest starts anew in every group. Plain running numbers (``0001`` … ``0600``, ``G001`` …)
+    are not: their groups either start at different numbers or fill the whole range of the rest
+    (``0100`` … ``0199``), so neither is taken for units.
     """
     ids = [i for i in ids if i]
     if len(ids) < 4 or len({len(i) for i in ids}) != 1:
         return None
     for stellen in range(1, len(ids[0])):
-        gruppen = pd.Series([i[:stellen] for i in ids]).value_counts()
-        if len(gruppen) < 2:
+        rest: dict[str, list[str]] = {}
+        for i in ids:
+            rest.setdefault(i[:stellen], []).append(i[stellen:])
+        if len(rest) < 2:
             continue
-        if len(gruppen) <= len(ids) // 3 and (gruppen >= 2).mean() >= 0.8:
+        if len(rest) > len(ids) // 3:
+            return None
+        gruppen = [sorted(v) for _, v in sorted(rest.items())]
+        if sum(len(g) >= 2 for g in gruppen) < 0.8 * len(gruppen):
+            continue
+        anfaenge = pd.Series([g[0] for g in gruppen]).value_counts()
+        neu_gezaehlt = anfaenge.iloc[0] >= 0.8 * len(gruppen)
+        voll = all(len(g) >= 10 ** len(g[0]) - 1 for g in gruppen[:-1]) and gruppen[0][0].isdigit()
+        if neu_gezaehlt and not voll:
             return stellen, len(gruppen)
-        return None
     return None
 
 
@@ -438,9 +449,10 @@ class Einheiten:
     ids: list[str]
     namen: dict[str, str]
     art: str
-    """``spalte`` (a unit column of the geometry), ``konstant`` (one unit) or ``gebiete``."""
+    """``spalte`` (a unit column of the geometry), ``id`` (a prefix of the ids), ``tabelle`` (a
+    unit column of a statistics table) or ``keine`` (the whole city is one unit)."""
     aus_id: tuple[int, int] | None = None
-    tabelle_spalte: tuple[str, str, int] | None = None
+    tabelle_spalte: tuple[str, str, int, str] | None = None
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """The commented proposal ``sozialraum.toml`` that ``sozialraum init`` writes.
 
-Written from an :class:`~sozialraum.init.Erkennung` with today's config keys only, so that it
-validates and renders as it stands. Each key that a later part of the workbook adds has its own
-small function here (``_index_quelle``, ``_einheiten_aus_id``, ``_json_datensaetze``,
-``_ohne_dynamik``): today they write comments with what was detected, later they write the key.
+Written from an :class:`~sozialraum.init.Erkennung` alone, so that it validates and renders as it
+stands; every key has a comment saying what it means and which alternatives exist, and what was
+guessed is marked „prüfen“. One small function per choice (``_einheiten_quelle``,
+``_index_quelle``, ``_json_datensaetze``, ``_ohne_dynamik``) keeps each decision in one place.
 """
 
 from __future__ import annotations
@@ -96,18 +96,13 @@ geometrie_version = {s(f"{erk.geo.name} ({len(erk.geo.df)} Gebiete)")}  # prüfe
 
 def _einheiten(erk: Erkennung) -> str:
     e = erk.einheiten
-    zeilen = [
-        "# --- Berichtseinheiten: je Einheit ein Bericht " + "-" * 40,
-        f"# Die Gebiete gehören zu der Einheit in Spalte {e.spalte} der Geometrie (siehe",
-        "# [eingaben.geometrie] spalten.sozialraum_id). name: so heißt der Bericht; slug: der",
-        "# Dateiname (a-z, 0-9, -).",
-    ]
-    if e.art == "gebiete":
-        zeilen.append("# Keine größere Einheit gefunden: jedes Gebiet hat einen eigenen Bericht.")
-    zeilen += _einheiten_aus_id(erk)
+    zeilen = ["# --- Berichtseinheiten: je Einheit ein Bericht " + "-" * 40]
+    zeilen += _einheiten_quelle(erk)
+    if e.art != "keine":
+        zeilen += ["# name: so heißt der Bericht; slug: der Dateiname (a-z, 0-9, -)."]
     genommen: set[str] = set()
     for i in e.ids:
-        name = e.namen.get(i) or (f"Sozialraum {i}" if e.art != "konstant" else "Gesamte Stadt")
+        name = e.namen.get(i) or f"Sozialraum {i}"
         kommentar = "" if e.namen.get(i) else "  # prüfen: Namen eintragen"
         zeilen += [
             "",
@@ -119,18 +114,29 @@ def _einheiten(erk: Erkennung) -> str:
     return "\n".join(zeilen) + "\n"
 
 
-def _einheiten_aus_id(erk: Erkennung) -> list[str]:
-    """Later key ``[einheiten] aus = "id"``/``"tabelle"``: today a comment with what was found."""
+def _einheiten_quelle(erk: Erkennung) -> list[str]:
+    """Where each area's unit comes from: ``[einheiten]``, with the alternatives as comments."""
     e = erk.einheiten
-    out = []
-    if e.aus_id and e.art != "spalte":
-        out.append(
-            f"# Gefunden: die ersten {e.aus_id[0]} Stellen der IDs bilden {e.aus_id[1]} "
-            f'Einheiten ([einheiten] aus = "id", stellen = {e.aus_id[0]}).'
-        )
-    if e.tabelle_spalte and e.art != "spalte":
-        datei, spalte, k = e.tabelle_spalte
-        out.append(f"# Gefunden: {datei}, Spalte {spalte} ordnet die Gebiete {k} Einheiten zu.")
+    alternativen = [
+        '# Andere Wege ([einheiten] aus = …): "geometrie" (eine Spalte der Geometrie), "id"',
+        '# (stellen = N: die ersten N Stellen der ID), "tabelle" (eine Zuordnungstabelle Gebiet →',
+        '# Einheit) oder "keine" (die ganze Stadt ist ein Bericht).',
+    ]
+    if e.art == "spalte":
+        return [
+            f"# Die Gebiete gehören zu der Einheit in Spalte {e.spalte} der Geometrie (siehe",
+            "# [eingaben.geometrie] spalten.sozialraum_id).",
+            *alternativen,
+        ]
+    out = [*alternativen, "[einheiten]"]
+    if e.art == "id":
+        out += ['aus = "id"', f"stellen = {e.aus_id[0]}  # die ersten Stellen der ID = Einheit"]
+    elif e.art == "tabelle":
+        datei, spalte, _, id_spalte = e.tabelle_spalte
+        spalten = _tabelle({"quartier_id": id_spalte, "sozialraum_id": spalte})
+        out += ['aus = "tabelle"', f"tabelle = {{ datei = {s(datei)}, spalten = {spalten} }}"]
+    else:
+        out += ['aus = "keine"  # ein Bericht für die ganze Stadt und die Startseite']
     return out
 
 
@@ -259,7 +265,8 @@ def _fehlwerte(t: Tabelle, spalten: list[str]) -> list[str]:
 def _eingaben(erk: Erkennung) -> str:
     g = erk.geo
     geo_spalten = {"quartier_id": erk.geo_id, "quartier": erk.geo_name}
-    geo_spalten["sozialraum_id"] = erk.einheiten.spalte or erk.geo_name
+    if erk.einheiten.art == "spalte":
+        geo_spalten["sozialraum_id"] = erk.einheiten.spalte
     zeilen = [
         "# --- Eingabedateien, unverändert gelesen " + "-" * 46,
         "# spalten: Spalte des Vertrags = Spaltenkopf in der Datei; fehlwerte: Zelltexte für",
