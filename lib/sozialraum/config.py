@@ -215,14 +215,22 @@ class Methode(_Strict):
 
     jahre: list[int]
     berichtsjahr: int
-    vergleichsjahr: int
+    vergleichsjahr: int | None = Field(
+        None,
+        description="Earlier year the change of each share is computed from (needs "
+        "[methode.dynamik]); leave out with [methode.dynamik] for a report without a Dynamikindex",
+    )
     kombination: Literal["mittelwert", "summe"] = "mittelwert"
     erneut_standardisieren: bool = False
     mindestfallzahl: int = Field(3, ge=1)
     mindestbevoelkerung: int = Field(300, ge=0)
     ausgeschlossen: list[Ausschluss] = []
     status: Klassen
-    dynamik: Klassen
+    dynamik: Klassen | None = Field(
+        None,
+        description="Classes of the Dynamikindex; leave out for a report without change data "
+        "(no Dynamikindex, no combined status x dynamics view)",
+    )
     mindeststimmen: int = Field(
         3, ge=1, description="Smallest dot count shown; smaller counts are suppressed"
     )
@@ -236,7 +244,7 @@ class Methode(_Strict):
     def _years(self) -> Methode:
         if self.berichtsjahr not in self.jahre:
             raise ValueError(f"berichtsjahr {self.berichtsjahr} fehlt in jahre = {self.jahre}")
-        if self.vergleichsjahr >= self.berichtsjahr:
+        if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError(
                 f"vergleichsjahr ({self.vergleichsjahr}) muss vor dem berichtsjahr "
                 f"({self.berichtsjahr}) liegen"
@@ -427,13 +435,7 @@ class Config(_Strict):
         if not self.sozialraeume:
             raise ValueError("[[sozialraeume]]: mindestens eine Einheit wird gebraucht")
         m = self.methode
-        berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
-        if berechnet and m.vergleichsjahr not in m.jahre:
-            raise ValueError(
-                f"vergleichsjahr {m.vergleichsjahr} fehlt in jahre = {m.jahre}; die Veränderung "
-                f"von {', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
-                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt)'
-            )
+        self._dynamik_passt()
         if self.eingaben.bevoelkerung is None and m.mindestbevoelkerung > 0:
             raise ValueError(
                 f"methode.mindestbevoelkerung = {m.mindestbevoelkerung} braucht die Einwohnerzahlen"
@@ -448,6 +450,41 @@ class Config(_Strict):
                     "nenner = … }"
                 )
         return self
+
+    def _dynamik_passt(self) -> None:
+        """A Dynamikindex needs changes: computed from vergleichsjahr, or published.
+
+        Without ``[methode.dynamik]`` there are no changes at all, so a published change column
+        (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for
+        nothing: it is rejected rather than silently ignored. ``Indikator.dynamik`` (default
+        true) and ``vergleichsjahr`` are then simply unused.
+        """
+        m = self.methode
+        if not self.mit_dynamik:
+            for i in self.indikatoren:
+                if "veraenderung" in i.spalten or i.veraenderung == "veroeffentlicht":
+                    raise ValueError(
+                        f'Indikator "{i.id}" nennt eine veröffentlichte Veränderung '
+                        '(veraenderung = "veroeffentlicht" bzw. spalten.veraenderung), aber '
+                        "[methode.dynamik] fehlt: ohne Dynamikindex wird keine Veränderung "
+                        "gezeigt. Entweder [methode.dynamik] mit schwellen, labels und farben "
+                        "angeben oder die Veränderung beim Indikator streichen"
+                    )
+            return
+        berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
+        if berechnet and m.vergleichsjahr is None:
+            raise ValueError(
+                "[methode.dynamik] braucht methode.vergleichsjahr: die Veränderung von "
+                f"{', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
+                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt, oder '
+                "[methode.dynamik] weglassen: dann ohne Dynamikindex)"
+            )
+        if berechnet and m.vergleichsjahr not in m.jahre:
+            raise ValueError(
+                f"vergleichsjahr {m.vergleichsjahr} fehlt in jahre = {m.jahre}; die Veränderung "
+                f"von {', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
+                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt)'
+            )
 
     # -- lookups used throughout the package --------------------------------------------------
     @property
@@ -478,9 +515,27 @@ class Config(_Strict):
         return self.eingaben.mit_veranstaltungen
 
     @property
+    def mit_dynamik(self) -> bool:
+        """True when the city has change data and a Dynamikindex (``[methode.dynamik]``).
+
+        Without it every report leaves out what rests on changes: the Dynamikindex, its classes,
+        the combined status x dynamics view and the change columns of the indicator tables.
+        """
+        return self.methode.dynamik is not None
+
+    @property
+    def dynamik_indikatoren(self) -> list[Indikator]:
+        """The indicators of the Dynamikindex; none without ``[methode.dynamik]``.
+
+        ``Indikator.dynamik`` defaults to true, so a city without change data must not find
+        its indicators listed as dynamics indicators: ask here, not the indicator.
+        """
+        return [i for i in self.indikatoren if i.dynamik] if self.mit_dynamik else []
+
+    @property
     def veraenderung_veroeffentlicht(self) -> bool:
         """True when every dynamics indicator comes with its published change."""
-        dyn = [i for i in self.indikatoren if i.dynamik]
+        dyn = self.dynamik_indikatoren
         return bool(dyn) and all(i.veraenderung == "veroeffentlicht" for i in dyn)
 
     def bericht_pfad(self, name: str) -> Path:
