@@ -31,7 +31,7 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     inds = cfg.indikatoren
     kombi = "der Mittelwert" if m.kombination == "mittelwert" else "die Summe"
     status_n = sum(i.status for i in inds)
-    dyn = [i for i in inds if i.dynamik]
+    dyn = cfg.dynamik_indikatoren  # none without change data: no sentence on a Dynamikindex
     out = [
         f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
         f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
@@ -65,7 +65,7 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         satz += "."
     out.append(satz)
     stufen = m.status.schwellen_typ == "standardabweichung" or (
-        m.dynamik.schwellen_typ == "standardabweichung"
+        m.dynamik is not None and m.dynamik.schwellen_typ == "standardabweichung"
     )
     beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
     if m.erneut_standardisieren:
@@ -129,11 +129,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         from sozialraum.compute.klassen import KEINE_ANGABE, NICHT_BEWERTET
 
         n_nb = int((index["status_klasse"] == NICHT_BEWERTET).sum())
-        n_ka = int(
-            (
-                (index["status_klasse"] == KEINE_ANGABE) | (index["dynamik_klasse"] == KEINE_ANGABE)
-            ).sum()
-        )
+        ohne = index["status_klasse"] == KEINE_ANGABE
+        if "dynamik_klasse" in index.columns:  # only where a Dynamikindex was computed
+            ohne |= index["dynamik_klasse"] == KEINE_ANGABE
+        n_ka = int(ohne.sum())
         if n_nb or n_ka:
             teile = []
             if n_nb:
@@ -160,7 +159,7 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             f"Werte ihrer {g.mehrzahl} – Schätzungen, weil die Nenner nicht veröffentlicht sind"
             + (
                 "; ebenso ihre Veränderungen."
-                if any(i.veraenderung == "veroeffentlicht" for i in anteile)
+                if any(i.veraenderung == "veroeffentlicht" for i in anteile) and cfg.mit_dynamik
                 else "."
             )
         )

@@ -130,8 +130,12 @@ class Sozialraumbericht(_Bericht):
 
     @cached_property
     def gebiete_veroeffentlicht(self) -> pd.DataFrame:
-        """``gebiete`` as published: withheld shares blank (the trend chart's download)."""
-        return publish(self.gebiete)
+        """``gebiete`` as published: withheld shares blank (the trend chart's download).
+
+        Without change data there is no ``veraenderung`` column: nothing was asked for it.
+        """
+        out = publish(self.gebiete)
+        return out if self.cfg.mit_dynamik else out.drop(columns="veraenderung", errors="ignore")
 
     @cached_property
     def karten_df(self) -> pd.DataFrame:
