@@ -106,7 +106,9 @@ def test_dynamics_without_a_comparison_year_is_a_german_error(tmp_path):
 def test_a_published_change_without_dynamics_is_rejected(tmp_path):
     def edit(text: str) -> str:
         text = ohne_dynamik(text)
-        return text.replace('kurz = "SGB II"\n', 'kurz = "SGB II"\nveraenderung = "veroeffentlicht"\n')
+        return text.replace(
+            'kurz = "SGB II"\n', 'kurz = "SGB II"\nveraenderung = "veroeffentlicht"\n'
+        )
 
     with pytest.raises(ConfigError) as err:
         load_config(_city(tmp_path, config=edit))
@@ -167,17 +169,15 @@ def test_the_method_text_describes_no_change_computation(tmp_path):
 @pytest.fixture(scope="module")
 def gerendert(tmp_path_factory):
     root = tmp_path_factory.mktemp("ohne-dynamik")
-    cfg = load_config(
-        _city(root, config=lambda text: with_project_notebooks(ohne_dynamik(text)))
-    )
+    cfg = load_config(_city(root, config=lambda text: with_project_notebooks(ohne_dynamik(text))))
     out = root / "berichte"
     result = run_batch(cfg, out=out, jobs=2, progress=False)
     assert result.render.ok, [f.message for f in result.render.failed]
     return cfg, out
 
 
-def _seiten(out: Path) -> dict[str, str]:
-    return {p.name: _readable_text(p) for p in sorted(out.rglob("*.html"))}
+def _seiten(out: Path, art: str = ".html") -> dict[str, str]:
+    return {p.name: _readable_text(p) for p in sorted(out.rglob(f"*{art}"))}
 
 
 def test_every_page_renders(gerendert):
@@ -190,7 +190,9 @@ def test_every_page_renders(gerendert):
 
 def test_no_page_and_no_download_mentions_dynamics(gerendert):
     _, out = gerendert
-    for name, text in _seiten(out).items():
+    seiten = {**_seiten(out), **_seiten(out, ".ipynb")}  # the executed notebooks too
+    assert len(seiten) == 7  # two units, the city-wide report, the index page
+    for name, text in seiten.items():
         text = re.sub(r"/[^\s\"']*pytest-of-[^\s\"']*", "<tmp>", _ohne_statusregel(text))
         hit = VERBOTEN.search(text)
         assert hit is None, f"{name}: …{text[max(0, hit.start() - 100) : hit.end() + 60]}…"

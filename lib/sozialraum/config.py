@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sozialraum.config_dynamik import dynamik_fehler
+
 PROJECT_FILE = "pyproject.toml"
 DEFAULT_CONFIG_DIR = "config"
 
@@ -435,7 +437,9 @@ class Config(_Strict):
         if not self.sozialraeume:
             raise ValueError("[[sozialraeume]]: mindestens eine Einheit wird gebraucht")
         m = self.methode
-        self._dynamik_passt()
+        fehler = dynamik_fehler(self)
+        if fehler:
+            raise ValueError(fehler)
         if self.eingaben.bevoelkerung is None and m.mindestbevoelkerung > 0:
             raise ValueError(
                 f"methode.mindestbevoelkerung = {m.mindestbevoelkerung} braucht die Einwohnerzahlen"
@@ -450,41 +454,6 @@ class Config(_Strict):
                     "nenner = … }"
                 )
         return self
-
-    def _dynamik_passt(self) -> None:
-        """A Dynamikindex needs changes: computed from vergleichsjahr, or published.
-
-        Without ``[methode.dynamik]`` there are no changes at all, so a published change column
-        (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for
-        nothing: it is rejected rather than silently ignored. ``Indikator.dynamik`` (default
-        true) and ``vergleichsjahr`` are then simply unused.
-        """
-        m = self.methode
-        if not self.mit_dynamik:
-            for i in self.indikatoren:
-                if "veraenderung" in i.spalten or i.veraenderung == "veroeffentlicht":
-                    raise ValueError(
-                        f'Indikator "{i.id}" nennt eine veröffentlichte Veränderung '
-                        '(veraenderung = "veroeffentlicht" bzw. spalten.veraenderung), aber '
-                        "[methode.dynamik] fehlt: ohne Dynamikindex wird keine Veränderung "
-                        "gezeigt. Entweder [methode.dynamik] mit schwellen, labels und farben "
-                        "angeben oder die Veränderung beim Indikator streichen"
-                    )
-            return
-        berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
-        if berechnet and m.vergleichsjahr is None:
-            raise ValueError(
-                "[methode.dynamik] braucht methode.vergleichsjahr: die Veränderung von "
-                f"{', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
-                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt, oder '
-                "[methode.dynamik] weglassen: dann ohne Dynamikindex)"
-            )
-        if berechnet and m.vergleichsjahr not in m.jahre:
-            raise ValueError(
-                f"vergleichsjahr {m.vergleichsjahr} fehlt in jahre = {m.jahre}; die Veränderung "
-                f"von {', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
-                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt)'
-            )
 
     # -- lookups used throughout the package --------------------------------------------------
     @property

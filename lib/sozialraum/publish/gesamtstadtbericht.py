@@ -176,7 +176,9 @@ class Gesamtstadtbericht(_Bericht):
         names = {s.id: s.name for s in cfg.sozialraeume}
         both = self.indikatoren_df
         now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])
-        before = both[both["jahr"] == (m.vergleichsjahr or 0)].set_index(["sozialraum_id", "indikator"])
+        before = both[both["jahr"] == (m.vergleichsjahr or 0)].set_index(
+            ["sozialraum_id", "indikator"]
+        )
         areas = {**names, "__stadt__": cfg.stadt.name}
         pub = {i.id for i in cfg.dynamik_indikatoren if i.veraenderung == "veroeffentlicht"}
 

@@ -1,0 +1,53 @@
+"""Whether a config's change data fit its Dynamikindex (a check of :class:`~.config.Config`).
+
+Kept apart from the models so that :mod:`sozialraum.config` stays one readable file; it reads
+the config by its attributes only and imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def dynamik_fehler(cfg: Any) -> str | None:
+    """The German message when change data and Dynamikindex do not fit, else None.
+
+    A Dynamikindex (``[methode.dynamik]``) needs changes: computed from ``vergleichsjahr``
+    (which must then be one of ``jahre``), or published with the data for every dynamics
+    indicator. Without ``[methode.dynamik]`` no change is shown at all, so a published change
+    (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for nothing:
+    it is rejected rather than silently ignored, since the planner evidently expects it to
+    appear. ``Indikator.dynamik`` (default true) and a ``vergleichsjahr`` are then unused.
+
+    Parameters
+    ----------
+    cfg
+        A :class:`~sozialraum.config.Config` under construction (its fields are set).
+    """
+    m = cfg.methode
+    if m.dynamik is None:
+        for i in cfg.indikatoren:
+            if "veraenderung" in i.spalten or i.veraenderung == "veroeffentlicht":
+                return (
+                    f'Indikator "{i.id}" nennt eine veröffentlichte Veränderung '
+                    '(veraenderung = "veroeffentlicht" bzw. spalten.veraenderung), aber '
+                    "[methode.dynamik] fehlt: ohne Dynamikindex wird keine Veränderung "
+                    "gezeigt. Entweder [methode.dynamik] mit schwellen, labels und farben "
+                    "angeben oder die Veränderung beim Indikator streichen"
+                )
+        return None
+    berechnet = [i.id for i in cfg.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
+    if berechnet and m.vergleichsjahr is None:
+        return (
+            "[methode.dynamik] braucht methode.vergleichsjahr: die Veränderung von "
+            f"{', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
+            'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt, oder '
+            "[methode.dynamik] weglassen: dann ohne Dynamikindex)"
+        )
+    if berechnet and m.vergleichsjahr not in m.jahre:
+        return (
+            f"vergleichsjahr {m.vergleichsjahr} fehlt in jahre = {m.jahre}; die Veränderung "
+            f"von {', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
+            'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt)'
+        )
+    return None
