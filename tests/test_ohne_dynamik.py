@@ -116,6 +116,18 @@ def test_a_published_change_without_dynamics_is_rejected(tmp_path):
     assert 'Indikator "sgb2"' in message and "[methode.dynamik] fehlt" in message
 
 
+def test_a_comparison_of_dynamics_classes_without_dynamics_is_rejected(tmp_path):
+    def edit(text: str) -> str:
+        return ohne_dynamik(text) + (
+            '\n[abgleich]\ndatei = "../data/amtlich.csv"\n'
+            'spalten = { quartier_id = "id", status = "S", dynamik = "D" }\n'
+        )
+
+    with pytest.raises(ConfigError) as err:
+        load_config(_city(tmp_path, config=edit))
+    assert "[abgleich] spalten nennt dynamik" in str(err.value)
+
+
 def test_without_dynamics_every_year_of_the_series_can_be_reported(tmp_path):
     def edit(text: str) -> str:
         return ohne_dynamik(text).replace("jahre = [2023]", "jahre = [2020, 2023]")

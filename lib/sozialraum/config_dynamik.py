@@ -17,7 +17,8 @@ def dynamik_fehler(cfg: Any) -> str | None:
     indicator. Without ``[methode.dynamik]`` no change is shown at all, so a published change
     (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for nothing:
     it is rejected rather than silently ignored, since the planner evidently expects it to
-    appear. ``Indikator.dynamik`` (default true) and a ``vergleichsjahr`` are then unused.
+    appear; so is an ``[abgleich]`` of dynamics or combined classes. ``Indikator.dynamik``
+    (default true) and a ``vergleichsjahr`` are then unused.
 
     Parameters
     ----------
@@ -35,6 +36,13 @@ def dynamik_fehler(cfg: Any) -> str | None:
                     "gezeigt. Entweder [methode.dynamik] mit schwellen, labels und farben "
                     "angeben oder die Veränderung beim Indikator streichen"
                 )
+        spalten = set(cfg.abgleich.spalten) & {"dynamik", "kombi"} if cfg.abgleich else set()
+        if spalten:
+            return (
+                f"[abgleich] spalten nennt {', '.join(sorted(spalten))}, aber [methode.dynamik] "
+                "fehlt: ohne Dynamikindex gibt es keine Dynamik- und keine kombinierte Klasse "
+                "zum Vergleichen. Tipp: diese Einträge aus [abgleich] spalten streichen"
+            )
         return None
     berechnet = [i.id for i in cfg.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
     if berechnet and m.vergleichsjahr is None:
