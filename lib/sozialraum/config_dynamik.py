@@ -12,9 +12,10 @@ from typing import Any
 def dynamik_fehler(cfg: Any) -> str | None:
     """The German message when change data and Dynamikindex do not fit, else None.
 
-    A Dynamikindex (``[methode.dynamik]``) needs changes: computed from ``vergleichsjahr``
-    (which must then be one of ``jahre``), or published with the data for every dynamics
-    indicator. Without ``[methode.dynamik]`` no change is shown at all, so a published change
+    A Dynamikindex (``[methode.dynamik]``) needs changes and their period: ``vergleichsjahr``
+    always (reports name the period), and it must be one of ``jahre`` unless every dynamics
+    indicator's change is published with the data. Without ``[methode.dynamik]`` no change is
+    shown at all, so a published change
     (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for nothing:
     it is rejected rather than silently ignored, since the planner evidently expects it to
     appear; so is an ``[abgleich]`` of dynamics or combined classes. ``Indikator.dynamik``
@@ -45,12 +46,12 @@ def dynamik_fehler(cfg: Any) -> str | None:
             )
         return None
     berechnet = [i.id for i in cfg.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
-    if berechnet and m.vergleichsjahr is None:
+    if m.vergleichsjahr is None:
         return (
-            "[methode.dynamik] braucht methode.vergleichsjahr: die Veränderung von "
-            f"{', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
-            'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt, oder '
-            "[methode.dynamik] weglassen: dann ohne Dynamikindex)"
+            "[methode.dynamik] braucht methode.vergleichsjahr: das Jahr, seit dem die "
+            "Veränderung gemessen wird (aus zwei Jahren berechnet oder, bei "
+            'veraenderung = "veroeffentlicht", der Beginn des veröffentlichten Zeitraums). '
+            "Ohne Veränderungsdaten [methode.dynamik] weglassen: dann ohne Dynamikindex"
         )
     if berechnet and m.vergleichsjahr not in m.jahre:
         return (
