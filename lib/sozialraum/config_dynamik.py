@@ -14,12 +14,13 @@ def dynamik_fehler(cfg: Any) -> str | None:
 
     A Dynamikindex (``[methode.dynamik]``) needs changes and their period: ``vergleichsjahr``
     always (reports name the period), and it must be one of ``jahre`` unless every dynamics
-    indicator's change is published with the data. Without ``[methode.dynamik]`` no change is
-    shown at all, so a published change
-    (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for nothing:
-    it is rejected rather than silently ignored, since the planner evidently expects it to
-    appear; so is an ``[abgleich]`` of dynamics or combined classes. ``Indikator.dynamik``
-    (default true) and a ``vergleichsjahr`` are then unused.
+    indicator's change is published with the data.
+
+    Without ``[methode.dynamik]`` no change is shown at all, so a published change
+    (``spalten.veraenderung``, ``veraenderung = "veroeffentlicht"``) would be read for
+    nothing: it is rejected rather than silently ignored, since the planner evidently expects
+    it to appear; so is an ``[abgleich]`` of dynamics or combined classes.
+    ``Indikator.dynamik`` (default true) and a ``vergleichsjahr`` are then unused.
 
     Parameters
     ----------
