@@ -218,7 +218,8 @@ class Berichtsdaten:
     ----------
     quartiere
         GeoDataFrame, one row per area of the report with geometry, population, status,
-        dynamics and combined class and the reason where an area is not rated.
+        dynamics and combined class (without change data the status class alone) and the
+        reason where an area is not rated.
     indikatoren
         Shares of every indicator and year for the areas, the report unit and the city (long
         format; ``ebene`` says which), withheld values blank and ``unterdrueckt`` True. In the

@@ -230,7 +230,10 @@ class Sozialraumbericht(_Bericht):
         )
 
     def sozialindex(self) -> HTML:
-        """Status, dynamics and combined class maps, with the area table."""
+        """Status, dynamics and combined class maps, with the area table.
+
+        Without change data only the status map.
+        """
         b = self.b
         parts = [_h(2, f"{b.index} der {b.gebiet.mehrzahl}")]
         parts.append(
