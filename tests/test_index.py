@@ -202,6 +202,23 @@ def test_statusindex_by_hand():
     assert res.schwellen["status"] == pytest.approx([-1.0, 1.0, 1.5])
 
 
+def test_without_dynamics_no_dynamics_columns_and_the_same_status():
+    mit = make_cfg()
+    methode = Methode(**{**mit.methode.model_dump(), "dynamik": None, "vergleichsjahr": None})
+    ohne = mit.model_copy(update={"methode": methode})
+    assert not ohne.mit_dynamik and ohne.dynamik_indikatoren == []
+    nur_2023 = indikatoren({k: v for k, v in COUNTS.items() if k[1] == 2023})
+    res, ref = run(ohne, nur_2023), run(mit)
+    # absent, not filled with "keine Angabe": a class that was never computed is not shown
+    assert not set(ix.DYNAMIK_SPALTEN) & set(res.index.columns)
+    assert set(ix.DYNAMIK_SPALTEN) <= set(ref.index.columns)
+    assert list(res.schwellen) == ["status"] and res.veraenderung.empty
+    cols = ["quartier_id", "statusindex", "status_stufe", "status_klasse", "ausschluss_grund"]
+    pd.testing.assert_frame_equal(res.index[cols], ref.index[cols])
+    with pytest.raises(ValueError, match="vergleichsjahr"):
+        ix.veraenderung(res.werte, ohne)
+
+
 def test_dynamikindex_by_hand():
     res = run()
     ver = res.veraenderung

@@ -322,6 +322,22 @@ def test_status_kontext_follows_config_labels(cfg):
     assert narrative.status_kontext(cfg, _index(), "7") is None
 
 
+def test_status_kontext_without_change_data_has_no_dynamics_clause(cfg):
+    methode = cfg.methode.model_copy(update={"dynamik": None, "vergleichsjahr": None})
+    ohne = cfg.model_copy(update={"methode": methode})
+    index = _index().drop(columns="dynamik_klasse")  # compute_index leaves it out
+    s = narrative.status_kontext(ohne, index, "1")
+    mit = narrative.status_kontext(cfg, _index(), "1")
+    assert s["alle_klassen"] == mit["alle_klassen"] and s["n_bewertet"] == mit["n_bewertet"]
+    assert s["n_dynamik_bewertet"] == 0 and s["dynamik_label"] is None
+    assert narrative.trend_kontext(ohne, _gebiete(cfg)) is None
+    assert "Dynamikklasse" in " ".join(narrative.summary({**_ctx(), "status": mit}))
+    # the dynamics clause goes even beside a change sentence, and with it the change sentence
+    assert "Dynamik" not in " ".join(narrative.summary({**_ctx(), "status": s}))
+    text = " ".join(narrative.summary({**_ctx(), "status": s, "trend": None}))
+    assert "Dynamik" not in text and "Seit dem" not in text
+
+
 def _gebiete(cfg):
     rows = []
     values = {

@@ -450,3 +450,23 @@ def test_file_names_from_the_data_are_safe_slugs():
         "karten-sued-ost-mitte-2023.csv"
     )
     assert tables.dateiname("karten", "x" * 500, 2023).count("x") == 60
+
+
+def _ohne_dynamik(cfg):
+    """The config as if it had no change data (``[methode.dynamik]`` left out)."""
+    methode = cfg.methode.model_copy(update={"dynamik": None, "vergleichsjahr": None})
+    return cfg.model_copy(update={"methode": methode})
+
+
+def test_indikator_tabelle_without_change_data_shows_the_shares_alone(cfg):
+    ohne = _ohne_dynamik(cfg)
+    assert not ohne.mit_dynamik
+    d = indikatortabellen.indikator_daten(ohne, _gebiete(cfg), "sgb2")
+    assert "veraenderung_pp" not in d.columns and "veraenderung_unterdrueckt" not in d.columns
+    html = indikatortabellen.indikator_tabelle(ohne, _gebiete(cfg), "sgb2")
+    soup = _soup(html)
+    head = [th.get_text() for th in soup.find("thead").find_all("th")]
+    assert head == ["Gebiet", "ID", "2017", "2020", "2023"]
+    assert "Veränderung" not in soup.get_text() and "Pp." not in soup.get_text()
+    csv = _csv_from_link(html).decode("utf-8-sig")
+    assert csv.splitlines()[0].endswith("anteil_2023")  # no empty change column

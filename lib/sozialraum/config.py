@@ -18,6 +18,7 @@ from sozialraum.config_klassen import Klassen, Teilindex, _Strict
 
 __all__ = ["Klassen", "Teilindex"]  # re-exported: the rest of the package imports them from here
 
+from sozialraum.config_dynamik import dynamik_fehler
 from sozialraum.config_einheiten import (
     Einheiten,
     EinheitenFehler,
@@ -227,7 +228,11 @@ class Methode(_Strict):
 
     jahre: list[int] = Field(description="Alle Jahre, die die Daten enthalten")
     berichtsjahr: int = Field(description="Das Jahr, über das berichtet wird")
-    vergleichsjahr: int = Field(description="Das frühere Jahr für die Veränderung")
+    vergleichsjahr: int | None = Field(
+        None,
+        description="Das frühere Jahr, von dem an die Veränderung gerechnet wird (braucht "
+        "[methode.dynamik]); ohne Veränderungsdaten weglassen, dann gibt es keinen Dynamikindex",
+    )
     kombination: Literal["mittelwert", "summe"] = Field(
         "mittelwert", description="Mittelwert oder Summe der z-Werte"
     )
@@ -236,7 +241,11 @@ class Methode(_Strict):
     mindestbevoelkerung: int = Field(300, ge=0, description="Kleinere Gebiete: unbewertet")
     ausgeschlossen: list[Ausschluss] = Field([], description="Gebiete, die nicht bewertet werden")
     status: Klassen = Field(description="Klassen des Statusindex")
-    dynamik: Klassen = Field(description="Klassen des Dynamikindex")
+    dynamik: Klassen | None = Field(
+        None,
+        description="Klassen des Dynamikindex; ohne Veränderungsdaten weglassen (kein "
+        "Dynamikindex, keine Kombination aus Status und Dynamik)",
+    )
     mindeststimmen: int = Field(
         3, ge=1, description="Smallest dot count shown; smaller counts are suppressed"
     )
@@ -250,7 +259,7 @@ class Methode(_Strict):
     def _years(self) -> Methode:
         if self.berichtsjahr not in self.jahre:
             raise ValueError(f"berichtsjahr {self.berichtsjahr} fehlt in jahre = {self.jahre}")
-        if self.vergleichsjahr >= self.berichtsjahr:
+        if self.vergleichsjahr is not None and self.vergleichsjahr >= self.berichtsjahr:
             raise ValueError(
                 f"vergleichsjahr ({self.vergleichsjahr}) muss vor dem berichtsjahr "
                 f"({self.berichtsjahr}) liegen"
@@ -357,13 +366,9 @@ class Config(_Strict):
                 )
         einheiten_pruefen(self.einheiten, len(self.sozialraeume), self.eingaben.geometrie.spalten)
         m = self.methode
-        berechnet = [i.id for i in self.indikatoren if i.dynamik and i.veraenderung == "berechnet"]
-        if berechnet and m.vergleichsjahr not in m.jahre:
-            raise ValueError(
-                f"vergleichsjahr {m.vergleichsjahr} fehlt in jahre = {m.jahre}; die Veränderung "
-                f"von {', '.join(berechnet)} wird aus zwei Jahren berechnet (oder "
-                'veraenderung = "veroeffentlicht" angeben, wenn sie mit den Daten kommt)'
-            )
+        fehler = dynamik_fehler(self)
+        if fehler:
+            raise ValueError(fehler)
         if self.eingaben.bevoelkerung is None and m.mindestbevoelkerung > 0:
             raise ValueError(
                 f"methode.mindestbevoelkerung = {m.mindestbevoelkerung} braucht die Einwohnerzahlen"
@@ -416,9 +421,27 @@ class Config(_Strict):
         return self.eingaben.mit_veranstaltungen
 
     @property
+    def mit_dynamik(self) -> bool:
+        """True when the city has change data and a Dynamikindex (``[methode.dynamik]``).
+
+        Without it every report leaves out what rests on changes: the Dynamikindex, its classes,
+        the combined status x dynamics view and the change columns of the indicator tables.
+        """
+        return self.methode.dynamik is not None
+
+    @property
+    def dynamik_indikatoren(self) -> list[Indikator]:
+        """The indicators of the Dynamikindex; none without ``[methode.dynamik]``.
+
+        ``Indikator.dynamik`` defaults to true, so a city without change data must not find
+        its indicators listed as dynamics indicators: ask here, not the indicator.
+        """
+        return [i for i in self.indikatoren if i.dynamik] if self.mit_dynamik else []
+
+    @property
     def veraenderung_veroeffentlicht(self) -> bool:
         """True when every dynamics indicator comes with its published change."""
-        dyn = [i for i in self.indikatoren if i.dynamik]
+        dyn = self.dynamik_indikatoren
         return bool(dyn) and all(i.veraenderung == "veroeffentlicht" for i in dyn)
 
     def bericht_pfad(self, name: str) -> Path:

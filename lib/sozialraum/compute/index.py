@@ -36,6 +36,9 @@ from sozialraum.config_klassen import Klassen
 
 _SD_ZERO = 1e-12
 
+#: Columns of ``IndexResult.index`` that exist only for a city with a Dynamikindex.
+DYNAMIK_SPALTEN = ["dynamikindex", "dynamik_stufe", "dynamik_klasse", "kombi_klasse"]
+
 
 @dataclass(frozen=True)
 class IndexResult:
@@ -54,15 +57,18 @@ class IndexResult:
         ``statusindex``, ``status_stufe``, ``status_klasse``, ``dynamikindex``,
         ``dynamik_stufe``, ``dynamik_klasse``, ``kombi_klasse``, ``ausgeschlossen``,
         ``ausschluss_grund``. A ``*_stufe`` is the 0-based position of the class in the config
-        (0 = best), ``<NA>`` for "nicht bewertet" and "keine Angabe".
+        (0 = best), ``<NA>`` for "nicht bewertet" and "keine Angabe". Without
+        ``[methode.dynamik]`` (``cfg.mit_dynamik`` false) the dynamics and combined columns
+        (:data:`DYNAMIK_SPALTEN`) are absent: a class that was never computed is not shown.
     veraenderung
         One row per quartier_id x indikator: shares of vergleichsjahr and berichtsjahr, their
         change ``veraenderung_pp`` and, for dynamik indicators, ``z_dynamik`` (z-value of the
-        change over the included Quartiere, not yet multiplied by ``richtung``).
+        change over the included Quartiere, not yet multiplied by ``richtung``). Empty (same
+        columns) without ``[methode.dynamik]``.
     schwellen
         The absolute class limits actually applied, ``{"status": [...], "dynamik": [...]}``:
         for ``schwellen_typ = "standardabweichung"`` they depend on the data, and maps and
-        legends must show the limits that were used.
+        legends must show the limits that were used. Only ``"status"`` without dynamics.
     sozialraeume, stadt
         :func:`aggregate` of ``werte`` for every Sozialraum and for the city, once per batch
         (:func:`mit_aggregaten`): every report shows them, and a report of a city with hundreds
@@ -270,6 +276,8 @@ def veraenderung(
     """
     von = cfg.methode.vergleichsjahr if von is None else von
     bis = cfg.methode.berichtsjahr if bis is None else bis
+    if von is None:
+        raise ValueError("Ohne methode.vergleichsjahr gibt es keine berechnete Veränderung")
     keys = [c for c in ("ebene", "sozialraum_id", "quartier_id") if c in frame.columns]
     keys.append("indikator")
     has_flag = "unterdrueckt" in frame.columns
@@ -373,7 +381,7 @@ def _fehlende_werte(
     fehlt_d = ver[ver["veraenderung_pp"].isna()].groupby("quartier_id")["indikator"].apply(list)
     fehlt_d = fehlt_d.to_dict()
     status = {i.id for i in cfg.indikatoren if i.status}
-    dyn = {i.id for i in cfg.indikatoren if i.dynamik}
+    dyn = {i.id for i in cfg.dynamik_indikatoren}
     out = []
     for row in index.itertuples(index=False):
         if isinstance(row.ausschluss_grund, str):
@@ -386,9 +394,10 @@ def _fehlende_werte(
             teile.append(gg.fehlt_text("status", s_kl, gegeben, row.quartier_id, "Statusindex"))
         elif row.status_klasse == KEINE_ANGABE and s:
             teile.append(f"kein Wert {jahr} für {', '.join(s)}")
-        if row.dynamik_klasse == KEINE_ANGABE and d_kl is not None and d_kl.gegeben:
+        dyn_klasse = getattr(row, "dynamik_klasse", None)
+        if dyn_klasse == KEINE_ANGABE and d_kl is not None and d_kl.gegeben:
             teile.append(gg.fehlt_text("dynamik", d_kl, gegeben, row.quartier_id, "Dynamikindex"))
-        elif row.dynamik_klasse == KEINE_ANGABE and d:
+        elif dyn_klasse == KEINE_ANGABE and d:
             teile.append(f"keine Veränderung für {', '.join(d)}")
         out.append("; ".join(teile) if teile else None)
     return pd.Series(out, index=index.index, dtype="object")
@@ -447,21 +456,9 @@ def compute_index(
         werte.loc[gruppe.index, "z"] = z.to_numpy()
 
     status_r = {i.id: i.richtung for i in cfg.indikatoren if i.status}
-    dyn_r = {i.id: i.richtung for i in cfg.indikatoren if i.dynamik}
     jetzt = werte[werte["jahr"] == cfg.methode.berichtsjahr]
     s_index, s_stufe, s_klasse, s_schwellen = _index_teil(
         jetzt, "z", status_r, ids, einbezogen, cfg, cfg.methode.status, "status", gegeben
-    )
-
-    ver = veraenderung(werte, cfg)
-    ver["z_dynamik"] = np.nan
-    for ind in dyn_r:
-        teil = ver[ver["indikator"] == ind]
-        x = pd.Series(teil["veraenderung_pp"].to_numpy(), index=teil["quartier_id"].to_numpy())
-        z = standardisieren(x, einbezogen.reindex(x.index, fill_value=False))
-        ver.loc[teil.index, "z_dynamik"] = z.to_numpy()
-    d_index, d_stufe, d_klasse, d_schwellen = _index_teil(
-        ver, "z_dynamik", dyn_r, ids, einbezogen, cfg, cfg.methode.dynamik, "dynamik", gegeben
     )
 
     index = q.merge(aus, on="quartier_id", how="left", validate="1:1")
@@ -469,16 +466,16 @@ def compute_index(
         ("statusindex", s_index),
         ("status_stufe", s_stufe),
         ("status_klasse", s_klasse),
-        ("dynamikindex", d_index),
-        ("dynamik_stufe", d_stufe),
-        ("dynamik_klasse", d_klasse),
     ):
         index[name] = teil.reset_index(drop=True)  # keeps Int64 and str dtypes
-    index["kombi_klasse"] = [
-        kombi_klasse(s, d)
-        for s, d in zip(index["status_klasse"], index["dynamik_klasse"], strict=True)
-    ]
-    index["kombi_klasse"] = index["kombi_klasse"].astype("str")
+    schwellen = {"status": s_schwellen}
+    if cfg.mit_dynamik:
+        ver, schwellen["dynamik"] = _dynamik(cfg, werte, index, ids, einbezogen, gegeben)
+    else:
+        # No change data: no Dynamikindex, no combined class; an empty change table keeps the
+        # shape every consumer (store, aggregates) expects.
+        jahr = cfg.methode.berichtsjahr
+        ver = veraenderung(werte.iloc[:0], cfg, von=jahr, bis=jahr).assign(z_dynamik=np.nan)
     index["ausschluss_grund"] = _fehlende_werte(cfg, index, werte, ver, gegeben).astype("object")
     cols = [
         "quartier_id",
@@ -488,10 +485,7 @@ def compute_index(
         "statusindex",
         "status_stufe",
         "status_klasse",
-        "dynamikindex",
-        "dynamik_stufe",
-        "dynamik_klasse",
-        "kombi_klasse",
+        *(DYNAMIK_SPALTEN if cfg.mit_dynamik else []),
         "ausgeschlossen",
         "ausschluss_grund",
     ]
@@ -512,5 +506,44 @@ def compute_index(
         werte=werte.reset_index(drop=True),
         index=index[cols],
         veraenderung=ver,
-        schwellen={"status": s_schwellen, "dynamik": d_schwellen},
+        schwellen=schwellen,
     )
+
+
+def _dynamik(
+    cfg: Config,
+    werte: pd.DataFrame,
+    index: pd.DataFrame,
+    ids: pd.Index,
+    einbezogen: pd.Series,
+    gegeben: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, list[float]]:
+    """Add the Dynamikindex and the combined class to ``index``; the changes and the limits.
+
+    Only for a city with ``[methode.dynamik]``: the z-standardised changes of the dynamik
+    indicators are combined like the status values and classed by ``cfg.methode.dynamik``.
+    """
+    assert cfg.methode.dynamik is not None
+    dyn_r = {i.id: i.richtung for i in cfg.dynamik_indikatoren}
+    ver = veraenderung(werte, cfg)
+    ver["z_dynamik"] = np.nan
+    for ind in dyn_r:
+        teil = ver[ver["indikator"] == ind]
+        x = pd.Series(teil["veraenderung_pp"].to_numpy(), index=teil["quartier_id"].to_numpy())
+        z = standardisieren(x, einbezogen.reindex(x.index, fill_value=False))
+        ver.loc[teil.index, "z_dynamik"] = z.to_numpy()
+    d_index, d_stufe, d_klasse, d_schwellen = _index_teil(
+        ver, "z_dynamik", dyn_r, ids, einbezogen, cfg, cfg.methode.dynamik, "dynamik", gegeben
+    )
+    for name, teil in (
+        ("dynamikindex", d_index),
+        ("dynamik_stufe", d_stufe),
+        ("dynamik_klasse", d_klasse),
+    ):
+        index[name] = teil.reset_index(drop=True)
+    index["kombi_klasse"] = [
+        kombi_klasse(s, d)
+        for s, d in zip(index["status_klasse"], index["dynamik_klasse"], strict=True)
+    ]
+    index["kombi_klasse"] = index["kombi_klasse"].astype("str")
+    return ver, d_schwellen

@@ -32,8 +32,8 @@ def status_klassen(cfg: Config) -> list[str]:
 
 
 def dynamik_klassen(cfg: Config) -> list[str]:
-    """Dynamics class labels, best (risks falling most) first."""
-    return list(cfg.methode.dynamik.labels)
+    """Dynamics class labels, best (risks falling most) first; none without change data."""
+    return list(cfg.methode.dynamik.labels) if cfg.methode.dynamik is not None else []
 
 
 def kombi_klasse(status: str, dynamik: str) -> str:
@@ -46,7 +46,10 @@ def kombi_klasse(status: str, dynamik: str) -> str:
 
 
 def kombi_klassen(cfg: Config) -> list[str]:
-    """All combined classes in legend order: status best to worst, within it dynamics."""
+    """All combined classes in legend order: status best to worst, within it dynamics.
+
+    Empty without ``[methode.dynamik]``: there is no combined view then.
+    """
     return [kombi_klasse(s, d) for s in status_klassen(cfg) for d in dynamik_klassen(cfg)]
 
 

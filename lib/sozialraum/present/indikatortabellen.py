@@ -126,7 +126,8 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
         Columns ``gebiet_id``, ``gebiet``, ``ebene``, ``anteil_<jahr>`` and
         ``unterdrueckt_<jahr>`` for every year of ``cfg.methode.jahre``, ``veraenderung_pp`` and
         ``veraenderung_unterdrueckt``. For an indicator with ``veraenderung = "veroeffentlicht"``
-        the change is the published one (no share of the vergleichsjahr is needed).
+        the change is the published one (no share of the vergleichsjahr is needed). Without
+        change data (``cfg.mit_dynamik`` false) the two change columns are absent.
     """
     m = cfg.methode
     d = gebiete[gebiete["indikator"] == indikator]
@@ -141,6 +142,8 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
         out[f"anteil_{year}"] = share.where(~hidden)
         out[f"unterdrueckt_{year}"] = hidden
     b, v = m.berichtsjahr, m.vergleichsjahr
+    if not cfg.mit_dynamik:
+        return out.reset_index()
     if cfg.indikator(indikator).veraenderung == "veroeffentlicht":
         # published with the data: there are no shares of the vergleichsjahr to subtract
         y = d[d["jahr"] == b].set_index(key)
@@ -280,13 +283,18 @@ def indikator_tabelle(
             for a, u in zip(daten[f"anteil_{year}"], daten[f"unterdrueckt_{year}"], strict=True)
         ]
     veroeffentlicht = ind.veraenderung == "veroeffentlicht"
-    change = veraenderung_titel(cfg, [ind])
-    show[change] = [
-        _suppressed(fmt_pp(a), u)
-        for a, u in zip(daten["veraenderung_pp"], daten["veraenderung_unterdrueckt"], strict=True)
-    ]
+    mit_veraenderung = "veraenderung_pp" in daten.columns  # only with change data
+    if mit_veraenderung:
+        show[veraenderung_titel(cfg, [ind])] = [
+            _suppressed(fmt_pp(a), u)
+            for a, u in zip(
+                daten["veraenderung_pp"], daten["veraenderung_unterdrueckt"], strict=True
+            )
+        ]
     where = f" – {sozialraum_name}" if sozialraum_name else ""
-    caption = f"{ind.label}{where}: Anteil in % und Veränderung in Prozentpunkten (Pp.)"
+    caption = f"{ind.label}{where}: Anteil in %"
+    if mit_veraenderung:
+        caption += " und Veränderung in Prozentpunkten (Pp.)"
     if ind.eingabe == "anzahl":
         notes = [f"Anteil: {ind.zaehler} je 100 {ind.nenner}."]
     else:
@@ -306,9 +314,8 @@ def indikator_tabelle(
     )
     if daten.filter(like="unterdrueckt").any().any():
         notes.append(suppressed_note)
-    csv = daten[
-        ["gebiet_id", "gebiet", "ebene", *[f"anteil_{y}" for y in m.jahre], "veraenderung_pp"]
-    ].copy()
+    spalten = ["gebiet_id", "gebiet", "ebene", *[f"anteil_{y}" for y in m.jahre]]
+    csv = daten[spalten + (["veraenderung_pp"] if mit_veraenderung else [])].copy()
     csv.insert(3, "indikator", ind.id)
     return tabelle(
         show,

@@ -83,6 +83,11 @@ def klassen_farben(cfg: Config, kind: Kind) -> dict[str, str]:
     """
     if kind == "status":
         return _farben(cfg.methode.status)
+    if kind in ("dynamik", "kombi") and cfg.methode.dynamik is None:
+        raise ValueError(
+            f'Die Kartenart "{kind}" braucht einen Dynamikindex; die Konfiguration hat kein '
+            "[methode.dynamik] (keine Veränderungsdaten). Gültig ist hier nur: status"
+        )
     if kind == "dynamik":
         return _farben(cfg.methode.dynamik)
     if kind == "kombi":

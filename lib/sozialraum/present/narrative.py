@@ -259,7 +259,8 @@ def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict
 
     The "worse half" is the second half of ``cfg.methode.status.labels`` (for four classes
     "niedrig" and "sehr niedrig"), so the sentence follows the config, not a fixed label. The
-    classes are listed worst first. Also counts the Quartiere in the worst dynamics class.
+    classes are listed worst first. Also counts the Quartiere in the worst dynamics class
+    (none without ``[methode.dynamik]``).
     """
     q = index[index["sozialraum_id"].astype(str) == str(sozialraum_id)]
     if q.empty:
@@ -270,10 +271,13 @@ def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict
     klassen = [
         {"label": lab, "n": int((bewertet["status_klasse"] == lab).sum())} for lab in schlecht
     ]
-    dyn_labels = list(cfg.methode.dynamik.labels)
-    dyn_schlecht = dyn_labels[-1]
-    dyn_bewertet = q[q["dynamik_klasse"].isin(dyn_labels)]
-    dyn_rows = dyn_bewertet[dyn_bewertet["dynamik_klasse"] == dyn_schlecht]
+    # without change data no area has a dynamics class: the clause on it is left out
+    dyn_labels = list(cfg.methode.dynamik.labels) if cfg.methode.dynamik is not None else []
+    dyn_schlecht = dyn_labels[-1] if dyn_labels else None
+    dyn_bewertet = q[q["dynamik_klasse"].isin(dyn_labels)] if dyn_labels else q.iloc[:0]
+    dyn_rows = q.iloc[:0]
+    if dyn_labels:
+        dyn_rows = dyn_bewertet[dyn_bewertet["dynamik_klasse"] == dyn_schlecht]
     return {
         "n_quartiere": len(q),
         "n_bewertet": len(bewertet),
@@ -339,11 +343,15 @@ def _veraenderung(d: pd.DataFrame, ebene: str, jahr: int) -> float | None:
 def trend_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
     """Change of the lead indicator since the previous report, Sozialraum and city.
 
+    None without change data (``cfg.mit_dynamik`` false), as where a value is missing.
+
     For an indicator whose change is published with the data (``veraenderung =
     "veroeffentlicht"``) there is no share of the vergleichsjahr: the change is the published
     one (for the unit and the city their population-weighted mean), and ``veroeffentlicht`` is
     True so that the sentence names the period instead of an earlier report.
     """
+    if not cfg.mit_dynamik:  # no change data: no sentence on a change
+        return None
     ind = cfg.indikatoren[0]
     d = gebiete[gebiete["indikator"] == ind.id]
     von, bis = cfg.methode.vergleichsjahr, cfg.methode.berichtsjahr

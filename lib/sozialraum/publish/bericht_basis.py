@@ -146,6 +146,14 @@ def _with_year(cfg: Config, berichtsjahr: int | None) -> Config:
     if berichtsjahr is None or berichtsjahr == cfg.methode.berichtsjahr:
         return cfg
     jahre = sorted(cfg.methode.jahre)
+    if not cfg.mit_dynamik:  # no change is computed: every year of the series can be reported
+        if berichtsjahr not in jahre:
+            valid = ", ".join(str(j) for j in jahre)
+            raise ConfigError(
+                f"Berichtsjahr {berichtsjahr} ist nicht möglich. Gültig sind: {valid}"
+            )
+        methode = cfg.methode.model_copy(update={"berichtsjahr": berichtsjahr})
+        return cfg.model_copy(update={"methode": methode})
     if berichtsjahr not in jahre[1:]:
         valid = ", ".join(str(j) for j in jahre[1:])
         raise ConfigError(
@@ -210,7 +218,8 @@ class Berichtsdaten:
     ----------
     quartiere
         GeoDataFrame, one row per area of the report with geometry, population, status,
-        dynamics and combined class and the reason where an area is not rated.
+        dynamics and combined class (without change data the status class alone) and the
+        reason where an area is not rated.
     indikatoren
         Shares of every indicator and year for the areas, the report unit and the city (long
         format; ``ebene`` says which), withheld values blank and ``unterdrueckt`` True. In the
@@ -308,14 +317,16 @@ class _Bericht:
         """Status, dynamics and combined map, with the key of their numbers.
 
         The three maps share their numbers, so the key is printed once, right after the first
-        map that draws numbers.
+        map that draws numbers. Without change data (``cfg.mit_dynamik`` false) there is only
+        the status map.
         """
         q, ix = self.data.inputs.quartiere, self.data.result.index
-        titel = (
-            ("status", f"Statusindex {self.jahr}"),
-            ("dynamik", self._dynamik_titel()),
-            ("kombi", "Status und Dynamik kombiniert"),
-        )
+        titel: tuple[tuple[str, str], ...] = (("status", f"Statusindex {self.jahr}"),)
+        if self.cfg.mit_dynamik:
+            titel += (
+                ("dynamik", self._dynamik_titel()),
+                ("kombi", "Status und Dynamik kombiniert"),
+            )
         charts = [
             maps.class_map(
                 self.cfg,
@@ -380,7 +391,8 @@ class _Bericht:
         if df["einwohner"].notna().any():
             show["Einwohner*innen"] = df["einwohner"]
         show["Status"] = df["status_klasse"]
-        show["Dynamik"] = df["dynamik_klasse"]
+        if self.cfg.mit_dynamik:
+            show["Dynamik"] = df["dynamik_klasse"]
         hinweis = df["ausschluss_grund"].fillna("").astype(str)
         if hinweis.str.strip().ne("").any():  # the column only where a row has a note
             show["Hinweis"] = hinweis
@@ -406,14 +418,15 @@ class _Bericht:
                 for i in inds
             ]
         # A published index is not computed from the indicators: no column claims they enter it.
+        dyn = {i.id for i in cfg.dynamik_indikatoren}
         if not m.status.gegeben:
             rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
-        if not getattr(getattr(m, "dynamik", None), "gegeben", False):
-            rows["Dynamikindex"] = ["ja" if i.dynamik else "nein" for i in inds]
-        if any(i.dynamik for i in inds):
+        if m.dynamik is not None and not m.dynamik.gegeben:
+            rows["Dynamikindex"] = ["ja" if i.id in dyn else "nein" for i in inds]
+        if dyn:
             rows["Veränderung"] = [
                 "–"
-                if not i.dynamik
+                if i.id not in dyn
                 else (
                     f"veröffentlicht ({m.vergleichsjahr}–{m.berichtsjahr})"
                     if i.veraenderung == "veroeffentlicht"
@@ -513,7 +526,7 @@ class _Bericht:
             )
         else:
             statistik = f"Statistik: {cfg.ausgabe} (Berichtsjahr {m.berichtsjahr}"
-            if any(i.dynamik and i.veraenderung == "veroeffentlicht" for i in cfg.indikatoren):
+            if any(i.veraenderung == "veroeffentlicht" for i in cfg.dynamik_indikatoren):
                 statistik += f", Veränderung {m.vergleichsjahr}–{m.berichtsjahr} veröffentlicht"
             statistik += ")"
         teile = [statistik]

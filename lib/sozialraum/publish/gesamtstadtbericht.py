@@ -54,7 +54,10 @@ class Gesamtstadtbericht(_Bericht):
         """Shares of the report units and the city, all years, as published (long format)."""
         sr = publish(self.sr_agg)
         st = publish(self.stadt_agg).assign(sozialraum_id="__stadt__")
-        return pd.concat([sr, st], ignore_index=True)
+        both = pd.concat([sr, st], ignore_index=True)
+        if not self.cfg.mit_dynamik:  # no change data: no empty change column either
+            both = both.drop(columns="veraenderung", errors="ignore")
+        return both
 
     @cached_property
     def _bekanntheit_runde(self) -> int | None:
@@ -173,9 +176,11 @@ class Gesamtstadtbericht(_Bericht):
         names = {s.id: s.name for s in cfg.sozialraeume}
         both = self.indikatoren_df
         now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])
-        before = both[both["jahr"] == m.vergleichsjahr].set_index(["sozialraum_id", "indikator"])
+        before = both[both["jahr"] == (m.vergleichsjahr or 0)].set_index(
+            ["sozialraum_id", "indikator"]
+        )
         areas = {**names, "__stadt__": cfg.stadt.name}
-        pub = {i.id for i in cfg.indikatoren if i.veraenderung == "veroeffentlicht"}
+        pub = {i.id for i in cfg.dynamik_indikatoren if i.veraenderung == "veroeffentlicht"}
 
         def table(values: dict, fmt, caption: str, filename: str) -> str:
             # one row per indicator, one column per area: fits the reading column and print
@@ -198,7 +203,6 @@ class Gesamtstadtbericht(_Bericht):
             prev = before["anteil"].get(key)
             return (val - prev) if pd.notna(val) and pd.notna(prev) else None
 
-        delta = {key: change(key) for key in anteil}
         gezaehlt = [i for i in cfg.indikatoren if i.eingabe == "anzahl"]
         anteile = [i for i in cfg.indikatoren if i.eingabe == "anteil"]
         wie = []
@@ -213,36 +217,36 @@ class Gesamtstadtbericht(_Bericht):
                 + f"als mit der Einwohnerzahl gewichtete Mittel der {b.gebiet.mehrzahl} "
                 "(Schätzung)"
             )
-        if pub and len(pub) == len(cfg.indikatoren):
+        if not cfg.mit_dynamik:  # no change data: the shares alone
+            seit = ""
+        elif pub and len(pub) == len(cfg.indikatoren):
             seit = (
                 f"die veröffentlichte Veränderung {m.vergleichsjahr}–{m.berichtsjahr}, ebenso "
                 "gewichtet,"
             )
         else:
             seit = f"ihre Veränderung seit {m.vergleichsjahr}"
-        return HTML(
-            "".join(
-                (
-                    _h(2, f"Indikatoren nach {b.einheit.name}"),
-                    _p(
-                        f"Anteile {m.berichtsjahr} {', '.join(wie)} und {seit} in Prozentpunkten "
-                        "(Pp.)."
-                    ),
-                    table(
-                        anteil,
-                        fmt_pct,
-                        f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
-                        self._datei("indikatoren"),
-                    ),
-                    table(
-                        delta,
-                        fmt_pp,
-                        f"{indikatortabellen.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
-                        self._datei("indikatoren-veraenderung"),
-                    ),
+        satz = f"Anteile {m.berichtsjahr} {', '.join(wie)}"
+        satz += f" und {seit} in Prozentpunkten (Pp.)." if seit else "."
+        tabellen = [
+            table(
+                anteil,
+                fmt_pct,
+                f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
+                self._datei("indikatoren"),
+            )
+        ]
+        if cfg.mit_dynamik:
+            delta = {key: change(key) for key in anteil}
+            tabellen.append(
+                table(
+                    delta,
+                    fmt_pp,
+                    f"{indikatortabellen.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
+                    self._datei("indikatoren-veraenderung"),
                 )
             )
-        )
+        return HTML("".join((_h(2, f"Indikatoren nach {b.einheit.name}"), _p(satz), *tabellen)))
 
     def bekanntheit(self) -> HTML:
         """Awareness of every offer across the events of the latest round."""

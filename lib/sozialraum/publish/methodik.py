@@ -32,7 +32,7 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     inds = cfg.indikatoren
     kombi = "der Mittelwert" if m.kombination == "mittelwert" else "die Summe"
     status_n = sum(i.status for i in inds)
-    dyn = [i for i in inds if i.dynamik]
+    dyn = cfg.dynamik_indikatoren  # none without change data: no sentence on a Dynamikindex
     given = gegeben(cfg)
     if len(given) == len(indizes(cfg)):
         out = [
@@ -161,11 +161,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         from sozialraum.compute.klassen import KEINE_ANGABE, NICHT_BEWERTET
 
         n_nb = int((index["status_klasse"] == NICHT_BEWERTET).sum())
-        n_ka = int(
-            (
-                (index["status_klasse"] == KEINE_ANGABE) | (index["dynamik_klasse"] == KEINE_ANGABE)
-            ).sum()
-        )
+        ohne = index["status_klasse"] == KEINE_ANGABE
+        if "dynamik_klasse" in index.columns:  # only where a Dynamikindex was computed
+            ohne |= index["dynamik_klasse"] == KEINE_ANGABE
+        n_ka = int(ohne.sum())
         if n_nb or n_ka:
             teile = []
             if n_nb:
@@ -192,7 +191,7 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             f"Werte ihrer {g.mehrzahl} – Schätzungen, weil die Nenner nicht veröffentlicht sind"
             + (
                 "; ebenso ihre Veränderungen."
-                if any(i.veraenderung == "veroeffentlicht" for i in anteile)
+                if any(i.veraenderung == "veroeffentlicht" for i in anteile) and cfg.mit_dynamik
                 else "."
             )
         )

@@ -130,8 +130,12 @@ class Sozialraumbericht(_Bericht):
 
     @cached_property
     def gebiete_veroeffentlicht(self) -> pd.DataFrame:
-        """``gebiete`` as published: withheld shares blank (the trend chart's download)."""
-        return publish(self.gebiete)
+        """``gebiete`` as published: withheld shares blank (the trend chart's download).
+
+        Without change data there is no ``veraenderung`` column: nothing was asked for it.
+        """
+        out = publish(self.gebiete)
+        return out if self.cfg.mit_dynamik else out.drop(columns="veraenderung", errors="ignore")
 
     @cached_property
     def karten_df(self) -> pd.DataFrame:
@@ -226,7 +230,10 @@ class Sozialraumbericht(_Bericht):
         )
 
     def sozialindex(self) -> HTML:
-        """Status, dynamics and combined class maps, with the area table."""
+        """Status, dynamics and combined class maps, with the area table.
+
+        Without change data only the status map.
+        """
         b = self.b
         parts = [_h(2, f"{b.index} der {b.gebiet.mehrzahl}")]
         parts.append(

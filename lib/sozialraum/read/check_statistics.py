@@ -79,7 +79,7 @@ def _indikatoren(run: _Run, conv: Converted, excluded: set[str]) -> None:
     m = run.cfg.methode
     eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
     veroeffentlicht = {
-        i.id for i in run.cfg.indikatoren if i.dynamik and i.veraenderung == "veroeffentlicht"
+        i.id for i in run.cfg.dynamik_indikatoren if i.veraenderung == "veroeffentlicht"
     }
 
     gezaehlt = sorted({i for i in df["indikator"].dropna() if eingabe.get(i) == "anzahl"})
@@ -183,8 +183,9 @@ def _coverage(
         have = set(zip(df["quartier_id"], df["jahr"], df["indikator"], strict=True))
         present = set(zip(df["jahr"], df["indikator"], strict=True))
         needed_years = {cfg.methode.berichtsjahr}
+        dyn = {i.id for i in cfg.dynamik_indikatoren}
         for indikator in cfg.indikatoren:
-            computed = indikator.dynamik and indikator.veraenderung == "berechnet"
+            computed = indikator.id in dyn and indikator.veraenderung == "berechnet"
             years = needed_years | ({cfg.methode.vergleichsjahr} if computed else set())
             for jahr in cfg.methode.jahre:
                 if (jahr, indikator.id) not in present:
