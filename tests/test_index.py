@@ -204,7 +204,9 @@ def test_statusindex_by_hand():
 
 def test_without_dynamics_no_dynamics_columns_and_the_same_status():
     mit = make_cfg()
-    methode = Methode(**{**mit.methode.model_dump(), "dynamik": None, "vergleichsjahr": None})
+    methode = Methode(
+        **{**mit.methode.model_dump(exclude_unset=True), "dynamik": None, "vergleichsjahr": None}
+    )
     ohne = mit.model_copy(update={"methode": methode})
     assert not ohne.mit_dynamik and ohne.dynamik_indikatoren == []
     nur_2023 = indikatoren({k: v for k, v in COUNTS.items() if k[1] == 2023})
