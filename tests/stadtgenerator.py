@@ -20,6 +20,7 @@ import pandas as pd
 from fixtures_city import FILES, ROOT
 
 from sozialraum import synthetic
+from sozialraum.config_einheiten import stadt_einheit
 
 #: (name, plural, gender) of report units and of areas: each gender, single and multi-word.
 EINHEITEN = (
@@ -39,6 +40,7 @@ GEBIETE = (
 INDEXNAMEN = ("Sozialindex", "Armutsindex", "Index soziale Lage")
 CRS = ("EPSG:25832", "EPSG:4326", "EPSG:3035")
 SENTINEL = "-9999"
+STADT = "Teststadt"
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,8 @@ def write_city(stadt: Stadt, folder: Path) -> Path:
         ).to_csv(data / "zuordnung.csv", sep=";", index=False)
     if stadt.index != "berechnet":
         _published_index(stadt, folder, ind)
-    if stadt.veranstaltungen:
-        _events(data, units)
+    if stadt.veranstaltungen:  # without units the city's one unit holds the events
+        _events(data, [stadt_einheit(STADT)["id"]] if stadt.einheiten == "keine" else units)
     cfg = folder / "config" / "stadt.toml"
     cfg.write_text(config_toml(stadt, units, jahre, geometry_name), encoding="utf-8")
     return cfg
@@ -187,7 +189,7 @@ def config_toml(stadt: Stadt, units: list[str], jahre: list[int], geometry: str)
     lines = [
         "# Generierte Teststadt (erfunden)",
         "[stadt]",
-        'name = "Teststadt"',
+        f"name = {_toml(STADT)}",
         f'crs = "{CRS[0]}"',
         'geometrie_version = "Generierte Geometrie (erfunden)"',
         "geometrie_schematisch = true",
