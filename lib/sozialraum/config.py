@@ -14,6 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sozialraum.config_begriffe import (  # noqa: F401 (re-exported)
+    VERGLEICHBARE_VERFAHREN,
+    Begriff,
+    Begriffe,
+    Indexname,
+    Veranstaltungsart,
+)
+
 PROJECT_FILE = "pyproject.toml"
 DEFAULT_CONFIG_DIR = "config"
 
@@ -24,73 +32,6 @@ class ConfigError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-#: Article and adjective forms the report's sentences need, by grammatical gender.
-_FORMEN = {
-    "m": {"der": "der", "den": "den", "am": "am", "kein": "kein", "letzter": "letzter"},
-    "f": {"der": "die", "den": "die", "am": "an der", "kein": "keine", "letzter": "letzte"},
-    "n": {"der": "das", "den": "das", "am": "am", "kein": "kein", "letzter": "letztes"},
-}
-
-
-class Begriff(_Strict):
-    """A noun the reports use, with its plural and grammatical gender.
-
-    Cities name the same things differently (Sozialraum, Bezirk, Stadtteil; Sozialquartier,
-    Planungsraum, statistischer Bezirk), and German sentences need the gender for their articles:
-    "der Bezirk", "die Sozialraumkonferenz", "das Sozialquartier".
-    """
-
-    name: str
-    mehrzahl: str
-    genus: Literal["m", "f", "n"] = "m"
-
-    def form(self, wort: str) -> str:
-        """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
-        return _FORMEN[self.genus][wort]
-
-
-class Veranstaltungsart(Begriff):
-    """What the city calls its yearly event in each Sozialraum.
-
-    Cities name it differently (Sozialraumkonferenz, Stadtteilforum, ...), and German sentences
-    need its gender: "an der Sozialraumkonferenz", "am Stadtteilforum".
-    """
-
-    name: str = "Veranstaltung"
-    mehrzahl: str = "Veranstaltungen"
-    genus: Literal["m", "f", "n"] = "f"
-
-
-#: What comparable monitoring systems are called; a city names its own series in the config.
-VERGLEICHBARE_VERFAHREN = [
-    "Monitoring Soziale Stadtentwicklung (Berlin)",
-    "Sozialmonitoring Integrierte Stadtteilentwicklung (Hamburg)",
-]
-
-
-class Begriffe(_Strict):
-    """The city's own words for its report units, areas, index and publication series.
-
-    The defaults are the words of a typical NRW Sozialbericht; Berlin says "Bezirk",
-    "Planungsraum" and "MSS 2021".
-    """
-
-    einheit: Begriff = Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m")
-    gebiet: Begriff = Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n")
-    index: str = "Sozialindex"
-    reihe: str = Field(
-        "Sozialbericht", description="The publication series the statistics come from"
-    )
-    ausgabe: str = Field(
-        "",
-        description="Name of this edition (e.g. 'MSS 2021'); default: reihe and berichtsjahr",
-    )
-    vergleichbare_verfahren: list[str] = Field(
-        default_factory=lambda: list(VERGLEICHBARE_VERFAHREN),
-        description="Comparable methods named in the method section (leave out your own)",
-    )
 
 
 class Stadt(_Strict):
