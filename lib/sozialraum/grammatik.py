@@ -134,7 +134,12 @@ def _kopf(begriff: Any, teile: _Teile, fall: Fall, mehrzahl: bool) -> str:
 
 
 def ohne_artikel(
-    begriff: Any, fall: Fall = "nominativ", *, mehrzahl: bool = False, nach: Artikel = None
+    begriff: Any,
+    fall: Fall = "nominativ",
+    *,
+    mehrzahl: bool = False,
+    nach: Artikel = None,
+    adjektiv: str = "",
 ) -> str:
     """The noun phrase without an article, for a sentence that writes its own determiner.
 
@@ -142,12 +147,15 @@ def ohne_artikel(
     declined like it ("alle", "diese", "ihre" in the plural: weak endings), ``"ein"`` for the
     indefinite article and possessives in the singular (mixed endings), ``None`` for nothing or
     a number (strong endings): "alle Statistischen Bezirke", "12 Statistische Bezirke".
+    ``adjektiv`` is the stem of an adjective the sentence puts before the noun ("bewertet",
+    "letzt"); it takes the same ending: "die bewerteten Statistischen Bezirke".
     """
     teile = _teile(begriff)
     schluessel = "p" if mehrzahl else begriff.genus
     art = "der" if nach == "kein" and mehrzahl else ("ein" if nach == "kein" else nach)
     endung = _ENDUNGEN[art][fall][schluessel]
-    worte = [stamm + endung if gebeugt else stamm for stamm, gebeugt in teile.vorn]
+    vorn = ((adjektiv, True),) * bool(adjektiv) + teile.vorn
+    worte = [stamm + endung if gebeugt else stamm for stamm, gebeugt in vorn]
     worte.append(_kopf(begriff, teile, fall, mehrzahl))
     hinten = teile.hinten_mehrzahl if mehrzahl else teile.hinten
     if hinten:
@@ -170,17 +178,23 @@ def artikel(
 
 
 def nomen(
-    begriff: Any, fall: Fall = "nominativ", *, mehrzahl: bool = False, art: Artikel = "der"
+    begriff: Any,
+    fall: Fall = "nominativ",
+    *,
+    mehrzahl: bool = False,
+    art: Artikel = "der",
+    adjektiv: str = "",
 ) -> str:
     """The noun phrase with its article: "des Statistischen Bezirks", "keine Soziale Region".
 
     ``art`` is ``"der"`` (definite), ``"ein"`` (indefinite; the plural has none and takes
     strong endings) or ``"kein"``; ``None`` gives the phrase without article (strong endings).
+    ``adjektiv`` as in :func:`ohne_artikel` ("der letzte Statistische Bezirk").
     """
     if art is None or (art == "ein" and mehrzahl):
-        return ohne_artikel(begriff, fall, mehrzahl=mehrzahl)
+        return ohne_artikel(begriff, fall, mehrzahl=mehrzahl, adjektiv=adjektiv)
     return f"{artikel(begriff, fall, mehrzahl=mehrzahl, art=art)} " + ohne_artikel(
-        begriff, fall, mehrzahl=mehrzahl, nach=art
+        begriff, fall, mehrzahl=mehrzahl, nach=art, adjektiv=adjektiv
     )
 
 
@@ -212,6 +226,31 @@ def im(begriff: Any) -> str:
     """The preposition "in" with the dative: "im Statistischen Bezirk", "in der Region"."""
     text = dativ(begriff)
     return "im " + text[4:] if begriff.genus != "f" else "in " + text
+
+
+def zu(begriff: Any) -> str:
+    """The preposition "zu" with the dative: "zum Statistischen Bezirk", "zur Region"."""
+    text = dativ(begriff)
+    return ("zur " if begriff.genus == "f" else "zum ") + text[4:]
+
+
+def gross(text: str) -> str:
+    """The first letter upper case, the rest as written ("der Statistische …" → "Der …").
+
+    ``str.capitalize`` would lower the rest ("Der statistische bezirk").
+    """
+    return text[:1].upper() + text[1:]
+
+
+def und(erster: Any, zweiter: Any) -> str:
+    """Two names joined by "und", a shared "-index" abbreviated: "Status- und Dynamikindex".
+
+    Names without the shared ending are joined in full ("Armutslage und Entwicklungsindex").
+    """
+    a, b = str(erster), str(zweiter)
+    if " " not in a + b and a.endswith("index") and b.endswith("index") and len(a) > 5:
+        return f"{a[:-5]}- und {b}"
+    return f"{a} und {b}"
 
 
 def keiner(begriff: Any) -> str:

@@ -30,6 +30,7 @@ from sozialraum.fmt import (
     heute,
     latest_date,
 )
+from sozialraum.grammatik import genitiv, genitiv_plural, id_name, ohne_artikel
 from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps, tables
 from sozialraum.present.figures import PNG_DPI, figure_html
 from sozialraum.present.vorlagen import block, markup
@@ -312,7 +313,7 @@ class _Bericht:
         """
         q, ix = self.data.inputs.quartiere, self.data.result.index
         titel = (
-            ("status", f"Statusindex {self.jahr}"),
+            ("status", f"{self.b.statusindex} {self.jahr}"),
             ("dynamik", self._dynamik_titel()),
             ("kombi", "Status und Dynamik kombiniert"),
         )
@@ -352,7 +353,7 @@ class _Bericht:
     def _dynamik_titel(self) -> str:
         """Heading of the dynamics map; names the published change where the data bring one."""
         m = self.cfg.methode
-        text = f"Dynamikindex {m.vergleichsjahr}–{m.berichtsjahr}"
+        text = f"{self.b.dynamikindex} {m.vergleichsjahr}–{m.berichtsjahr}"
         if self.cfg.veraenderung_veroeffentlicht:
             text += " (veröffentlichte Veränderung)"
         return text
@@ -365,7 +366,7 @@ class _Bericht:
         show = pd.DataFrame(
             {
                 b.gebiet.name: df["quartier"],
-                f"{b.gebiet.name}-ID": df["quartier_id"].astype(str),
+                id_name(b.gebiet): df["quartier_id"].astype(str),
                 **({b.einheit.name: df["sozialraum_id"].map(names)} if by_sozialraum else {}),
             }
         )
@@ -381,7 +382,7 @@ class _Bericht:
             caption,
             csv=show,
             filename=self._datei("sozialindex"),
-            formats={"Einwohner*innen": fmt_int, f"{b.gebiet.name}-ID": str},
+            formats={"Einwohner*innen": fmt_int, id_name(b.gebiet): str},
         )
 
     def _indikatoren_tabelle(self) -> str:
@@ -397,8 +398,8 @@ class _Bericht:
                 i.beschreibung or ("veröffentlichter Anteil" if i.eingabe == "anteil" else "–")
                 for i in inds
             ]
-        rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
-        rows["Dynamikindex"] = ["ja" if i.dynamik else "nein" for i in inds]
+        rows[str(self.b.statusindex)] = ["ja" if i.status else "nein" for i in inds]
+        rows[str(self.b.dynamikindex)] = ["ja" if i.dynamik else "nein" for i in inds]
         if any(i.dynamik for i in inds):
             rows["Veränderung"] = [
                 "–"
@@ -412,7 +413,7 @@ class _Bericht:
             ]
         return tables.tabelle(
             rows,
-            f"Indikatoren des {self.b.index}",
+            f"Indikatoren {genitiv(self.b.index)}",
             csv=rows,
             filename=tables.dateiname("indikatoren-definition", self.jahr),
         )
@@ -421,8 +422,8 @@ class _Bericht:
         cfg, m, b = self.cfg, self.cfg.methode, self.b
         weitere: list[str] = []
         for titel, klassen in (
-            ("Klassen des Statusindex", m.status),
-            ("Klassen des Dynamikindex", m.dynamik),
+            (f"Klassen {genitiv(b.statusindex)}", m.status),
+            (f"Klassen {genitiv(b.dynamikindex)}", m.dynamik),
         ):
             if klassen.schwellen_typ == "standardabweichung":
                 einheit = "Standardabweichungen"
@@ -445,8 +446,8 @@ class _Bericht:
         )
         if self.mit_veranstaltungen:
             schluss += (
-                " – deshalb stehen in diesem Bericht die Ergebnisse der "
-                f"{cfg.stadt.veranstaltung.mehrzahl} neben dem Index."
+                " – deshalb stehen in diesem Bericht die Ergebnisse "
+                f"{genitiv_plural(cfg.stadt.veranstaltung)} neben dem Index."
             )
         else:
             schluss += "."
@@ -521,7 +522,7 @@ class _Bericht:
         last = latest_date(ev["datum"], ev.get("datum_genauigkeit")) if not ev.empty else None
         if last is not None:
             va = self.cfg.stadt.veranstaltung
-            teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(*last)}")
+            teile.append(f"{ohne_artikel(va, adjektiv='letzt')} {fmt_date_text(*last)}")
         he = self._handlungsempfehlungen()
         stand = fmt_latest_date(
             he.get("status_datum", pd.Series(dtype=object)), he.get("status_datum_genauigkeit")

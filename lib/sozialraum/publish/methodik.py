@@ -14,6 +14,7 @@ from sozialraum.fmt import (
     fmt_int,
     zitat,
 )
+from sozialraum.grammatik import genitiv_plural, gross, nomen, ohne_artikel, und
 
 
 def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
@@ -33,16 +34,20 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     status_n = sum(i.status for i in inds)
     dyn = [i for i in inds if i.dynamik]
     out = [
-        f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
-        f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
+        f"{gross(nomen(b.index))} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je "
+        f"{ohne_artikel(g, 'akkusativ')} zusammen. Jeder Indikator wird über "
+        f"{nomen(g, 'akkusativ', mehrzahl=True, adjektiv='bewertet')} der Stadt "
         "z-standardisiert (Mittelwert 0, Standardabweichung 1)."
     ]
     satz = (
-        f"Der Statusindex ist {kombi} der z-Werte der "
+        f"{gross(nomen(b.statusindex))} ist {kombi} der z-Werte der "
         f"{anzahl(status_n, 'Statusindikators', 'Statusindikatoren')} im Jahr {m.berichtsjahr}"
     )
     if status_n == 1:
-        satz = f"Der Statusindex ist der z-Wert des Statusindikators im Jahr {m.berichtsjahr}"
+        satz = (
+            f"{gross(nomen(b.statusindex))} ist der z-Wert des Statusindikators im Jahr "
+            f"{m.berichtsjahr}"
+        )
     if dyn:
         pub = [i for i in dyn if i.veraenderung == "veroeffentlicht"]
         zeitraum = f"von {m.vergleichsjahr} bis {m.berichtsjahr}"
@@ -55,7 +60,7 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
                 f"Veränderungen in Prozentpunkten {zeitraum} (veröffentlicht für "
                 f"{aufzaehlung(i.kurz for i in pub)}, sonst aus beiden Jahren berechnet)"
             )
-        satz += f", der Dynamikindex {kombi} der z-standardisierten {art}."
+        satz += f", {nomen(b.dynamikindex)} {kombi} der z-standardisierten {art}."
         if pub:
             satz += (
                 " Die veröffentlichten Veränderungen kommen mit den Daten; für "
@@ -67,7 +72,11 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     stufen = m.status.schwellen_typ == "standardabweichung" or (
         m.dynamik.schwellen_typ == "standardabweichung"
     )
-    beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
+    beide = (
+        f"{und(b.statusindex, b.dynamikindex)} werden"
+        if dyn
+        else f"{gross(nomen(b.statusindex))} wird"
+    )
     if m.erneut_standardisieren:
         out.append(
             f"{beide} danach erneut z-standardisiert"
@@ -82,8 +91,8 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             f"{beide} nicht erneut standardisiert"
             + (
                 "; Klassengrenzen in Standardabweichungen beziehen sich auf Mittelwert und "
-                "Standardabweichung des Index über die bewerteten "
-                f"{g.mehrzahl}."
+                "Standardabweichung des Index über "
+                f"{nomen(g, 'akkusativ', mehrzahl=True, adjektiv='bewertet')}."
                 if stufen
                 else "."
             )
@@ -99,10 +108,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         gueltig = getattr(tab, "gueltigkeit", None) if tab is not None else None
         if gueltig is not None:
             regeln.append(
-                f"Ob {g.form('der')} {g.name} gültig ist, steht in der Spalte "
+                f"Ob {nomen(g)} gültig ist, steht in der Spalte "
                 f"{zitat(gueltig.spalte)} der Daten; wo dort nicht "
                 f"{aufzaehlung((zitat(v) for v in gueltig.gueltig), 'oder')} steht, geht "
-                f"{g.form('der')} {g.name} nicht in die Standardisierung ein, und der Eintrag "
+                f"{nomen(g)} nicht in die Standardisierung ein, und der Eintrag "
                 "ist der genannte Grund."
             )
     if m.ausgeschlossen:
@@ -116,11 +125,13 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         regeln.append(f"Von der Standardisierung ausgenommen sind: {liste}.")
     if regeln:
         regeln.append(
-            f"Solche {g.mehrzahl} erhalten keinen Index, sondern die Klasse „nicht bewertet“ "
-            "mit ihrem Grund; ihre Anteile werden weiter gezeigt."
+            f"Solche {ohne_artikel(g, mehrzahl=True, nach='der')} erhalten keinen Index, sondern "
+            "die Klasse „nicht bewertet“ mit ihrem Grund; ihre Anteile werden weiter gezeigt."
         )
     else:
-        regeln.append(f"Alle {g.mehrzahl} gehen in die Standardisierung ein.")
+        regeln.append(
+            f"Alle {ohne_artikel(g, mehrzahl=True, nach='der')} gehen in die Standardisierung ein."
+        )
     regeln.append(
         "Fehlt ein Indikatorwert, bleibt der Index leer („keine Angabe“, der fehlende Wert steht "
         f"als Hinweis dabei): {kombi} über weniger Indikatoren wäre nicht vergleichbar."
@@ -147,8 +158,9 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     agg = []
     if gezaehlt:
         agg.append(
-            f"Die Anteile der {b.einheit.mehrzahl} und der Stadt sind Verhältnisse der Summen "
-            f"über ihre {g.mehrzahl} (nicht Mittel der Anteile). Fallzahlen unter "
+            f"Die Anteile {genitiv_plural(b.einheit)} und der Stadt sind Verhältnisse der Summen "
+            f"über ihre {ohne_artikel(g, 'akkusativ', mehrzahl=True, nach='der')} (nicht Mittel "
+            "der Anteile). Fallzahlen unter "
             f"{m.mindestfallzahl} werden nicht veröffentlicht (•), ebenso Werte, aus denen sie "
             "sich zurückrechnen ließen."
         )
@@ -156,8 +168,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         welche = "" if not gezaehlt else f" ({aufzaehlung(i.kurz for i in anteile)})"
         agg.append(
             f"Für die als Anteil veröffentlichten Indikatoren{welche} sind die Werte der "
-            f"{b.einheit.mehrzahl} und der Stadt mit der Einwohnerzahl gewichtete Mittel der "
-            f"Werte ihrer {g.mehrzahl} – Schätzungen, weil die Nenner nicht veröffentlicht sind"
+            f"{ohne_artikel(b.einheit, 'genitiv', mehrzahl=True, nach='der')} und der Stadt mit "
+            "der Einwohnerzahl gewichtete Mittel der Werte ihrer "
+            f"{ohne_artikel(g, 'genitiv', mehrzahl=True, nach='der')} – Schätzungen, weil die "
+            "Nenner nicht veröffentlicht sind"
             + (
                 "; ebenso ihre Veränderungen."
                 if any(i.veraenderung == "veroeffentlicht" for i in anteile)
