@@ -258,13 +258,18 @@ def keiner(begriff: Any) -> str:
     return {"m": "keiner", "f": "keine", "n": "keines"}[begriff.genus]
 
 
-def id_name(begriff: Any) -> str:
-    """Label of the noun's id: "Sozialquartier-ID", "ID des Statistischen Bezirks".
+def kompositum(begriff: Any, grundwort: str) -> str:
+    """The noun joined to ``grundwort``: "Statusindex-Klassen", "Klassen des Index Soziale …".
 
     A single word takes the hyphenated compound; a phrase cannot ("Statistischer Bezirk-ID" is
-    wrong), so it takes the genitive.
+    wrong), so ``grundwort`` comes first and the noun follows in the genitive.
     """
-    name = str(begriff.name)
-    if " " not in name.strip():
-        return f"{name}-ID"
-    return f"ID {genitiv(begriff)}"
+    name = str(begriff.name).strip()
+    if " " not in name:
+        return f"{name}-{grundwort}"
+    return f"{grundwort} {genitiv(begriff)}"
+
+
+def id_name(begriff: Any) -> str:
+    """Label of the noun's id: "Sozialquartier-ID", "ID des Statistischen Bezirks"."""
+    return kompositum(begriff, "ID")

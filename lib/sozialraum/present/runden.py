@@ -19,8 +19,8 @@ from sozialraum.compute.runden import (
     statusaenderungen,
 )
 from sozialraum.config import Config
-from sozialraum.grammatik import genitiv_plural
 from sozialraum.fmt import FEHLT, anzahl, aufzaehlung, fmt_date, zitat
+from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.tables import hinweis, tabelle
 from sozialraum.present.vorlagen import block, markup
 

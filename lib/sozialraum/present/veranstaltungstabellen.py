@@ -21,6 +21,7 @@ from sozialraum.fmt import (
     genauigkeiten,
     is_missing,
 )
+from sozialraum.grammatik import nomen
 from sozialraum.present.tables import VORLAGE, csv_download_link, dateiname, hinweis, tabelle
 from sozialraum.present.vorlagen import block, markup
 
@@ -48,11 +49,9 @@ def kennzahlen_html(
     """
     if k is None:
         where = f" {sozialraum_name}" if sozialraum_name else ""
-        wer = f"{einheit.form('den')} {einheit.name}" if einheit is not None else "den Sozialraum"
+        wer = nomen(einheit, "akkusativ") if einheit is not None else "den Sozialraum"
         was = (
-            f"{veranstaltung.form('kein')} {veranstaltung.name}"
-            if veranstaltung is not None
-            else "keine Veranstaltung"
+            nomen(veranstaltung, art="kein") if veranstaltung is not None else "keine Veranstaltung"
         )
         return hinweis(f"Für {wer}{where} ist noch {was} erfasst.")
     items = [f"Datum: {k['datum_text']}"]
