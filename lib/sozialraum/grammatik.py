@@ -65,6 +65,20 @@ _UNGEBEUGT = ("lich", "isch", "ig", "bar", "al", "iv")
 
 
 @dataclass(frozen=True)
+class _Wort:
+    """A noun given as plain text (an index name from an older caller): masculine, no plural."""
+
+    name: str
+    mehrzahl: str
+    genus: str = "m"
+
+
+def _begriff(begriff: Any) -> Any:
+    """``begriff`` itself, or a masculine noun where a caller passes plain text."""
+    return _Wort(begriff, begriff) if isinstance(begriff, str) else begriff
+
+
+@dataclass(frozen=True)
 class _Teile:
     """A configured noun split into what is declined and what stays as written."""
 
@@ -150,6 +164,7 @@ def ohne_artikel(
     ``adjektiv`` is the stem of an adjective the sentence puts before the noun ("bewertet",
     "letzt"); it takes the same ending: "die bewerteten Statistischen Bezirke".
     """
+    begriff = _begriff(begriff)
     teile = _teile(begriff)
     schluessel = "p" if mehrzahl else begriff.genus
     art = "der" if nach == "kein" and mehrzahl else ("ein" if nach == "kein" else nach)
@@ -167,6 +182,7 @@ def artikel(
     begriff: Any, fall: Fall = "nominativ", *, mehrzahl: bool = False, art: str = "der"
 ) -> str:
     """Only the article ("der", "ein", "kein") in ``fall``; "" for "ein" in the plural."""
+    begriff = _begriff(begriff)
     schluessel = "p" if mehrzahl else begriff.genus
     if art == "der":
         return _DER[fall][schluessel]
@@ -224,12 +240,21 @@ def dativ_plural(begriff: Any) -> str:
 
 def im(begriff: Any) -> str:
     """The preposition "in" with the dative: "im Statistischen Bezirk", "in der Region"."""
+    begriff = _begriff(begriff)
     text = dativ(begriff)
     return "im " + text[4:] if begriff.genus != "f" else "in " + text
 
 
+def am(begriff: Any) -> str:
+    """The preposition "an" with the dative: "am Stadtteilforum", "an der Konferenz"."""
+    begriff = _begriff(begriff)
+    text = dativ(begriff)
+    return ("an " + text) if begriff.genus == "f" else "am " + text[4:]
+
+
 def zu(begriff: Any) -> str:
     """The preposition "zu" with the dative: "zum Statistischen Bezirk", "zur Region"."""
+    begriff = _begriff(begriff)
     text = dativ(begriff)
     return ("zur " if begriff.genus == "f" else "zum ") + text[4:]
 
