@@ -327,7 +327,9 @@ class Gesamtstadtbericht(_Bericht):
             )
         )
         for s in self.cfg.sozialraeume:
-            sub = events.handlungsempfehlungen(he, s.id, self.data.inputs.quartiere)
+            sub = events.handlungsempfehlungen(
+                he, s.id, self.data.inputs.quartiere, ohne_artikel(e, adjektiv="ganz")
+            )
             if not sub.empty:
                 parts.append(_h(3, s.name))
                 parts.append(

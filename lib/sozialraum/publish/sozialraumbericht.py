@@ -119,7 +119,10 @@ class Sozialraumbericht(_Bericht):
         """Its Handlungsempfehlungen."""
         i = self.data.inputs
         return events.handlungsempfehlungen(
-            i.handlungsempfehlungen, self.sozialraum_id, i.quartiere
+            i.handlungsempfehlungen,
+            self.sozialraum_id,
+            i.quartiere,
+            ohne_artikel(self.b.einheit, adjektiv="ganz"),
         )
 
     @cached_property
@@ -352,7 +355,7 @@ class Sozialraumbericht(_Bericht):
         )
         parts.append(
             self._fig(
-                charts.bekanntheit_chart(bk, self.sr.name, m, einheiten=andere),
+                charts.bekanntheit_chart(bk, self.sr.name, m, einheiten=self.b.einheit),
                 f"Bekanntheit der Angebote in {self.sr.name}",
             )
         )
@@ -363,7 +366,7 @@ class Sozialraumbericht(_Bericht):
                     bk,
                     m,
                     sozialraum_name=self.sr.name,
-                    einheiten=andere,
+                    einheiten=self.b.einheit,
                     filename=self._datei("bekanntheit-angebote"),
                 ),
             )
