@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from shapely.geometry import box
 
@@ -223,7 +225,7 @@ def test_a_bad_index_name_is_a_german_config_error(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     text = str(err.value)
-    assert "[begriffe] index" in text and "name" in text and "\"m\", \"f\" oder \"n\"" in text, text
+    assert "[begriffe] index" in text and "name" in text and '"m", "f" oder "n"' in text, text
 
 
 def test_a_central_area_lies_in_the_middle_and_others_at_their_compass_point():
@@ -235,3 +237,67 @@ def test_a_central_area_lies_in_the_middle_and_others_at_their_compass_point():
     assert lage(box(6000, 1000, 9000, 2000), stadt) == "im Osten"
     # slightly off the centre, as a city's central district usually is: still the middle
     assert lage(box(3500, 500, 6500, 2500), stadt) == "in der Mitte"
+
+
+# -- a rendered city with other nouns --------------------------------------------------------
+ANDERE_BEGRIFFE = """
+[begriffe]
+einheit = { name = "Soziale Stadtregion", mehrzahl = "Soziale Stadtregionen", genus = "f" }
+gebiet = { name = "Statistischer Bezirk", mehrzahl = "Statistische Bezirke", genus = "m" }
+index = { name = "Soziale Lage", genus = "f" }
+statusindex = "Armutsindex"
+dynamikindex = "Entwicklungsindex"
+"""
+
+#: Forms a sentence gets wrong when it glues an article or a suffix to a configured phrase.
+FALSCHE_FORMEN = re.compile(
+    r"\b(?:[Dd]ie|der|den|alle|aller|keine|ihre|ihrer|anderen)\s+(?:Statistische|Soziale)\s+"
+    r"(?:Bezirke|Stadtregionen)\b"  # plural after a determiner: -en
+    r"|\b(?:des|dem|den|einem|eines|keinem)\s+Statistischer\b"
+    r"|\b(?:der|einer|keiner)\s+Soziale\s+Stadtregion\b(?!en)"
+    r"|Statistischer Bezirk-|Statistischer Bezirks|Statistische Bezirken|Soziale Stadtregion-"
+    r"|\b[Dd]er statistische|\b[Dd]ie soziale"  # str.capitalize() lowered the phrase
+)
+
+
+@pytest.fixture(scope="module")
+def andere_stadt(tmp_path_factory):
+    from fixtures_city import make_city, with_project_notebooks
+
+    from sozialraum.config import load_config
+    from sozialraum.publish.batch import run_batch
+
+    root = tmp_path_factory.mktemp("begriffe")
+    config = make_city(root, config=lambda t: with_project_notebooks(t) + ANDERE_BEGRIFFE)
+    result = run_batch(load_config(config), out=root / "berichte", jobs=1, progress=False)
+    assert result.render.ok, [f.message for f in result.render.failed]
+    return sorted((root / "berichte").rglob("*.html"))
+
+
+@pytest.mark.slow
+def test_a_city_with_other_nouns_reads_them_declined_on_every_page(andere_stadt):
+    from test_leak import _readable_text
+
+    assert len(andere_stadt) >= 4  # two units, the city, the index page
+    for page in andere_stadt:
+        text = _readable_text(page)
+        for default in ("Statusindex", "Dynamikindex", "Sozialindex", "Sozialquartier", "Sozialr"):
+            assert default not in text, (page.name, default, _umgebung(text, default))
+        falsch = FALSCHE_FORMEN.search(text)
+        assert falsch is None, (page.name, _umgebung(text, falsch.group(0)))
+    seiten = "\n".join(_readable_text(p) for p in andere_stadt)
+    for richtig in (
+        "ID des Statistischen Bezirks",
+        "der Statistischen Bezirke",
+        "Armutsindex",
+        "Entwicklungsindex",
+        "in der Sozialen Stadtregion",
+        "Soziale Lage aller Statistischen Bezirke",
+    ):
+        assert richtig in seiten, richtig
+
+
+def _umgebung(text: str, wort: str) -> str:
+    """The text around the first ``wort``, for a failure message that shows the sentence."""
+    i = text.find(wort)
+    return text[max(0, i - 80) : i + 80]

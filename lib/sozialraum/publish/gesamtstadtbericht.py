@@ -125,7 +125,7 @@ class Gesamtstadtbericht(_Bericht):
             va = self.cfg.stadt.veranstaltung
             items.append(
                 f"Runde {runde} {genitiv_plural(va)}: "
-                + anzahl(len(latest), va.name, va.mehrzahl)
+                + anzahl(len(latest), "Veranstaltung", "Veranstaltungen")
                 + f", {fmt_int(latest['teilnehmende'].sum())} Teilnehmende"
             )
         if self.mit_handlungsempfehlungen:
