@@ -95,6 +95,8 @@ def _teile(begriff: Any) -> _Teile:
     worte, mehr = str(begriff.name).split(), str(begriff.mehrzahl).split()
     endung = _STARK["nominativ"][genus]
     vorn: list[tuple[str, bool]] = []
+    if not worte or not mehr:
+        return _Teile((), " ".join(worte), " ".join(mehr), "", "")
     if len(worte) == len(mehr):
         for i, (wort, plural) in enumerate(zip(worte[:-1], mehr[:-1], strict=True)):
             stamm = wort[: -len(endung)]
