@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from shapely.geometry import box
 
 from sozialraum import grammatik as g
 from sozialraum.config import Begriff, Begriffe, ConfigError, Indexname
-from sozialraum.present.maps import lage
 
 BEZIRK = Begriff(name="Bezirk", mehrzahl="Bezirke", genus="m")
 REGION = Begriff(name="Sozialregion", mehrzahl="Sozialregionen", genus="f")
@@ -226,17 +224,6 @@ def test_a_bad_index_name_is_a_german_config_error(tmp_path):
         load_config(path)
     text = str(err.value)
     assert "[begriffe] index" in text and "name" in text and '"m", "f" oder "n"' in text, text
-
-
-def test_a_central_area_lies_in_the_middle_and_others_at_their_compass_point():
-    stadt = box(0, 0, 9000, 3000)  # elongated: 9 km wide, 3 km high
-    assert lage(box(3000, 1000, 6000, 2000), stadt) == "in der Mitte"
-    assert lage(box(0, 1000, 3000, 2000), stadt) == "im Westen"
-    assert lage(box(0, 0, 1000, 1000), box(0, 0, 3000, 3000)) == "im Südwesten"
-    assert lage(box(3000, 2000, 6000, 3000), stadt) == "im Norden"
-    assert lage(box(6000, 1000, 9000, 2000), stadt) == "im Osten"
-    # slightly off the centre, as a city's central district usually is: still the middle
-    assert lage(box(3500, 500, 6500, 2500), stadt) == "in der Mitte"
 
 
 # -- a rendered city with other nouns --------------------------------------------------------
