@@ -214,16 +214,24 @@ def test_index_names_come_as_text_or_as_a_table():
     )
 
 
-def test_a_bad_index_name_is_a_german_config_error(tmp_path):
+@pytest.mark.parametrize(
+    ("zeile", "erwartet"),
+    [
+        ('index = { genus = "x" }', '"m", "f" oder "n"'),
+        ("index = 5", 'ein Name in Anführungszeichen (z. B. "Armutsindex") oder { name'),
+        ('statusindex = ""', "Der Name eines Index darf nicht leer sein"),
+    ],
+)
+def test_a_bad_index_name_is_a_german_config_error(tmp_path, zeile, erwartet):
     from fixtures_city import make_city
 
     from sozialraum.config import load_config
 
-    path = make_city(tmp_path, config=lambda t: t + '\n[begriffe]\nindex = { genus = "x" }\n')
+    path = make_city(tmp_path, config=lambda t: t + f"\n[begriffe]\n{zeile}\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
     text = str(err.value)
-    assert "[begriffe] index" in text and "name" in text and '"m", "f" oder "n"' in text, text
+    assert "[begriffe]" in text and erwartet in text, text
 
 
 # -- a rendered city with other nouns --------------------------------------------------------

@@ -107,7 +107,14 @@ class Indexname(Begriff):
     @classmethod
     def _aus_text(cls, value: Any) -> Any:
         """A plain string is the name of a masculine index."""
-        return {"name": value} if isinstance(value, str) else value
+        if isinstance(value, str):
+            return {"name": value}
+        if not isinstance(value, dict | BaseModel):
+            raise ValueError(
+                f"{value!r} ist weder ein Name noch eine Tabelle. Erwartet: ein Name in "
+                'Anführungszeichen (z. B. "Armutsindex") oder { name = "…", genus = "f" }'
+            )
+        return value
 
     @model_validator(mode="after")
     def _mehrzahl(self) -> Indexname:
