@@ -40,9 +40,9 @@ class Begriff(_Strict):
     are only needed for nouns the rules get wrong.
     """
 
-    name: str
-    mehrzahl: str
-    genus: Literal["m", "f", "n"] = "m"
+    name: str = Field(description="Das Wort in der Einzahl, z. B. Bezirk")
+    mehrzahl: str = Field(description="Das Wort in der Mehrzahl, z. B. Bezirke")
+    genus: Literal["m", "f", "n"] = Field("m", description="Genus: m, f oder n (für der/die/das)")
     genitiv: str = Field(
         "",
         description="Genitiv Einzahl nach „des“/„der“, nur für unregelmäßige Nomen (z. B. "
@@ -77,9 +77,9 @@ class Veranstaltungsart(Begriff):
     need its gender: "an der Sozialraumkonferenz", "am Stadtteilforum".
     """
 
-    name: str = "Veranstaltung"
-    mehrzahl: str = "Veranstaltungen"
-    genus: Literal["m", "f", "n"] = "f"
+    name: str = Field("Veranstaltung", description="Das Wort in der Einzahl")
+    mehrzahl: str = Field("Veranstaltungen", description="Das Wort in der Mehrzahl")
+    genus: Literal["m", "f", "n"] = Field("f", description="Genus: m, f oder n")
 
 
 def _index_mehrzahl(name: str) -> str:
@@ -139,11 +139,17 @@ class Begriffe(_Strict):
     "Planungsraum" and "MSS 2021".
     """
 
-    einheit: Begriff = Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m")
-    gebiet: Begriff = Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n")
+    einheit: Begriff = Field(
+        Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m"),
+        description="Die Berichtseinheit, je Einheit ein Bericht (Sozialraum, Bezirk, Stadtteil)",
+    )
+    gebiet: Begriff = Field(
+        Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n"),
+        description="Das kleinste Gebiet der Statistik (Sozialquartier, Planungsraum)",
+    )
     index: Indexname = Field(
         Indexname(name="Sozialindex"),
-        description='Name des Gesamtindex: Text ("Sozialindex") oder Tabelle '
+        description='Name des Index in den Berichten: Text ("Sozialindex") oder Tabelle '
         '{ name = "Soziale Lage", genus = "f", mehrzahl = "…" }',
     )
     statusindex: Indexname = Field(
