@@ -991,3 +991,14 @@ def test_quantile_limits_are_those_of_mapclassify(values, k):
     np.testing.assert_allclose(
         indikatorkarten.quantil_grenzen(values, k), expected, rtol=0, atol=1e-9
     )
+
+
+def test_a_central_area_lies_in_the_middle_and_others_at_their_compass_point():
+    stadt = box(0, 0, 9000, 3000)  # elongated: 9 km wide, 3 km high
+    assert maps.lage(box(3000, 1000, 6000, 2000), stadt) == "in der Mitte"
+    assert maps.lage(box(0, 1000, 3000, 2000), stadt) == "im Westen"
+    assert maps.lage(box(0, 0, 1000, 1000), box(0, 0, 3000, 3000)) == "im Südwesten"
+    assert maps.lage(box(3000, 2000, 6000, 3000), stadt) == "im Norden"
+    assert maps.lage(box(6000, 1000, 9000, 2000), stadt) == "im Osten"
+    # slightly off the centre, as a city's central district usually is: still the middle
+    assert maps.lage(box(3500, 500, 6500, 2500), stadt) == "in der Mitte"

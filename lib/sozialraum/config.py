@@ -18,6 +18,13 @@ from sozialraum.config_klassen import Klassen, Teilindex, _Strict
 
 __all__ = ["Klassen", "Teilindex"]  # re-exported: the rest of the package imports them from here
 
+from sozialraum.config_begriffe import (  # noqa: F401 (re-exported)
+    VERGLEICHBARE_VERFAHREN,
+    Begriff,
+    Begriffe,
+    Indexname,
+    Veranstaltungsart,
+)
 from sozialraum.config_dynamik import dynamik_fehler
 from sozialraum.config_einheiten import (
     Einheiten,
@@ -33,79 +40,6 @@ DEFAULT_CONFIG_DIR = "config"
 
 class ConfigError(Exception):
     """The config file is missing or does not describe a city the workbook can use."""
-
-
-#: Article and adjective forms the report's sentences need, by grammatical gender.
-_FORMEN = {
-    "m": {"der": "der", "den": "den", "am": "am", "kein": "kein", "letzter": "letzter"},
-    "f": {"der": "die", "den": "die", "am": "an der", "kein": "keine", "letzter": "letzte"},
-    "n": {"der": "das", "den": "das", "am": "am", "kein": "kein", "letzter": "letztes"},
-}
-
-
-class Begriff(_Strict):
-    """A noun the reports use, with its plural and grammatical gender.
-
-    Cities name the same things differently (Sozialraum, Bezirk, Stadtteil; Sozialquartier,
-    Planungsraum, statistischer Bezirk), and German sentences need the gender for their articles:
-    "der Bezirk", "die Sozialraumkonferenz", "das Sozialquartier".
-    """
-
-    name: str = Field(description="Das Wort in der Einzahl, z. B. Bezirk")
-    mehrzahl: str = Field(description="Das Wort in der Mehrzahl, z. B. Bezirke")
-    genus: Literal["m", "f", "n"] = Field("m", description="Genus: m, f oder n (für der/die/das)")
-
-    def form(self, wort: str) -> str:
-        """The form of ``der``, ``den``, ``am``, ``kein`` or ``letzter`` for this gender."""
-        return _FORMEN[self.genus][wort]
-
-
-class Veranstaltungsart(Begriff):
-    """What the city calls its yearly event in each Sozialraum.
-
-    Cities name it differently (Sozialraumkonferenz, Stadtteilforum, ...), and German sentences
-    need its gender: "an der Sozialraumkonferenz", "am Stadtteilforum".
-    """
-
-    name: str = Field("Veranstaltung", description="Das Wort in der Einzahl")
-    mehrzahl: str = Field("Veranstaltungen", description="Das Wort in der Mehrzahl")
-    genus: Literal["m", "f", "n"] = Field("f", description="Genus: m, f oder n")
-
-
-#: What comparable monitoring systems are called; a city names its own series in the config.
-VERGLEICHBARE_VERFAHREN = [
-    "Monitoring Soziale Stadtentwicklung (Berlin)",
-    "Sozialmonitoring Integrierte Stadtteilentwicklung (Hamburg)",
-]
-
-
-class Begriffe(_Strict):
-    """The city's own words for its report units, areas, index and publication series.
-
-    The defaults are the words of a typical NRW Sozialbericht; Berlin says "Bezirk",
-    "Planungsraum" and "MSS 2021".
-    """
-
-    einheit: Begriff = Field(
-        Begriff(name="Sozialraum", mehrzahl="Sozialräume", genus="m"),
-        description="Die Berichtseinheit, je Einheit ein Bericht (Sozialraum, Bezirk, Stadtteil)",
-    )
-    gebiet: Begriff = Field(
-        Begriff(name="Sozialquartier", mehrzahl="Sozialquartiere", genus="n"),
-        description="Das kleinste Gebiet der Statistik (Sozialquartier, Planungsraum)",
-    )
-    index: str = Field("Sozialindex", description="Name des Index in den Berichten")
-    reihe: str = Field(
-        "Sozialbericht", description="The publication series the statistics come from"
-    )
-    ausgabe: str = Field(
-        "",
-        description="Name of this edition (e.g. 'MSS 2021'); default: reihe and berichtsjahr",
-    )
-    vergleichbare_verfahren: list[str] = Field(
-        default_factory=lambda: list(VERGLEICHBARE_VERFAHREN),
-        description="Comparable methods named in the method section (leave out your own)",
-    )
 
 
 class Stadt(_Strict):

@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from sozialraum import grammatik
+
 UNTERDRUECKT = "•"
 """Cell marker of statistical offices for a value withheld for confidentiality."""
 
@@ -256,46 +258,14 @@ def plural_wort(wort: str) -> str | None:
 # --------------------------------------------------------------------------------------------
 # The city's own nouns (``cfg.begriffe``) in the cases the report's sentences need
 # --------------------------------------------------------------------------------------------
-_GENITIV_ARTIKEL = {"m": "des", "f": "der", "n": "des"}
-_DATIV_ARTIKEL = {"m": "dem", "f": "der", "n": "dem"}
-
-
-def genitiv(begriff: Any) -> str:
-    """Article and noun in the genitive singular: "des Bezirks", "der Sozialraumkonferenz".
-
-    ``begriff`` is a ``config.Begriff`` (``name``, ``genus``). Masculine and neuter nouns take
-    ``-s`` (``-es`` after s, ß, x, z); feminine nouns stay unchanged. Only regular nouns are
-    handled: a name with an adjective ("Statistischer Bezirk") should be configured without it.
-    """
-    name, genus = str(begriff.name), begriff.genus
-    if genus == "f":
-        return f"der {name}"
-    endung = "es" if name[-1:].lower() in ("s", "ß", "x", "z") else "s"
-    return f"{_GENITIV_ARTIKEL[genus]} {name}{endung}"
-
-
-def dativ(begriff: Any) -> str:
-    """Article and noun in the dative singular: "dem Bezirk", "der Sozialraumkonferenz"."""
-    return f"{_DATIV_ARTIKEL[begriff.genus]} {begriff.name}"
-
-
-def dativ_plural(begriff: Any) -> str:
-    """The plural in the dative, without article: "Bezirken", "Sozialquartieren".
-
-    German adds ``-n`` unless the plural already ends in ``-n`` or ``-s``.
-    """
-    mehrzahl = str(begriff.mehrzahl)
-    return mehrzahl if mehrzahl[-1:] in ("n", "s") else mehrzahl + "n"
-
-
-def im(begriff: Any) -> str:
-    """The preposition "in" with the dative article: "im Bezirk", "in der Region"."""
-    return ("in der " if begriff.genus == "f" else "im ") + str(begriff.name)
-
-
-def keiner(begriff: Any) -> str:
-    """The pronoun "none of them" in the noun's gender: "keiner", "keine", "keines"."""
-    return {"m": "keiner", "f": "keine", "n": "keines"}[begriff.genus]
+# Kept here for the templates and notebooks that import them from ``fmt``; the grammar itself,
+# with adjectives and irregular nouns, is in :mod:`sozialraum.grammatik`.
+genitiv = grammatik.genitiv
+genitiv_plural = grammatik.genitiv_plural
+dativ = grammatik.dativ
+dativ_plural = grammatik.dativ_plural
+im = grammatik.im
+keiner = grammatik.keiner
 
 
 def natural_key(value: Any) -> tuple:

@@ -110,14 +110,6 @@ def closest(value: str, choices: Iterable[str], cutoff: float = 0.75) -> str | N
 
 
 # -- names in sentences ------------------------------------------------------------------------
-#: Definite article by case and gender ("p": plural).
-_ARTIKEL = {
-    "nominativ": {"m": "der", "f": "die", "n": "das", "p": "die"},
-    "akkusativ": {"m": "den", "f": "die", "n": "das", "p": "die"},
-    "dativ": {"m": "dem", "f": "der", "n": "dem", "p": "den"},
-}
-
-
 def benannt(namen: str | Iterable[str], begriff: object, fall: str = "nominativ") -> str:
     """Names with article and the city's noun: "das Sozialquartier Altstadt".
 
@@ -125,19 +117,16 @@ def benannt(namen: str | Iterable[str], begriff: object, fall: str = "nominativ"
     ("Kleinfeld"), and no list of names can tell which: "den höchsten Wert hat Altstadt" is
     wrong, "… hat die Kleinfeld" wrong too. Putting the noun first is right for
     every name, in every city, because the article then belongs to the noun ("der Bezirk
-    Mitte", "den Planungsräumen A und B"). ``begriff`` is a ``config.Begriff`` (name,
-    mehrzahl, genus); ``fall`` is ``"nominativ"``, ``"akkusativ"`` or ``"dativ"``. Several
-    names take the plural (dative plural with ``-n`` unless it ends in ``n`` or ``s``).
+    Mitte", "den Planungsräumen A und B", "dem Statistischen Bezirk Mitte"). ``begriff`` is a
+    ``config.Begriff`` (name, mehrzahl, genus); ``fall`` is ``"nominativ"``, ``"genitiv"``,
+    ``"dativ"`` or ``"akkusativ"``. Several names take the plural.
     """
     from sozialraum.fmt import aufzaehlung
+    from sozialraum.grammatik import nomen
 
     liste = [namen] if isinstance(namen, str) else [str(n) for n in namen]
     if not liste:
         raise ValueError("benannt() braucht mindestens einen Namen.")
-    artikel = _ARTIKEL[fall]
     if len(liste) == 1:
-        return f"{artikel[begriff.genus]} {begriff.name} {liste[0]}"
-    mehrzahl = str(begriff.mehrzahl)
-    if fall == "dativ" and mehrzahl[-1:] not in ("n", "s"):
-        mehrzahl += "n"
-    return f"{artikel['p']} {mehrzahl} {aufzaehlung(liste)}"
+        return f"{nomen(begriff, fall)} {liste[0]}"
+    return f"{nomen(begriff, fall, mehrzahl=True)} {aufzaehlung(liste)}"

@@ -373,7 +373,8 @@ def _fehlende_werte(
     indicators whose value (or change) is missing, so that a reader sees why the class is empty;
     for a published index, the published column that is empty.
     """
-    s_kl, d_kl = cfg.methode.status, getattr(cfg.methode, "dynamik", None)
+    s_kl, d_kl = cfg.methode.status, cfg.methode.dynamik
+    b = cfg.begriffe
     kurz = {i.id: i.kurz for i in cfg.indikatoren}
     jahr = cfg.methode.berichtsjahr
     jetzt = werte[(werte["jahr"] == jahr) & werte["anteil"].isna()]
@@ -391,12 +392,16 @@ def _fehlende_werte(
         s = [kurz[i] for i in fehlt_s.get(row.quartier_id, []) if i in status]
         d = [kurz[i] for i in fehlt_d.get(row.quartier_id, []) if i in dyn]
         if row.status_klasse == KEINE_ANGABE and s_kl.gegeben:
-            teile.append(gg.fehlt_text("status", s_kl, gegeben, row.quartier_id, "Statusindex"))
+            teile.append(
+                gg.fehlt_text("status", s_kl, gegeben, row.quartier_id, str(b.statusindex))
+            )
         elif row.status_klasse == KEINE_ANGABE and s:
             teile.append(f"kein Wert {jahr} für {', '.join(s)}")
         dyn_klasse = getattr(row, "dynamik_klasse", None)
         if dyn_klasse == KEINE_ANGABE and d_kl is not None and d_kl.gegeben:
-            teile.append(gg.fehlt_text("dynamik", d_kl, gegeben, row.quartier_id, "Dynamikindex"))
+            teile.append(
+                gg.fehlt_text("dynamik", d_kl, gegeben, row.quartier_id, str(b.dynamikindex))
+            )
         elif dyn_klasse == KEINE_ANGABE and d:
             teile.append(f"keine Veränderung für {', '.join(d)}")
         out.append("; ".join(teile) if teile else None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from sozialraum.fmt import (
     fmt_pp,
     zitat,
 )
+from sozialraum.grammatik import ohne_artikel
 from sozialraum.present.figures import literal_text
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -176,9 +178,14 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
 # --------------------------------------------------------------------------------------------
 # Event
 # --------------------------------------------------------------------------------------------
+def _andere(einheiten: Any) -> str:
+    """The other units after "der": "anderen Bezirke" (a plain plural is taken as written)."""
+    return ohne_artikel(einheiten, "genitiv", mehrzahl=True, nach="der", adjektiv="ander")
+
+
 @literal_text
 def bekanntheit_chart(
-    bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: int, einheiten: str = "Sozialräume"
+    bk: pd.DataFrame, sozialraum_name: str, mindeststimmen: int, einheiten: Any = "Sozialräume"
 ) -> Chart:
     """Horizontal bars of the JA share per offer, Wilson whiskers, the other Sozialräume' mean.
 
@@ -255,7 +262,7 @@ def bekanntheit_chart(
                 marker="D",
                 color=OKABE_ITO["orange"],
                 markeredgecolor="black",
-                label=f"Mittel der anderen {einheiten}",
+                label=f"Mittel der {_andere(einheiten)}",
             )
         )
     ax.legend(
@@ -271,7 +278,7 @@ def bekanntheit_chart(
     alt = (
         f"Balkendiagramm: Bekanntheit von {anzahl(n_all, 'Angebot', 'Angeboten')} in "
         f"{sozialraum_name} (Anteil der JA-Punkte mit 95-%-Intervall"
-        + (f", Raute: Mittel der anderen {einheiten})." if has_other.any() else ").")
+        + (f", Raute: Mittel der {_andere(einheiten)})." if has_other.any() else ").")
     )
     ex = extreme(bk)
     if not ex["hoechst"].empty:
@@ -291,7 +298,7 @@ def bekanntheit_chart(
             higher = int((comp["anteil_ja"] > comp["andere_anteil_ja"]).sum())
             alt += (
                 f" Bei {higher} von {anzahl(len(comp), 'Angebot', 'Angeboten')} liegt der "
-                f"Anteil über dem Mittel der anderen {einheiten}."
+                f"Anteil über dem Mittel der {_andere(einheiten)}."
             )
     n_hidden = int(bk["unterdrueckt"].astype(bool).sum())
     if n_hidden:

@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sozialraum.config import Config
-from sozialraum.fmt import fmt_num, genitiv, im
+from sozialraum.fmt import fmt_num
+from sozialraum.grammatik import genitiv, im, ohne_artikel
 from sozialraum.present.figures import literal_text
 from sozialraum.present.kartenbasis import (
     GID_KEINE_DATEN,
@@ -140,7 +141,8 @@ def indicator_small_multiples(
 
     note = (
         f"Klassen: {_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')} der Anteile aller "
-        f"{gb.mehrzahl} der Stadt {jahr}, in allen Berichten gleich. "
+        f"{ohne_artikel(gb, 'genitiv', mehrzahl=True, nach='der')} der Stadt {jahr}, in allen "
+        "Berichten gleich. "
         f"Anteile in Prozent der jeweiligen Bezugsgruppe."
     )
     if ohne_wert:
@@ -170,7 +172,8 @@ def indicator_small_multiples(
     wo = f"{im(e)} {sr.name}" if sr else f"in der Stadt {cfg.stadt.name}"
     alt = (
         f"{n} Karten der Indikatoranteile {jahr} {wo}, klassiert nach "
-        f"{_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')}n aller {gb.mehrzahl} der Stadt. "
+        f"{_QUANTIL_NAME.get(INDIKATOR_KLASSEN, 'Quantile')}n aller "
+        f"{ohne_artikel(gb, 'genitiv', mehrzahl=True, nach='der')} der Stadt. "
         + " ".join(alt_parts)
     )
     _fit_canvas(fig)

@@ -21,6 +21,7 @@ from sozialraum.fmt import (
     is_missing,
     natural_key,
 )
+from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.tables import hinweis, tabelle
 
 EBENEN = ("quartier", "sozialraum", "stadt")
@@ -301,7 +302,7 @@ def indikator_tabelle(
         notes = [
             (f"Anteil: {ind.beschreibung} (veröffentlichter Wert). " if ind.beschreibung else "")
             + f"Werte {genitiv(b.einheit)} und der Stadt: mit der Einwohnerzahl gewichtete "
-            f"Mittel der {b.gebiet.mehrzahl} (Schätzung, die Nenner sind nicht veröffentlicht)."
+            f"Mittel {genitiv_plural(b.gebiet)} (Schätzung, die Nenner sind nicht veröffentlicht)."
         ]
     if veroeffentlicht:
         notes.append(

@@ -30,6 +30,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from sozialraum.fmt import FEHLT, fmt_int, fmt_num, html_text, is_missing
+from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.vorlagen import block, markup
 from sozialraum.resources import TEMPLATES_DIR
 
@@ -327,7 +328,7 @@ def stadtkarte_interaktiv(
         }
     return interaktive_karte(
         gdf,
-        titel=f"Statusindex {jahr} der {cfg.begriffe.gebiet.mehrzahl}",
+        titel=f"{cfg.begriffe.statusindex} {jahr} {genitiv_plural(cfg.begriffe.gebiet)}",
         felder=felder,
         klasse_spalte="karten_klasse",
         farben=klassen_farben(cfg, "status"),
@@ -402,7 +403,8 @@ def quartierskarte_interaktiv(
     )
     return interaktive_karte(
         gdf,
-        titel=f"Statusindex {jahr} der {cfg.begriffe.gebiet.mehrzahl}: {wo} (interaktiv)",
+        titel=f"{cfg.begriffe.statusindex} {jahr} {genitiv_plural(cfg.begriffe.gebiet)}: {wo} "
+        "(interaktiv)",
         felder=felder,
         klasse_spalte="karten_klasse",
         farben=klassen_farben(cfg, "status"),

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 from sozialraum.compute.klassen import klassen_tabelle, kombi_klassen
 from sozialraum.config import Begriff, Config
 from sozialraum.config_klassen import Klassen
+from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.labels import (
     HALO,
     measuring_renderer,
@@ -63,14 +64,14 @@ _HALO = HALO
 
 def _schluessel_hinweis(gebiet: Begriff) -> str:
     return (
-        f"Zahlen in der Karte: Nummern der {gebiet.mehrzahl}, deren Name dort keinen Platz hat "
+        f"Zahlen in der Karte: Nummern {genitiv_plural(gebiet)}, deren Name dort keinen Platz hat "
         "(Schlüssel in der Tabelle zur Karte)."
     )
 
 
 def schluessel_titel(gebiet: Begriff) -> str:
     """Caption of the key table beside a map: "Tabelle zur Karte: Nummern der Planungsräume"."""
-    return f"Tabelle zur Karte: Nummern der {gebiet.mehrzahl}"
+    return f"Tabelle zur Karte: Nummern {genitiv_plural(gebiet)}"
 
 
 # -- classes and colours -------------------------------------------------------------------------
@@ -348,7 +349,7 @@ def _source_lines(cfg: Config, erfunden: bool) -> list[str]:
     lines = [f"Quelle: {quelle}; Geometrie: {cfg.stadt.geometrie_version}"]
     if cfg.stadt.geometrie_schematisch:
         lines.append(
-            f"Schematische Grenzen: keine amtlichen Grenzen der {cfg.begriffe.gebiet.mehrzahl}."
+            f"Schematische Grenzen: keine amtlichen Grenzen {genitiv_plural(cfg.begriffe.gebiet)}."
         )
     if erfunden:
         lines.append("Beispieldaten: Die dargestellten Werte sind erfunden.")

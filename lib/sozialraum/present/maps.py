@@ -20,6 +20,7 @@ maps share is in :mod:`~sozialraum.present.kartenbasis` (colours, key, legends),
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -27,7 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sozialraum.config import Config, Sozialraum
-from sozialraum.fmt import anzahl, aufzaehlung, figur_text, genitiv, im
+from sozialraum.fmt import anzahl, aufzaehlung, figur_text
+from sozialraum.grammatik import genitiv, gross, im, kompositum, nomen, ohne_artikel
 from sozialraum.present.figures import literal_text
 from sozialraum.present.kartenbasis import (
     GID_AUSWAHL,
@@ -79,16 +81,23 @@ from sozialraum.present.kartengeometrie import (
 )
 from sozialraum.present.labels import Placer
 
-_TITEL = {
-    "status": "Statusindex",
-    "dynamik": "Dynamikindex",
-    "kombi": "Status und Dynamik",
-}
-_KARTENNAME = {
-    "status": "Karte der Statusindex-Klassen",
-    "dynamik": "Karte der Dynamikindex-Klassen",
-    "kombi": "Karte der Kombination aus Status- und Dynamikklasse",
-}
+
+def _titel(cfg: Config, kind: Kind) -> str:
+    """Legend title of a class map: the configured index name, or "Status und Dynamik"."""
+    b = cfg.begriffe
+    return {"status": str(b.statusindex), "dynamik": str(b.dynamikindex)}.get(
+        kind, "Status und Dynamik"
+    )
+
+
+def _kartenname(cfg: Config, kind: Kind) -> str:
+    """What the map shows, for its alt text: "Karte der Statusindex-Klassen"."""
+    b = cfg.begriffe
+    if kind == "kombi":
+        return "Karte der Kombination aus Status- und Dynamikklasse"
+    return "Karte der " + kompositum(
+        b.statusindex if kind == "status" else b.dynamikindex, "Klassen"
+    )
 
 
 # -- public maps ---------------------------------------------------------------------------------
@@ -156,8 +165,9 @@ def locator_map(
 
     names = gdf.loc[inside, "quartier"].tolist()
     alt = (
-        f"Lagekarte: {e.form('der').capitalize()} {e.name} {sr.name} liegt {lage} der Stadt "
-        f"{cfg.stadt.name} und umfasst {n_in} der {n_all} {g.mehrzahl}"
+        f"Lagekarte: {gross(nomen(e))} {sr.name} liegt {lage} der Stadt "
+        f"{cfg.stadt.name} und umfasst {n_in} der {n_all} "
+        f"{ohne_artikel(g, 'genitiv', mehrzahl=True, nach='der')}"
         + (f" ({aufzaehlung(names)})." if names else ".")
     )
     _fit_canvas(fig)
@@ -324,7 +334,7 @@ def class_map(
             )
         )
     ncol = len(cfg.methode.dynamik.labels) if kind == "kombi" else 1
-    title = f"{_TITEL[kind]} (Anzahl {g.mehrzahl}{' ' + im(e) if sr else ''})"
+    title = f"{_titel(cfg, kind)} (Anzahl {g.mehrzahl}{' ' + im(e) if sr else ''})"
     legend = _class_legend(ax, klassen, extras, ncol=ncol, title=title)
     _source(ax, legend, cfg, erfunden, hinweis=_schluessel_hinweis(g) if len(schluessel) else None)
 
@@ -359,11 +369,11 @@ def _class_alt(
         if with_names:
             part += f" ({aufzaehlung(names)})"
         parts.append(part)
-    text = f"{_KARTENNAME[kind]} {wo}, {anzahl(total, g.name, g.mehrzahl)}. "
+    text = f"{_kartenname(cfg, kind)} {wo}, {anzahl(total, g.name, g.mehrzahl)}. "
     if parts:
         text += "Klassen: " + "; ".join(parts) + "."
     else:
-        text += f"{g.form('kein').capitalize()} {g.name} ist bewertet."
+        text += f"{gross(nomen(g, art='kein'))} ist bewertet."
     if not unrated.empty:
         names = unrated["quartier"].tolist()
         text += f" Nicht bewertet: {len(names)}" + (
@@ -376,23 +386,38 @@ def _class_alt(
 
 
 def _lage(gdf: gpd.GeoDataFrame, inside: pd.Series) -> str:
-    """Where the Sozialraum lies relative to the city centre, as a German phrase."""
-    city = gdf.geometry.union_all()
-    part = gdf.loc[inside].geometry.union_all()
-    dx = part.centroid.x - city.centroid.x
-    dy = part.centroid.y - city.centroid.y
-    radius = math.sqrt(city.area / math.pi)
-    if math.hypot(dx, dy) < 0.2 * radius:
+    """Where the Sozialraum lies in the city, as a German phrase (see :func:`lage`)."""
+    return lage(gdf.loc[inside].geometry.union_all(), gdf.geometry.union_all())
+
+
+#: An area whose centre lies inside this fraction of the city's half width and half height
+#: (an ellipse around the city's centre, as wide and as tall as the city) lies "in der Mitte".
+MITTE = 1 / 3
+_RICHTUNGEN = (
+    "Osten",
+    "Nordosten",
+    "Norden",
+    "Nordwesten",
+    "Westen",
+    "Südwesten",
+    "Süden",
+    "Südosten",
+)
+
+
+def lage(teil: Any, stadt: Any) -> str:
+    """Where ``teil`` lies in ``stadt`` (shapely geometries): "im Nordosten", "in der Mitte".
+
+    Measured from the city's centroid. The middle is an ellipse scaled to the city's extent
+    (:data:`MITTE` of its half width and half height), so that an elongated or ragged city
+    has a middle as wide as itself and its central part is not sent to a compass point;
+    outside it, the direction is one of eight sectors of 45°.
+    """
+    minx, miny, maxx, maxy = stadt.bounds
+    halb_x, halb_y = max((maxx - minx) / 2, 1e-9), max((maxy - miny) / 2, 1e-9)
+    mitte, punkt = stadt.centroid, teil.centroid
+    dx, dy = punkt.x - mitte.x, punkt.y - mitte.y
+    if math.hypot(dx / halb_x, dy / halb_y) < MITTE:
         return "in der Mitte"
-    names = [
-        "Osten",
-        "Nordosten",
-        "Norden",
-        "Nordwesten",
-        "Westen",
-        "Südwesten",
-        "Süden",
-        "Südosten",
-    ]
-    sector = round(math.degrees(math.atan2(dy, dx)) / 45) % 8
-    return f"im {names[sector]}"
+    sektor = round(math.degrees(math.atan2(dy, dx)) / 45) % 8
+    return f"im {_RICHTUNGEN[sektor]}"

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from sozialraum import grammatik
 from sozialraum.compute import events
 from sozialraum.config import Begriffe, Config, Veranstaltungsart
 from sozialraum.fmt import (
@@ -99,6 +100,11 @@ def _env() -> jinja2.Environment:
             "im": im,
             "keiner": keiner,
             "benannt": benannt,
+            "nomen": grammatik.nomen,
+            "ohne_artikel": grammatik.ohne_artikel,
+            "artikel": grammatik.artikel,
+            "am": grammatik.am,
+            "gross": grammatik.gross,
         }
     )
     return env

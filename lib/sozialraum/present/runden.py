@@ -20,6 +20,7 @@ from sozialraum.compute.runden import (
 )
 from sozialraum.config import Config
 from sozialraum.fmt import FEHLT, anzahl, aufzaehlung, fmt_date, zitat
+from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.tables import hinweis, tabelle
 from sozialraum.present.vorlagen import block, markup
 
@@ -83,14 +84,14 @@ def rundenvergleich_html(
             _ueberschrift(
                 h,
                 "Die Runden im Vergleich",
-                f"Jede Runde {genitiv_plural(veranstaltung.mehrzahl)} in {sr.name} hatte ein "
+                f"Jede Runde {genitiv_plural(veranstaltung)} in {sr.name} hatte ein "
                 "eigenes Format und eigene Fragen; die Tabelle stellt sie nebeneinander.",
             )
         )
         teile.append(
             tabelle(
                 show,
-                f"Runden {genitiv_plural(veranstaltung.mehrzahl)} in {sr.name}",
+                f"Runden {genitiv_plural(veranstaltung)} in {sr.name}",
                 csv=csv,
                 filename=f"runden-{sr.slug}.csv",
                 numeric=["Teilnehmende", "Karten", "Klebepunkte"],
@@ -139,11 +140,6 @@ def rundenvergleich_html(
     if not teile:
         return ""
     return str(block(VORLAGE, "rundenvergleich", teile=[markup(t) for t in teile]))
-
-
-def genitiv_plural(mehrzahl: str) -> str:
-    """The genitive plural of a configured term: "der Veranstaltungen"."""
-    return f"der {mehrzahl}"
 
 
 def _ueberschrift(h: str, titel: str, text: str) -> str:

@@ -21,6 +21,7 @@ from sozialraum.fmt import (
     genauigkeiten,
     is_missing,
 )
+from sozialraum.grammatik import gross, nomen, ohne_artikel
 from sozialraum.present.tables import VORLAGE, csv_download_link, dateiname, hinweis, tabelle
 from sozialraum.present.vorlagen import block, markup
 
@@ -48,11 +49,9 @@ def kennzahlen_html(
     """
     if k is None:
         where = f" {sozialraum_name}" if sozialraum_name else ""
-        wer = f"{einheit.form('den')} {einheit.name}" if einheit is not None else "den Sozialraum"
+        wer = nomen(einheit, "akkusativ") if einheit is not None else "den Sozialraum"
         was = (
-            f"{veranstaltung.form('kein')} {veranstaltung.name}"
-            if veranstaltung is not None
-            else "keine Veranstaltung"
+            nomen(veranstaltung, art="kein") if veranstaltung is not None else "keine Veranstaltung"
         )
         return hinweis(f"Für {wer}{where} ist noch {was} erfasst.")
     items = [f"Datum: {k['datum_text']}"]
@@ -79,13 +78,16 @@ def bekanntheit_tabelle(
     mindeststimmen: int,
     *,
     sozialraum_name: str = "",
-    einheiten: str = "Sozialräume",
+    einheiten: Any = "Sozialräume",
     filename: str = "bekanntheit-angebote.csv",
 ) -> str:
     """Awareness of each offer: share JA with n, Wilson interval and the other Sozialräume' mean.
 
     Suppressed offers stay in the table with ``•`` and ``n`` shown as ``< mindeststimmen``.
+    ``einheiten`` is the config's noun of the report unit (``Begriff``; a plain plural is taken
+    as written).
     """
+    andere = gross(ohne_artikel(einheiten, mehrzahl=True, adjektiv="ander"))
     if bk.empty:
         return hinweis(
             "Für diese Veranstaltung liegen keine Abstimmungen zur Bekanntheit von Angeboten vor."
@@ -109,7 +111,7 @@ def bekanntheit_tabelle(
                 UNTERDRUECKT if h else f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)} %"
                 for lo, hi, h in zip(bk["ki_unten"], bk["ki_oben"], hidden, strict=True)
             ],
-            f"Andere {einheiten} (Mittel)": [fmt_pct(v, 0) for v in bk["andere_anteil_ja"]],
+            f"{andere} (Mittel)": [fmt_pct(v, 0) for v in bk["andere_anteil_ja"]],
         }
     )
     frage = bk["frage"].dropna().iloc[0] if bk["frage"].notna().any() else "Kennen Sie das Angebot?"
@@ -119,7 +121,7 @@ def bekanntheit_tabelle(
         "n = Zahl aller Punkte (JA und NEIN) zum Angebot. 95-%-Intervall nach Wilson: Bei so "
         "wenigen Punkten ist der Anteil unsicher; der wahre Wert liegt mit hoher "
         "Wahrscheinlichkeit in diesem Bereich.",
-        f"Andere {einheiten} (Mittel): ungewichteter Mittelwert der Anteile bei den anderen "
+        f"{andere} (Mittel): ungewichteter Mittelwert der Anteile bei den anderen "
         "Veranstaltungen derselben Runde (– = dort nicht abgefragt oder zu wenige Punkte).",
     ]
     if hidden.any():

@@ -11,6 +11,7 @@ from sozialraum.compute import events
 from sozialraum.compute.store import Prepared
 from sozialraum.config import Config
 from sozialraum.fmt import anzahl, fmt_date, fmt_int
+from sozialraum.grammatik import ohne_artikel
 
 
 def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
@@ -22,7 +23,7 @@ def berichtstitel(cfg: Config, sozialraum: str | None = None) -> str:
 
 def gesamtstadt_beschreibung(cfg: Config) -> str:
     """The line under the city-wide report's link: "Alle Bezirke im Vergleich"."""
-    return f"Alle {cfg.begriffe.einheit.mehrzahl} im Vergleich"
+    return f"Alle {ohne_artikel(cfg.begriffe.einheit, mehrzahl=True, nach='der')} im Vergleich"
 
 
 def index_beschreibung(prepared: Prepared, sozialraum_id: str) -> str:

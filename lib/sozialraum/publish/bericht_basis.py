@@ -29,6 +29,7 @@ from sozialraum.fmt import (
     heute,
     latest_date,
 )
+from sozialraum.grammatik import genitiv, genitiv_plural, id_name, ohne_artikel
 from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps, tables
 from sozialraum.present.figures import PNG_DPI, figure_html
 from sozialraum.present.vorlagen import block, markup
@@ -321,7 +322,7 @@ class _Bericht:
         the status map.
         """
         q, ix = self.data.inputs.quartiere, self.data.result.index
-        titel: tuple[tuple[str, str], ...] = (("status", f"Statusindex {self.jahr}"),)
+        titel: tuple[tuple[str, str], ...] = (("status", f"{self.b.statusindex} {self.jahr}"),)
         if self.cfg.mit_dynamik:
             titel += (
                 ("dynamik", self._dynamik_titel()),
@@ -371,7 +372,7 @@ class _Bericht:
     def _dynamik_titel(self) -> str:
         """Heading of the dynamics map; names the published change where the data bring one."""
         m = self.cfg.methode
-        text = f"Dynamikindex {m.vergleichsjahr}–{m.berichtsjahr}"
+        text = f"{self.b.dynamikindex} {m.vergleichsjahr}–{m.berichtsjahr}"
         if self.cfg.veraenderung_veroeffentlicht:
             text += " (veröffentlichte Veränderung)"
         return text
@@ -384,7 +385,7 @@ class _Bericht:
         show = pd.DataFrame(
             {
                 b.gebiet.name: df["quartier"],
-                f"{b.gebiet.name}-ID": df["quartier_id"].astype(str),
+                id_name(b.gebiet): df["quartier_id"].astype(str),
                 **({b.einheit.name: df["sozialraum_id"].map(names)} if by_sozialraum else {}),
             }
         )
@@ -401,7 +402,7 @@ class _Bericht:
             caption,
             csv=show,
             filename=self._datei("sozialindex"),
-            formats={"Einwohner*innen": fmt_int, f"{b.gebiet.name}-ID": str},
+            formats={"Einwohner*innen": fmt_int, id_name(b.gebiet): str},
         )
 
     def _indikatoren_tabelle(self) -> str:
@@ -420,9 +421,9 @@ class _Bericht:
         # A published index is not computed from the indicators: no column claims they enter it.
         dyn = {i.id for i in cfg.dynamik_indikatoren}
         if not m.status.gegeben:
-            rows["Statusindex"] = ["ja" if i.status else "nein" for i in inds]
+            rows[str(self.b.statusindex)] = ["ja" if i.status else "nein" for i in inds]
         if m.dynamik is not None and not m.dynamik.gegeben:
-            rows["Dynamikindex"] = ["ja" if i.id in dyn else "nein" for i in inds]
+            rows[str(self.b.dynamikindex)] = ["ja" if i.id in dyn else "nein" for i in inds]
         if dyn:
             rows["Veränderung"] = [
                 "–"
@@ -436,7 +437,7 @@ class _Bericht:
             ]
         return tables.tabelle(
             rows,
-            f"Indikatoren des {self.b.index}",
+            f"Indikatoren {genitiv(self.b.index)}",
             csv=rows,
             filename=tables.dateiname("indikatoren-definition", self.jahr),
         )
@@ -445,7 +446,8 @@ class _Bericht:
         cfg, b = self.cfg, self.b
         weitere: list[str] = []
         for art, klassen in methodik_index.indizes(cfg):
-            titel = f"Klassen des {methodik_index.TITEL[art]}"
+            name = b.statusindex if art == "status" else b.dynamikindex
+            titel = f"Klassen {genitiv(name)}"
             schwellen = list(self.data.result.schwellen.get(art, []))
             weitere.append(methodik_index.klassen_satz(titel, klassen, schwellen, b.gebiet))
         schluss = (
@@ -455,8 +457,8 @@ class _Bericht:
         )
         if self.mit_veranstaltungen:
             schluss += (
-                " – deshalb stehen in diesem Bericht die Ergebnisse der "
-                f"{cfg.stadt.veranstaltung.mehrzahl} neben dem Index."
+                " – deshalb stehen in diesem Bericht die Ergebnisse "
+                f"{genitiv_plural(cfg.stadt.veranstaltung)} neben dem Index."
             )
         else:
             schluss += "."
@@ -534,7 +536,7 @@ class _Bericht:
         last = latest_date(ev["datum"], ev.get("datum_genauigkeit")) if not ev.empty else None
         if last is not None:
             va = self.cfg.stadt.veranstaltung
-            teile.append(f"{va.form('letzter')} {va.name} {fmt_date_text(*last)}")
+            teile.append(f"{ohne_artikel(va, adjektiv='letzt')} {fmt_date_text(*last)}")
         he = self._handlungsempfehlungen()
         stand = fmt_latest_date(
             he.get("status_datum", pd.Series(dtype=object)), he.get("status_datum_genauigkeit")

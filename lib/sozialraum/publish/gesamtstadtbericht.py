@@ -23,6 +23,7 @@ from sozialraum.fmt import (
     fmt_pct,
     fmt_pp,
 )
+from sozialraum.grammatik import genitiv_plural, nomen, ohne_artikel
 from sozialraum.present import charts, indikatortabellen, narrative, tables, veranstaltungstabellen
 from sozialraum.present.figures import PNG_DPI
 from sozialraum.present.vorlagen import block
@@ -124,8 +125,9 @@ class Gesamtstadtbericht(_Bericht):
         ]
         if runde is not None:
             latest = ev[ev["runde"] == runde]
+            va = self.cfg.stadt.veranstaltung
             items.append(
-                f"Runde {runde} der {self.cfg.stadt.veranstaltung.mehrzahl}: "
+                f"Runde {runde} {genitiv_plural(va)}: "
                 + anzahl(len(latest), "Veranstaltung", "Veranstaltungen")
                 + f", {fmt_int(latest['teilnehmende'].sum())} Teilnehmende"
             )
@@ -136,7 +138,8 @@ class Gesamtstadtbericht(_Bericht):
         kopf = deckblatt(
             self.cfg,
             f"Gesamtstadt {self.cfg.stadt.name}",
-            f"{self.cfg.ausgabe} · alle {b.einheit.mehrzahl} im Vergleich",
+            f"{self.cfg.ausgabe} · alle {ohne_artikel(b.einheit, mehrzahl=True, nach='der')} "
+            "im Vergleich",
             self._banner(),
         )
         return HTML("".join((kopf, block("bericht.html.j2", "kennzahlen", items=items))))
@@ -157,14 +160,16 @@ class Gesamtstadtbericht(_Bericht):
     def sozialindex(self) -> HTML:
         """The index maps of all areas, and the table of all areas in the documented order."""
         b = self.b
-        parts = [_h(2, f"{b.index} aller {b.gebiet.mehrzahl}")]
+        parts = [
+            _h(2, f"{b.index} aller {ohne_artikel(b.gebiet, 'genitiv', mehrzahl=True, nach='der')}")
+        ]
         stadt = self.cfg.stadt.name
         parts.append(self._interaktive_karte(None))
         parts.extend(self._klassenkarten(None, stadt, f"Gesamtstadt {stadt}"))
         parts.append(
             self._index_table(
                 self.index_df,
-                f"{b.index} {self.jahr}: alle {b.gebiet.mehrzahl}",
+                f"{b.index} {self.jahr}: alle {ohne_artikel(b.gebiet, mehrzahl=True, nach='der')}",
                 by_sozialraum=True,
             )
         )
@@ -208,13 +213,13 @@ class Gesamtstadtbericht(_Bericht):
         wie = []
         if gezaehlt:
             wie.append(
-                f"als Verhältnis der Summen über die {b.gebiet.mehrzahl} (nicht als Mittel ihrer "
-                "Anteile)"
+                "als Verhältnis der Summen über "
+                f"{nomen(b.gebiet, 'akkusativ', mehrzahl=True)} (nicht als Mittel ihrer Anteile)"
             )
         if anteile:
             wie.append(
                 ("die veröffentlichten Anteile " if gezaehlt else "")
-                + f"als mit der Einwohnerzahl gewichtete Mittel der {b.gebiet.mehrzahl} "
+                + f"als mit der Einwohnerzahl gewichtete Mittel {genitiv_plural(b.gebiet)} "
                 "(Schätzung)"
             )
         if not cfg.mit_dynamik:  # no change data: the shares alone
@@ -232,7 +237,8 @@ class Gesamtstadtbericht(_Bericht):
             table(
                 anteil,
                 fmt_pct,
-                f"Indikatoren {m.berichtsjahr} nach {b.einheit.name} (Anteil in %)",
+                f"Indikatoren {m.berichtsjahr} nach {ohne_artikel(b.einheit, 'dativ')} "
+                "(Anteil in %)",
                 self._datei("indikatoren"),
             )
         ]
@@ -242,7 +248,8 @@ class Gesamtstadtbericht(_Bericht):
                 table(
                     delta,
                     fmt_pp,
-                    f"{indikatortabellen.veraenderung_titel(cfg)} nach {b.einheit.name} (Pp.)",
+                    f"{indikatortabellen.veraenderung_titel(cfg)} nach "
+                    f"{ohne_artikel(b.einheit, 'dativ')} (Pp.)",
                     self._datei("indikatoren-veraenderung"),
                 )
             )
@@ -268,9 +275,10 @@ class Gesamtstadtbericht(_Bericht):
         wide.columns.name = None
         parts.append(
             _p(
-                f"Anteil JA („Kennen Sie das Angebot?“) je Angebot und {e.name}, Runde {runde}. "
-                f"Angebote mit weniger als {m} Punkten in {'einer' if e.genus == 'f' else 'einem'} "
-                f"{e.name}: •."
+                "Anteil JA („Kennen Sie das Angebot?“) je Angebot und "
+                f"{ohne_artikel(e, 'akkusativ')}, "
+                f"Runde {runde}. Angebote mit weniger als {m} Punkten in "
+                f"{nomen(e, 'dativ', art='ein')}: •."
             )
         )
         parts.append(
@@ -290,7 +298,13 @@ class Gesamtstadtbericht(_Bericht):
             return HTML("")
         e = self.b.einheit
         he = self.data.inputs.handlungsempfehlungen
-        parts = [_h(2, f"Handlungsempfehlungen aller {e.mehrzahl}")]
+        parts = [
+            _h(
+                2,
+                "Handlungsempfehlungen aller "
+                + ohne_artikel(e, "genitiv", mehrzahl=True, nach="der"),
+            )
+        ]
         if he.empty:
             parts.append(tables.hinweis("Es sind keine Handlungsempfehlungen erfasst."))
             return HTML("\n".join(parts))
@@ -311,13 +325,15 @@ class Gesamtstadtbericht(_Bericht):
         parts.append(
             tables.tabelle(
                 kreuz,
-                f"Handlungsempfehlungen nach {e.name} und Status",
+                f"Handlungsempfehlungen nach {ohne_artikel(e, 'dativ')} und Status",
                 csv=kreuz,
                 filename=self._datei("handlungsempfehlungen-status"),
             )
         )
         for s in self.cfg.sozialraeume:
-            sub = events.handlungsempfehlungen(he, s.id, self.data.inputs.quartiere)
+            sub = events.handlungsempfehlungen(
+                he, s.id, self.data.inputs.quartiere, ohne_artikel(e, adjektiv="ganz")
+            )
             if not sub.empty:
                 parts.append(_h(3, s.name))
                 parts.append(

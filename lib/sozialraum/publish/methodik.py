@@ -14,6 +14,7 @@ from sozialraum.fmt import (
     fmt_int,
     zitat,
 )
+from sozialraum.grammatik import genitiv_plural, gross, nomen, ohne_artikel, und
 from sozialraum.publish.methodik_index import gegeben, herkunft, indizes
 
 
@@ -36,22 +37,26 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     given = gegeben(cfg)
     if len(given) == len(indizes(cfg)):
         out = [
-            f"Der {b.index} wird nicht aus den Indikatoren berechnet, sondern wie veröffentlicht "
-            f"übernommen. Die {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} werden "
-            "zur Einordnung gezeigt."
+            f"{gross(nomen(b.index))} wird nicht aus den Indikatoren berechnet, sondern wie "
+            f"veröffentlicht übernommen. Die {anzahl(len(inds), 'Indikator', 'Indikatoren')} je "
+            f"{ohne_artikel(g, 'akkusativ')} werden zur Einordnung gezeigt."
         ]
     else:
         out = [
-            f"Der {b.index} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je {g.name} "
-            f"zusammen. Jeder Indikator wird über die bewerteten {g.mehrzahl} der Stadt "
+            f"{gross(nomen(b.index))} fasst {anzahl(len(inds), 'Indikator', 'Indikatoren')} je "
+            f"{ohne_artikel(g, 'akkusativ')} zusammen. Jeder Indikator wird über "
+            f"{nomen(g, 'akkusativ', mehrzahl=True, adjektiv='bewertet')} der Stadt "
             "z-standardisiert (Mittelwert 0, Standardabweichung 1)."
         ]
     satz = (
-        f"Der Statusindex ist {kombi} der z-Werte der "
+        f"{gross(nomen(b.statusindex))} ist {kombi} der z-Werte der "
         f"{anzahl(status_n, 'Statusindikators', 'Statusindikatoren')} im Jahr {m.berichtsjahr}"
     )
     if status_n == 1:
-        satz = f"Der Statusindex ist der z-Wert des Statusindikators im Jahr {m.berichtsjahr}"
+        satz = (
+            f"{gross(nomen(b.statusindex))} ist der z-Wert des Statusindikators im Jahr "
+            f"{m.berichtsjahr}"
+        )
     if "status" in given:
         satz = herkunft(cfg, "status")
     if "dynamik" in given:
@@ -69,9 +74,9 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
                 f"{aufzaehlung(i.kurz for i in pub)}, sonst aus beiden Jahren berechnet)"
             )
         if "status" in given:
-            satz += f" Der Dynamikindex ist {kombi} der z-standardisierten {art}."
+            satz += f" {gross(nomen(b.dynamikindex))} ist {kombi} der z-standardisierten {art}."
         else:
-            satz += f", der Dynamikindex {kombi} der z-standardisierten {art}."
+            satz += f", {nomen(b.dynamikindex)} {kombi} der z-standardisierten {art}."
         if pub:
             satz += (
                 " Die veröffentlichten Veränderungen kommen mit den Daten; für "
@@ -84,13 +89,14 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     stufen = any(
         k.schwellen_typ == "standardabweichung" for art, k in indizes(cfg) if art in berechnet
     )
+    status_wird = f"{gross(nomen(b.statusindex))} wird"
     if not given:
-        beide = "Status- und Dynamikindex werden" if dyn else "Der Statusindex wird"
+        beide = f"{und(b.statusindex, b.dynamikindex)} werden" if dyn else status_wird
     else:
         beide = {
-            ("status", "dynamik"): "Status- und Dynamikindex werden",
-            ("status",): "Der Statusindex wird",
-            ("dynamik",): "Der Dynamikindex wird",
+            ("status", "dynamik"): f"{und(b.statusindex, b.dynamikindex)} werden",
+            ("status",): status_wird,
+            ("dynamik",): f"{gross(nomen(b.dynamikindex))} wird",
         }.get(tuple(berechnet))
     if beide is None:
         pass
@@ -108,8 +114,8 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             f"{beide} nicht erneut standardisiert"
             + (
                 "; Klassengrenzen in Standardabweichungen beziehen sich auf Mittelwert und "
-                "Standardabweichung des Index über die bewerteten "
-                f"{g.mehrzahl}."
+                "Standardabweichung des Index über "
+                f"{nomen(g, 'akkusativ', mehrzahl=True, adjektiv='bewertet')}."
                 if stufen
                 else "."
             )
@@ -125,10 +131,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         gueltig = getattr(tab, "gueltigkeit", None) if tab is not None else None
         if gueltig is not None:
             regeln.append(
-                f"Ob {g.form('der')} {g.name} gültig ist, steht in der Spalte "
+                f"Ob {nomen(g)} gültig ist, steht in der Spalte "
                 f"{zitat(gueltig.spalte)} der Daten; wo dort nicht "
                 f"{aufzaehlung((zitat(v) for v in gueltig.gueltig), 'oder')} steht, geht "
-                f"{g.form('der')} {g.name} nicht in die Standardisierung ein, und der Eintrag "
+                f"{nomen(g)} nicht in die Standardisierung ein, und der Eintrag "
                 "ist der genannte Grund."
             )
     if m.ausgeschlossen:
@@ -142,11 +148,13 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         regeln.append(f"Von der Standardisierung ausgenommen sind: {liste}.")
     if regeln:
         regeln.append(
-            f"Solche {g.mehrzahl} erhalten keinen Index, sondern die Klasse „nicht bewertet“ "
-            "mit ihrem Grund; ihre Anteile werden weiter gezeigt."
+            f"Solche {ohne_artikel(g, mehrzahl=True, nach='der')} erhalten keinen Index, sondern "
+            "die Klasse „nicht bewertet“ mit ihrem Grund; ihre Anteile werden weiter gezeigt."
         )
     else:
-        regeln.append(f"Alle {g.mehrzahl} gehen in die Standardisierung ein.")
+        regeln.append(
+            f"Alle {ohne_artikel(g, mehrzahl=True, nach='der')} gehen in die Standardisierung ein."
+        )
     if berechnet:
         regeln.append(
             "Fehlt ein Indikatorwert, bleibt der Index leer („keine Angabe“, der fehlende Wert "
@@ -178,8 +186,9 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     agg = []
     if gezaehlt:
         agg.append(
-            f"Die Anteile der {b.einheit.mehrzahl} und der Stadt sind Verhältnisse der Summen "
-            f"über ihre {g.mehrzahl} (nicht Mittel der Anteile). Fallzahlen unter "
+            f"Die Anteile {genitiv_plural(b.einheit)} und der Stadt sind Verhältnisse der Summen "
+            f"über ihre {ohne_artikel(g, 'akkusativ', mehrzahl=True, nach='der')} (nicht Mittel "
+            "der Anteile). Fallzahlen unter "
             f"{m.mindestfallzahl} werden nicht veröffentlicht (•), ebenso Werte, aus denen sie "
             "sich zurückrechnen ließen."
         )
@@ -187,8 +196,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
         welche = "" if not gezaehlt else f" ({aufzaehlung(i.kurz for i in anteile)})"
         agg.append(
             f"Für die als Anteil veröffentlichten Indikatoren{welche} sind die Werte der "
-            f"{b.einheit.mehrzahl} und der Stadt mit der Einwohnerzahl gewichtete Mittel der "
-            f"Werte ihrer {g.mehrzahl} – Schätzungen, weil die Nenner nicht veröffentlicht sind"
+            f"{ohne_artikel(b.einheit, 'genitiv', mehrzahl=True, nach='der')} und der Stadt mit "
+            "der Einwohnerzahl gewichtete Mittel der Werte ihrer "
+            f"{ohne_artikel(g, 'genitiv', mehrzahl=True, nach='der')} – Schätzungen, weil die "
+            "Nenner nicht veröffentlicht sind"
             + (
                 "; ebenso ihre Veränderungen."
                 if any(i.veraenderung == "veroeffentlicht" for i in anteile) and cfg.mit_dynamik

@@ -14,9 +14,9 @@ import math
 from sozialraum.config import Begriff, Config
 from sozialraum.config_klassen import Klassen
 from sozialraum.fmt import aufzaehlung, fmt_num, zitat
+from sozialraum.grammatik import genitiv, gross, nomen
 
 #: The name of each index in the report's sentences.
-TITEL = {"status": "Statusindex", "dynamik": "Dynamikindex"}
 
 
 def indizes(cfg: Config) -> list[tuple[str, Klassen]]:
@@ -56,19 +56,19 @@ def herkunft(cfg: Config, art: str) -> str:
         ``"status"`` or ``"dynamik"``.
     """
     klassen: Klassen = getattr(cfg.methode, art)
-    titel = TITEL[art]
+    name = cfg.begriffe.statusindex if art == "status" else cfg.begriffe.dynamikindex
     datei = _datei(cfg)
     if klassen.quelle == "klasse":
         codes = _codes(klassen)
         return (
-            f"Die Klassen des {titel} werden wie veröffentlicht übernommen: Spalte "
-            f"{zitat(klassen.spalte)} der Datei {datei} ({codes}). Einen Zahlenwert des "
-            f"{titel} gibt es in diesen Daten nicht; gezeigt wird nur die Klasse."
+            f"Die Klassen {genitiv(name)} werden wie veröffentlicht übernommen: Spalte "
+            f"{zitat(klassen.spalte)} der Datei {datei} ({codes}). Einen Zahlenwert "
+            f"{genitiv(name)} gibt es in diesen Daten nicht; gezeigt wird nur die Klasse."
         )
     if not klassen.teilindizes:
         return (
-            f"Der {titel} wird nicht aus den Indikatoren berechnet, sondern wie veröffentlicht "
-            f"übernommen: Spalte {zitat(klassen.spalte)} der Datei {datei}."
+            f"{gross(nomen(name))} wird nicht aus den Indikatoren berechnet, sondern wie "
+            f"veröffentlicht übernommen: Spalte {zitat(klassen.spalte)} der Datei {datei}."
         )
     teile = [zitat(t.spalte) for t in klassen.teilindizes]
     if klassen.zusammensetzung == "gewichtet":
@@ -82,8 +82,8 @@ def herkunft(cfg: Config, art: str) -> str:
     else:
         formel = f"der Mittelwert der veröffentlichten Teilindizes {aufzaehlung(teile)}"
     return (
-        f"Der {titel} ist {formel} (Datei {datei}). Die Teilindizes werden wie veröffentlicht "
-        "übernommen, nicht aus den Indikatoren berechnet; fehlt einer, bleibt der Index leer."
+        f"{gross(nomen(name))} ist {formel} (Datei {datei}). Die Teilindizes werden wie "
+        "veröffentlicht übernommen, nicht aus den Indikatoren berechnet; fehlt einer, bleibt der Index leer."
     )
 
 

@@ -23,6 +23,7 @@ from sozialraum.fmt import (
     genitiv,
     im,
 )
+from sozialraum.grammatik import genitiv_plural, gross, nomen, ohne_artikel
 from sozialraum.present import (
     charts,
     indikatorkarten,
@@ -118,7 +119,10 @@ class Sozialraumbericht(_Bericht):
         """Its Handlungsempfehlungen."""
         i = self.data.inputs
         return events.handlungsempfehlungen(
-            i.handlungsempfehlungen, self.sozialraum_id, i.quartiere
+            i.handlungsempfehlungen,
+            self.sozialraum_id,
+            i.quartiere,
+            ohne_artikel(self.b.einheit, adjektiv="ganz"),
         )
 
     @cached_property
@@ -235,11 +239,13 @@ class Sozialraumbericht(_Bericht):
         Without change data only the status map.
         """
         b = self.b
-        parts = [_h(2, f"{b.index} der {b.gebiet.mehrzahl}")]
+        parts = [_h(2, f"{b.index} {genitiv_plural(b.gebiet)}")]
         parts.append(
             _p(
-                f"Die Karten zeigen die {b.gebiet.mehrzahl} {genitiv(b.einheit)} farbig, die "
-                f"benachbarten {b.gebiet.mehrzahl} grau als Umgebung. Gleiche Klassen haben in "
+                f"Die Karten zeigen {nomen(b.gebiet, 'akkusativ', mehrzahl=True)} "
+                f"{genitiv(b.einheit)} farbig, "
+                f"{nomen(b.gebiet, 'akkusativ', mehrzahl=True, adjektiv='benachbart')} grau als "
+                "Umgebung. Gleiche Klassen haben in "
                 "allen Berichten dieselbe Farbe."
             )
         )
@@ -322,7 +328,7 @@ class Sozialraumbericht(_Bericht):
         )
         parts.append(
             _p(
-                f"{va.form('der').capitalize()} {va.name} fand {narrative_date(k)} statt"
+                f"{gross(nomen(va))} fand {narrative_date(k)} statt"
                 + (f" ({k['format']})" if k["format"] else "")
                 + f". Es kamen {teil}{inst}."
             )
@@ -341,11 +347,13 @@ class Sozialraumbericht(_Bericht):
             )
             return HTML("\n".join(parts))
         m = self.cfg.methode.mindeststimmen
-        andere = self.b.einheit.mehrzahl
+        andere = ohne_artikel(
+            self.b.einheit, "genitiv", mehrzahl=True, nach="der", adjektiv="ander"
+        )
         parts.append(
             _p(
                 "„Kennen Sie das Angebot?“ – Anteil der grünen Punkte (JA) an allen Punkten je "
-                "Angebot, mit 95-%-Vertrauensbereich nach Wilson und dem Mittel der anderen "
+                "Angebot, mit 95-%-Vertrauensbereich nach Wilson und dem Mittel der "
                 f"{andere}. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•). "
                 "Als am bekanntesten gilt das Angebot mit der höchsten Untergrenze des "
                 "Vertrauensbereichs, als am wenigsten bekannt das mit der niedrigsten Obergrenze – "
@@ -354,7 +362,7 @@ class Sozialraumbericht(_Bericht):
         )
         parts.append(
             self._fig(
-                charts.bekanntheit_chart(bk, self.sr.name, m, einheiten=andere),
+                charts.bekanntheit_chart(bk, self.sr.name, m, einheiten=self.b.einheit),
                 f"Bekanntheit der Angebote in {self.sr.name}",
             )
         )
@@ -365,7 +373,7 @@ class Sozialraumbericht(_Bericht):
                     bk,
                     m,
                     sozialraum_name=self.sr.name,
-                    einheiten=andere,
+                    einheiten=self.b.einheit,
                     filename=self._datei("bekanntheit-angebote"),
                 ),
             )
@@ -463,7 +471,7 @@ class Sozialraumbericht(_Bericht):
         if self.he.empty:
             parts.append(
                 tables.hinweis(
-                    f"Für {e.form('den')} {e.name} {self.sr.name} sind keine "
+                    f"Für {nomen(e, 'akkusativ')} {self.sr.name} sind keine "
                     "Handlungsempfehlungen erfasst."
                 )
             )

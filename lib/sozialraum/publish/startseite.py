@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sozialraum
+from sozialraum.grammatik import genitiv_plural
 from sozialraum.resources import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def startseitentitel(cfg: Config, jahr: int | None = None) -> str:
     """
     b = cfg.begriffe
     edition = cfg.ausgabe if jahr in (None, cfg.methode.berichtsjahr) else f"{b.reihe} {jahr}"
-    return f"Berichte der {b.einheit.mehrzahl} – {cfg.stadt.name}, {edition}"
+    return f"Berichte {genitiv_plural(b.einheit)} – {cfg.stadt.name}, {edition}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sozialraum.grammatik import gross, nomen, zu
 from sozialraum.names import NameMatcher, closest, normalize_name
 from sozialraum.read.adapt import adapt
 from sozialraum.read.einheiten import (
@@ -366,8 +367,8 @@ def _sozialraum_spalte(
     """
     if "sozialraum_id" not in conv.raw.df.columns:
         return
-    einheit = run.cfg.begriffe.einheit.name
-    zum = "zur" if run.cfg.begriffe.einheit.genus == "f" else "zum"
+    e = run.cfg.begriffe.einheit
+    einheit = e.name
     names = {s.id: s.name for s in run.cfg.sozialraeume}
     for pos, (qid, wert) in enumerate(
         zip(conv.df["quartier_id"], conv.df["sozialraum_id"], strict=True)
@@ -386,8 +387,8 @@ def _sozialraum_spalte(
             conv,
             pos,
             "sozialraum_id",
-            f'{einheit} "{text}" passt nicht zur Geometrie: {ort} gehört in {geo.datei} {zum} '
-            f"{einheit} {soll_text}",
+            f'{einheit} "{text}" passt nicht zur Geometrie: {ort} gehört in {geo.datei} {zu(e)} '
+            f"{soll_text}",
             erwartet=f"die sozialraum_id aus der Geometrie {geo.datei} (oder die Spalte leer "
             "lassen)",
             vorschlag=soll,
@@ -397,14 +398,13 @@ def _sozialraum_spalte(
 
 def _der(run: _Run) -> str:
     g = run.cfg.begriffe.gebiet
-    return f"{g.form('der').capitalize()} {g.name}"
+    return gross(nomen(g))
 
 
 def _kein_bekannt(run: _Run) -> str:
     """The gendered phrase: "kein bekanntes Sozialquartier", "kein bekannter Planungsraum"."""
     g = run.cfg.begriffe.gebiet
-    endung = {"m": "kein bekannter", "f": "keine bekannte", "n": "kein bekanntes"}[g.genus]
-    return f"{endung} {g.name}"
+    return nomen(g, art="kein", adjektiv="bekannt")
 
 
 def _unknown_name(run: _Run, conv: Converted, pos: int, name: str, match: Any, geo: _Geo) -> None:

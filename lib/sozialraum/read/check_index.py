@@ -21,7 +21,10 @@ from sozialraum.read.schemas import Converted
 from sozialraum.read.validation_run import _Run
 from sozialraum.read.values import parse_number
 
-_TITEL = {"status": "Statusindex", "dynamik": "Dynamikindex"}
+
+def _indexname(cfg, art: str) -> str:
+    """The configured name of the index ``art`` ("Statusindex", or what the city calls it)."""
+    return str(cfg.begriffe.statusindex if art == "status" else cfg.begriffe.dynamikindex)
 
 
 def spalte(art: str, was: str, k: int = 0) -> str:
@@ -226,7 +229,7 @@ def pruefe_index(
                         _missing_column(
                             conv.raw,
                             header,
-                            f"{_TITEL[art]}, quelle = „{klassen.quelle}“",
+                            f"{_indexname(run.cfg, art)}, quelle = „{klassen.quelle}“",
                             f"[methode.{art}] {wo}",
                         )
                     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sozialraum.grammatik import gross, nomen
 from sozialraum.names import closest
 from sozialraum.read.adapt import GUELTIGKEIT_GRUND
 from sozialraum.read.check_geometry import _Geo
@@ -163,7 +164,7 @@ def _coverage(
     """Every rated Quartier of the geometry needs its statistics, or its index is missing."""
     cfg = run.cfg
     g = cfg.begriffe.gebiet
-    gebiet = f"{g.form('der').capitalize()} {g.name}"
+    gebiet = gross(nomen(g))
     quartiere = [q for q in geo.ids if q not in excluded]
     if bev is not None:
         have = set(zip(bev.df["quartier_id"], bev.df["jahr"], strict=True))

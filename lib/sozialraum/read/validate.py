@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sozialraum.config import Config
+from sozialraum.grammatik import nomen
 from sozialraum.read.check_events import _events, _mentimeter
 from sozialraum.read.check_geometry import _geometry, _resolve_quartiere, _sozialraum_spalte
 from sozialraum.read.check_handlungsempfehlungen import _handlungsempfehlungen, _statusverlauf
@@ -174,7 +175,7 @@ def validate(cfg: Config) -> ValidationReport:
     sr_ids = [s.id for s in cfg.sozialraeume]
     sr_erlaubt = Erlaubt(
         tuple(sr_ids),
-        f"ist kein {cfg.begriffe.einheit.name} der Konfiguration",
+        f"ist {nomen(cfg.begriffe.einheit, art='kein')} der Konfiguration",
         "eine id aus [[sozialraeume]]: "
         + ", ".join(f"{s.id} ({s.name})" for s in cfg.sozialraeume),
         aliases={
