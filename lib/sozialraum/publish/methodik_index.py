@@ -83,7 +83,8 @@ def herkunft(cfg: Config, art: str) -> str:
         formel = f"der Mittelwert der veröffentlichten Teilindizes {aufzaehlung(teile)}"
     return (
         f"{gross(nomen(name))} ist {formel} (Datei {datei}). Die Teilindizes werden wie "
-        "veröffentlicht übernommen, nicht aus den Indikatoren berechnet; fehlt einer, bleibt der Index leer."
+        "veröffentlicht übernommen, nicht aus den Indikatoren berechnet; fehlt einer, bleibt der "
+        "Index leer."
     )
 
 
