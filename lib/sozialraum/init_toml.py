@@ -102,14 +102,14 @@ def _einheiten(erk: Erkennung) -> str:
         zeilen += ["# name: so heißt der Bericht; slug: der Dateiname (a-z, 0-9, -)."]
     genommen: set[str] = set()
     for i in e.ids:
-        name = e.namen.get(i) or f"Sozialraum {i}"
+        name = e.namen.get(i) or i  # the report says "<Einheit> <name>": "Sozialraum 01"
         kommentar = "" if e.namen.get(i) else "  # prüfen: Namen eintragen"
         zeilen += [
             "",
             "[[sozialraeume]]",
             f"id = {s(i)}",
             f"name = {s(name)}{kommentar}",
-            f"slug = {s(_slug(name, genommen))}",
+            f"slug = {s(_slug(name if e.namen.get(i) else f'sozialraum-{i}', genommen))}",
         ]
     return "\n".join(zeilen) + "\n"
 
