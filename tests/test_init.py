@@ -342,3 +342,14 @@ def test_a_json_atlas_with_records_under_a_key_gets_a_proposal_that_validates(tm
 )
 def test_a_unit_in_the_ids_is_a_prefix_whose_rest_is_numbered_anew(ids, expected):
     assert einheit_aus_id(ids) == expected
+
+
+def test_without_change_data_the_proposal_has_no_dynamics_at_all(tmp_path):
+    folder = synthetic_city(tmp_path / "stadt")
+    path, erk = init(folder)
+    assert not erk.mit_dynamik  # one year of shares, no published change
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert "vergleichsjahr" not in raw["methode"] and "dynamik" not in raw["methode"]
+    assert not any("dynamik" in i or "veraenderung" in i for i in raw["indikatoren"])
+    assert not load_config(path).mit_dynamik
+    _valid(path)

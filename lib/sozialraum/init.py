@@ -172,7 +172,8 @@ def _zusammenstellen(
     if not any(i.dynamik for i in vorschlaege):
         pruefen.append(
             "Keine Veränderungsdaten gefunden (nur ein Jahr, keine veröffentlichte Veränderung): "
-            "alle Indikatoren mit dynamik = false; der Dynamikindex bleibt leer."
+            "ohne vergleichsjahr und [methode.dynamik] – die Berichte zeigen den Status, keinen "
+            "Dynamikindex"
         )
     elif not mit_jahren:
         pruefen.append(

@@ -13,7 +13,6 @@ import re
 
 from sozialraum.init_erkennen import (
     Erkennung,
-    Indikatorvorschlag,
     Tabelle,
     spanne_text,
     wertspalten,
@@ -166,22 +165,9 @@ def _indikatoren(erk: Erkennung) -> str:
             zeilen.append(
                 'veraenderung = "veroeffentlicht"  # die Veränderung steht in spalten.veraenderung'
             )
-        if not v.dynamik:
-            zeilen += _ohne_veraenderung(v)
+        if not v.dynamik and erk.mit_dynamik:
+            zeilen.append("dynamik = false  # keine Veränderungsdaten für diesen Indikator")
     return "\n".join(zeilen) + "\n"
-
-
-def _ohne_veraenderung(v: Indikatorvorschlag) -> list[str]:
-    """An indicator without change data: no dynamics, and no change computed from a year.
-
-    Today ``veraenderung = "veroeffentlicht"`` without a change column is what keeps the
-    reports from looking up shares of a comparison year that is not in the data; once
-    ``methode.vergleichsjahr`` is optional (no Dynamikindex), the line can go.
-    """
-    return [
-        "dynamik = false  # keine Veränderungsdaten für diesen Indikator",
-        'veraenderung = "veroeffentlicht"  # ohne Spalte: keine Veränderung aus Vorjahren',
-    ]
 
 
 def _index_quelle(erk: Erkennung) -> list[str]:
@@ -223,6 +209,13 @@ schwellen = [-1.0, 1.0, 1.5]
 labels = ["hoch", "mittel", "niedrig", "sehr niedrig"]
 farben = ["#fef0d9", "#fdcc8a", "#fc8d59", "#b30000"]
 
+{_dynamik_klassen(erk)}"""
+
+
+def _dynamik_klassen(erk: Erkennung) -> str:
+    if not erk.mit_dynamik:
+        return ""
+    return """
 [methode.dynamik]
 schwellen_typ = "standardabweichung"
 schwellen = [-1.0, 1.0]
@@ -232,15 +225,15 @@ farben = ["#2166ac", "#f7f7f7", "#b2182b"]
 
 
 def _ohne_dynamik(erk: Erkennung) -> str:
-    """Later: without change data no ``vergleichsjahr`` (item 2); today a placeholder year."""
+    """The comparison year, or a comment: without change data there is no Dynamikindex."""
     if erk.mit_dynamik:
         return (
             f"vergleichsjahr = {erk.vergleichsjahr}  # prüfen: Beginn des Zeitraums der "
             "Veränderung (Dynamik)"
         )
     return (
-        f"vergleichsjahr = {erk.vergleichsjahr}  # Platzhalter: es gibt keine "
-        "Veränderungsdaten (alle Indikatoren dynamik = false)"
+        "# Keine Veränderungsdaten: ohne vergleichsjahr und [methode.dynamik] zeigen die "
+        "Berichte\n# den Status, keinen Dynamikindex."
     )
 
 
