@@ -52,6 +52,7 @@ class Stadt:
     einheiten: str = "spalte"  # spalte | id | tabelle | keine
     index: str = "berechnet"  # berechnet | wert | klasse
     dynamik: bool = True
+    indikatoren: bool = True  # False: the office publishes only the index (index wert|klasse)
     veranstaltungen: bool = False
     einheit: tuple[str, str, str] = EINHEITEN[0]
     gebiet: tuple[str, str, str] = GEBIETE[0]
@@ -124,6 +125,10 @@ def write_city(stadt: Stadt, folder: Path) -> Path:
         ind.iloc[hit, ind.columns.get_loc("zaehler")] = SENTINEL
     bev.to_csv(data / "bevoelkerung.csv", sep=";", index=False)
     ind.to_csv(data / "indikatoren.csv", sep=";", index=False)
+    if not stadt.indikatoren:  # only the published index: no indicator values at all
+        if stadt.index == "berechnet":
+            raise ValueError("Stadt(indikatoren=False) braucht index = 'wert' oder 'klasse'")
+        (data / "indikatoren.csv").unlink()
 
     geometry_name = "geo/quartiere.gpkg"
     keep = ["quartier_id", "quartier", "erfunden", "geometry"]
@@ -152,9 +157,10 @@ def _published_index(stadt: Stadt, folder: Path, ind: pd.DataFrame) -> None:
     share = (cur["zaehler"] / cur["nenner"]).groupby(cur["quartier_id"]).mean()
     score = (share - share.mean()) / (share.std(ddof=0) or 1.0)
     klasse = np.digitize(score.fillna(0), [-1.0, 1.0]) + 1
-    pd.DataFrame({"gebiet": score.index, "wert": score.round(3).values, "klasse": klasse}).to_csv(
-        folder / "data" / "index.csv", sep=";", index=False, na_rep=""
-    )
+    table = pd.DataFrame({"gebiet": score.index, "wert": score.round(3).values, "klasse": klasse})
+    if not stadt.indikatoren and stadt.dynamik:  # a published Dynamikindex beside the status
+        table["dynamik"] = np.random.default_rng(stadt.seed).normal(size=len(table)).round(3)
+    table.to_csv(folder / "data" / "index.csv", sep=";", index=False, na_rep="")
 
 
 def _events(data: Path, units: list[str]) -> None:
@@ -219,7 +225,7 @@ def config_toml(stadt: Stadt, units: list[str], jahre: list[int], geometry: str)
                 'spalten = { quartier_id = "gebiet", sozialraum_id = "einheit" } }'
             )
         lines.append("")
-    for iid, label, kurz, zaehler, nenner, _, _ in synthetic.INDIKATOREN:
+    for iid, label, kurz, zaehler, nenner, _, _ in synthetic.INDIKATOREN * stadt.indikatoren:
         lines += [
             "[[indikatoren]]",
             f"id = {_toml(iid)}",
@@ -247,6 +253,7 @@ def config_toml(stadt: Stadt, units: list[str], jahre: list[int], geometry: str)
     if stadt.dynamik:
         lines += [
             "[methode.dynamik]",
+            *([] if stadt.indikatoren else ['quelle = "wert"', 'spalte = "dynamik"']),
             "schwellen = [-1.0, 1.0]",
             'labels = ["positiv", "stabil", "negativ"]',
             'farben = ["#2166ac", "#f7f7f7", "#b2182b"]',
@@ -257,8 +264,9 @@ def config_toml(stadt: Stadt, units: list[str], jahre: list[int], geometry: str)
         "[eingaben]",
         f'geometrie = "../{geometry}"',
         'bevoelkerung = "../data/bevoelkerung.csv"',
-        f'indikatoren = {{ datei = "../data/indikatoren.csv"{fehlwerte} }}',
     ]
+    if stadt.indikatoren:
+        lines.append(f'indikatoren = {{ datei = "../data/indikatoren.csv"{fehlwerte} }}')
     if stadt.index != "berechnet":
         lines.append(
             'index = { datei = "../data/index.csv", spalten = { quartier_id = "gebiet" } }'

@@ -131,3 +131,49 @@ def test_report_paths_the_config_sets_are_kept_outside_a_project(tmp_path):
     cfg = load_config(_outside(tmp_path, bericht))
     assert cfg.bericht_pfad("notebook_sozialraum") == tmp_path / "stadt" / "nb" / "mein.ipynb"
     assert cfg.bericht_pfad("ausgabe") == tmp_path / "aus"
+
+
+def _nur_index(tmp_path: Path, index: str = "wert", dynamik: bool = False) -> Path:
+    from stadtgenerator import Stadt, write_city
+
+    return write_city(
+        Stadt(areas=6, units=2, index=index, indikatoren=False, dynamik=dynamik), tmp_path
+    )
+
+
+@pytest.mark.parametrize("index", ["wert", "klasse"])
+def test_a_published_index_needs_no_indicators(tmp_path, index):
+    cfg = load_config(_nur_index(tmp_path, index))
+    assert cfg.indikatoren == [] and cfg.eingaben.indikatoren is None
+    assert cfg.methode.status.quelle == index
+
+
+def test_without_indicators_a_computed_index_is_a_german_error(tmp_path):
+    path = _nur_index(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('quelle = "wert"\nspalte = "wert"\n', ""), encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    message = str(exc.value)
+    assert "Nötig sind entweder Indikatoren oder ein veröffentlichter Index" in message
+    assert "[methode.status]" in message and 'quelle = "wert"' in message
+
+
+def test_a_computed_dynamikindex_without_indicators_is_refused(tmp_path):
+    path = _nur_index(tmp_path, dynamik=True)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('quelle = "wert"\nspalte = "dynamik"\n', ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"aus denen \[methode.dynamik\] berechnet wird"):
+        load_config(path)
+
+
+def test_indicators_without_their_file_are_refused(tmp_path):
+    from stadtgenerator import Stadt, write_city
+
+    path = write_city(Stadt(areas=6, units=2, index="wert"), tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('indikatoren = { datei = "../data/indikatoren.csv" }\n', ""), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"\[\[indikatoren\]\] braucht die Datei"):
+        load_config(path)

@@ -17,8 +17,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from shapely.geometry import box
+from stadtgenerator import ENGLISCH
 
 from conftest import ROOT
 from sozialraum.cli import main
@@ -26,6 +28,7 @@ from sozialraum.config import load_config
 from sozialraum.init import VORSCHLAG, erkennen, init
 from sozialraum.init_erkennen import einheit_aus_id, spalte_lesen
 from sozialraum.init_lesen import InitFehler, lies_tabelle
+from sozialraum.publish.batch import run_batch
 from sozialraum.read.validate import validate
 
 BERLIN = ROOT.parent / "shared" / "real" / "berlin-mss-2021"
@@ -277,15 +280,77 @@ def test_json_records_under_a_key_are_read_with_their_key(tmp_path):
     assert list(q.df["id"]) == ["001", "002"] and list(q.df["anteil"]) == ["3.5", "7"]
 
 
-def test_published_z_values_alone_name_the_columns_and_what_is_missing(tmp_path):
-    folder = synthetic_city(tmp_path / "stadt")
-    rows = ["Gebiet-ID;zSGB2;zKinder"]
+def _nur_index(folder: Path, *, klasse: bool = True, wert: bool = True) -> Path:
+    """A folder whose office publishes only a finished index: geometry and one index table."""
+    folder = synthetic_city(folder)
+    (folder / "indikatoren.csv").unlink()
     zs = [-1.5, -1.0, -0.6, -0.3, 0.0, 0.2, 0.4, 0.7, 1.0, 1.3, -0.2, 0.0]
-    rows += [f"{g[0]};{z:.1f};{-z:.1f}".replace(".", ",") for g, z in zip(GEBIETE, zs, strict=True)]
-    (folder / "indikatoren.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with pytest.raises(InitFehler, match=r"nur z-Werte .*\(zSGB2, zKinder\)"):
-        init(folder)
-    assert not (folder / VORSCHLAG).exists()
+    kopf = ["ID", "Name", "Einwohner"] + ["Index"] * wert + ["Klasse"] * klasse
+    rows = [";".join(kopf)]
+    for k, ((gid, name, _, _), z) in enumerate(zip(GEBIETE, zs, strict=True)):
+        cells = [gid, name, str(900 + 250 * k)] + [f"{z:.2f}".replace(".", ",")] * wert
+        rows.append(";".join(cells + [str(min(4, int((z + 1.6) / 0.8) + 1))] * klasse))
+    (folder / "sozialindex_2023.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_folder_with_only_a_published_index_gets_a_proposal_that_renders(tmp_path):
+    folder = _nur_index(tmp_path / "stadt")
+    path, erk = init(folder)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert "indikatoren" not in raw and "indikatoren" not in raw["eingaben"]
+    assert "dynamik" not in raw["methode"] and "vergleichsjahr" not in raw["methode"]
+    status = raw["methode"]["status"]
+    # the classes are what the office published: preferred over thresholds on the score
+    assert status["quelle"] == "klasse" and status["spalte"] == "Klasse"
+    assert status["klassenwerte"] == ["1", "2", "3", "4"]
+    assert status["labels"] == ["Klasse 1", "Klasse 2", "Klasse 3", "Klasse 4"]
+    assert raw["eingaben"]["index"]["datei"] == "sozialindex_2023.csv"
+    assert raw["eingaben"]["index"]["spalten"] == {"quartier_id": "ID"}
+    assert any("Spalte Index" in p and 'quelle = "wert"' in p for p in erk.pruefen)
+    _valid(path)
+    cfg = load_config(path)
+    result = run_batch(
+        cfg, sozialraeume=[cfg.sozialraeume[0].name], gesamtstadt=True, jobs=1, progress=False
+    )  # one report of a unit and the city report, in one render
+    assert result.render.ok, [f.message for f in result.render.failed]
+    jahr = folder / "berichte" / str(cfg.methode.berichtsjahr)
+    for name in (f"{cfg.sozialraeume[0].slug}.html", "gesamtstadt.html", "index.html"):
+        soup = BeautifulSoup((jahr / name).read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["style", "script"]):
+            tag.decompose()
+        seite = soup.get_text(" ")
+        assert ENGLISCH.search(seite) is None, (name, ENGLISCH.search(seite))
+        assert "Die Indikatoren im Einzelnen" not in seite and "Indikatoren des" not in seite
+        if name == "index.html":
+            continue
+        assert "Klasse 1" in seite and "Klasse 4" in seite, name  # map legend and table
+        assert "wie veröffentlicht übernommen" in seite and "Indikatorwerte liegen" in seite
+        assert "z-standardisiert" not in seite and "0 Indikatoren" not in seite
+
+
+def test_a_published_score_alone_is_classed_by_standard_deviations(tmp_path):
+    folder = _nur_index(tmp_path / "stadt", klasse=False)
+    path, erk = init(folder)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    status = raw["methode"]["status"]
+    assert status["quelle"] == "wert" and status["spalte"] == "Index"
+    assert status["schwellen_typ"] == "standardabweichung" and status["schwellen"] == [-1.0, 1.0]
+    assert len(status["labels"]) == len(status["farben"]) == 3
+    assert "indikatoren" not in raw
+    _valid(path)
+
+
+def test_published_classes_alone_are_taken_over_for_checking(tmp_path):
+    folder = _nur_index(tmp_path / "stadt", wert=False)
+    path, erk = init(folder)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert raw["methode"]["status"]["quelle"] == "klasse"
+    zeilen = path.read_text(encoding="utf-8").splitlines()
+    for key in ("klassenwerte = ", "labels = "):
+        zeile = next(z for z in zeilen if z.startswith(key))
+        assert "prüfen" in zeile, zeile
+    _valid(path)
 
 
 def test_an_excel_table_is_read_and_named_as_excel(tmp_path):

@@ -4,7 +4,8 @@ A planner's config that ``sozialraum validate`` accepts must give every page; on
 say why in German. Hypothesis draws cities (:mod:`stadtgenerator`): 3–600 areas, with and
 without events and change data, units from a geometry column, from the id, from a mapping table
 or none, the index computed or published as scores or as classes, nouns of each gender and
-multi-word ones, missing-value markers, a geometry in another CRS. The examples are derandomised
+multi-word ones, missing-value markers, a geometry in another CRS, a published index without any
+indicator values. The examples are derandomised
 so that CI sees the same cities on every run; ``@example`` pins the corners.
 """
 
@@ -41,15 +42,21 @@ SETTINGS = settings(
 
 
 @st.composite
-def staedte(draw: st.DrawFn) -> Stadt:
-    """A city of the supported space; area counts on a log scale, so most cities are small."""
+def staedte(draw: st.DrawFn, ohne_indikatoren: bool = True) -> Stadt:
+    """A city of the supported space; area counts on a log scale, so most cities are small.
+
+    ``ohne_indikatoren``: a city with a published index may come without indicator values
+    (only the index table); the broken cities keep theirs, since their edits need the files.
+    """
     areas = round(draw(st.floats(1.1, 6.4)) ** 2.0 * 14.6)  # about 3 … 600
     areas = max(3, min(600, areas))
+    index = draw(st.sampled_from(INDEX_QUELLEN))
     return Stadt(
         areas=areas,
         units=draw(st.integers(1, min(4, areas))),
         einheiten=draw(st.sampled_from(EINHEITEN_AUS)),
-        index=draw(st.sampled_from(INDEX_QUELLEN)),
+        index=index,
+        indikatoren=draw(st.booleans()) if index != "berechnet" and ohne_indikatoren else True,
         dynamik=draw(st.sampled_from(DYNAMIK)),
         veranstaltungen=draw(st.booleans()),
         einheit=draw(st.sampled_from(EINHEITEN)),
@@ -115,6 +122,8 @@ def check_city(stadt: Stadt, folder: Path) -> str:
         text = _visible(html)
         hit = ENGLISCH.search(text)
         assert hit is None, f"{name}: …{text[max(0, hit.start() - 120) : hit.end() + 60]}…"
+        if not stadt.indikatoren:  # only a published index: no indicator section or table
+            assert not re.search(r"Die Indikatoren im Einzelnen|Indikatoren des|0 Indikator", text)
         if not stadt.dynamik:
             for shown in (text, *_csv_downloads(html)):
                 assert not re.search(r"Dynamik|Veränderung|Kombination", shown), name
@@ -126,6 +135,8 @@ def check_city(stadt: Stadt, folder: Path) -> str:
 @example(Stadt(areas=30, units=3, einheiten="tabelle", index="wert"))
 @example(Stadt(areas=40, units=3, index="klasse", veranstaltungen=True, dynamik=False))
 @example(Stadt(areas=600, units=2, einheiten="id", fehlwerte=True, crs="EPSG:4326"))
+@example(Stadt(areas=25, units=2, index="wert", indikatoren=False, dynamik=False))
+@example(Stadt(areas=25, units=3, einheiten="keine", index="klasse", indikatoren=False))
 @SETTINGS
 def test_a_generated_city_validates_and_renders_every_page(stadt: Stadt) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,7 +179,7 @@ FEHLER = (
 )
 
 
-@given(staedte(), st.sampled_from(FEHLER))
+@given(staedte(ohne_indikatoren=False), st.sampled_from(FEHLER))
 @SETTINGS
 def test_a_broken_city_is_refused_in_german(stadt: Stadt, fehler) -> None:
     what, name, edit = fehler

@@ -475,3 +475,18 @@ def test_statistics_without_geometry_excluded_in_the_config_are_left_out(tmp_pat
     assert "04" not in set(again.inputs.bevoelkerung["quartier_id"])
     ignored = [p for p in again.warnungen if "die Zeile wird nicht verwendet" in p.meldung]
     assert len(ignored) == 6  # 2 population rows, 4 indicator rows, each named
+
+
+def test_a_city_with_only_a_published_index_has_an_empty_indicator_frame(tmp_path):
+    from stadtgenerator import Stadt, write_city
+
+    cfg = load_config(
+        write_city(Stadt(areas=9, units=2, index="klasse", indikatoren=False), tmp_path)
+    )
+    report = validate(cfg)
+    assert report.ok, report.text()
+    assert not any("ndikator" in p.meldung for p in report.problems)
+    ind = report.inputs.indikatoren
+    assert ind.empty
+    assert {"quartier_id", "jahr", "indikator", "zaehler", "nenner", "anteil"} <= set(ind.columns)
+    assert report.inputs.index is not None and len(report.inputs.index) == 9

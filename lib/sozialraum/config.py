@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sozialraum.config_eingaben import Eingaben, Tabelle
+from sozialraum.config_eingaben import Eingaben, Tabelle, indikatoren_fehler
 from sozialraum.config_klassen import Klassen, Teilindex, _Strict
 
 __all__ = ["Klassen", "Teilindex"]  # re-exported: the rest of the package imports them from here
@@ -276,7 +276,11 @@ class Config(_Strict):
         description="Die Berichtseinheiten, je ein Eintrag; darf fehlen mit [einheiten] namen "
         'oder aus = "keine"',
     )
-    indikatoren: list[Indikator] = Field(description="Die Indikatoren, je ein Eintrag")
+    indikatoren: list[Indikator] = Field(
+        default_factory=list,
+        description="Die Indikatoren, je ein Eintrag; darf fehlen, wenn die Stadt nur einen "
+        'veröffentlichten Index hat ([methode.status] quelle = "wert" oder "klasse")',
+    )
     methode: Methode = Field(description="Jahre, Verfahren und Klassen des Index")
     eingaben: Eingaben = Field(description="Die Eingabedateien, Pfade relativ zur Konfiguration")
     bericht: Bericht = Field(Bericht(), description="Notebooks und Ausgabeordner der Berichte")
@@ -316,7 +320,11 @@ class Config(_Strict):
                     'veröffentlichten Index: [eingaben.index] datei = "…" (mit spalten = '
                     '{ quartier_id = "…" }, wenn die ID-Spalte anders heißt)'
                 )
-        breit = self.eingaben.indikatoren.form == "breit"
+        fehler = indikatoren_fehler(self)
+        if fehler:
+            raise ValueError(fehler)
+        tab = self.eingaben.indikatoren
+        breit = tab is not None and tab.form == "breit"
         for i in self.indikatoren:
             if breit and not i.spalten:
                 raise ValueError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -94,14 +94,20 @@ EVENT_INPUTS = (
 class Eingaben(_Strict):
     """Input files, relative to the config file.
 
-    Only the geometry and the indicators are needed. Population is needed where the method uses
-    it (``mindestbevoelkerung``, weights of published shares); the events and the
+    Only the geometry and the indicators are needed; a city whose office publishes only a
+    finished index gives ``index`` instead of the indicators. Population is needed where the
+    method uses it (``mindestbevoelkerung``, weights of published shares); the events and the
     Handlungsempfehlungen are optional as a whole: a city without them configures none.
     """
 
     geometrie: Geometrietabelle = Field(description="Die Flächen der Gebiete")
     bevoelkerung: Tabelle | None = Field(None, description="Einwohnerzahlen je Gebiet und Jahr")
-    indikatoren: Tabelle = Field(description="Die Werte der Indikatoren")
+    indikatoren: Tabelle | None = Field(
+        None,
+        description="Die Werte der Indikatoren; darf fehlen, wenn die Stadt nur einen "
+        'veröffentlichten Index hat ([methode.status] quelle = "wert" oder "klasse", ohne '
+        "[[indikatoren]])",
+    )
     veranstaltungen: Tabelle | None = Field(None, description="Die Veranstaltungen")
     stationen: Tabelle | None = Field(None, description="Stationen der Veranstaltungen")
     angebote: Tabelle | None = Field(None, description="Angebote je Station")
@@ -154,3 +160,49 @@ class Eingaben(_Strict):
     def mit_veranstaltungen(self) -> bool:
         """True when the city evaluates participation events."""
         return self.veranstaltungen is not None
+
+
+def indikatoren_fehler(cfg: Any) -> str | None:
+    """The German message when a config has neither indicators nor a published index, else None.
+
+    A city whose office publishes only a finished index (``quelle = "wert"`` or ``"klasse"``)
+    has no indicator values: ``[[indikatoren]]`` and ``[eingaben] indikatoren`` may then be left
+    out, for the status index and, if configured, the Dynamikindex. Anything computed needs
+    both; indicators without their file, or a file without indicators, are rejected so that
+    nothing configured is silently ignored.
+
+    Parameters
+    ----------
+    cfg
+        A :class:`~sozialraum.config.Config` under construction (its fields are set).
+    """
+    m = cfg.methode
+    tabelle = cfg.eingaben.indikatoren
+    if cfg.indikatoren and tabelle is None:
+        return (
+            "[[indikatoren]] braucht die Datei mit ihren Werten: [eingaben] indikatoren = "
+            '"…" (oder die [[indikatoren]] streichen, wenn nur ein veröffentlichter Index '
+            'vorliegt: [methode.status] quelle = "wert" oder "klasse")'
+        )
+    if cfg.indikatoren:
+        return None
+    berechnet = [
+        f"[methode.{art}]"
+        for art in ("status", "dynamik")
+        if getattr(m, art, None) is not None and not getattr(m, art).gegeben
+    ]
+    if berechnet:
+        return (
+            "Es fehlen die Indikatoren ([[indikatoren]] und [eingaben] indikatoren), aus denen "
+            f"{' und '.join(berechnet)} berechnet wird. Nötig sind entweder Indikatoren oder ein "
+            'veröffentlichter Index: [methode.status] quelle = "wert" (mit spalte = "…" des '
+            'Indexwerts) oder quelle = "klasse" (mit spalte und klassenwerte), dazu '
+            '[eingaben.index] datei = "…"'
+        )
+    if tabelle is not None:
+        return (
+            f"[eingaben] indikatoren = {str(tabelle.datei)!r} ist angegeben, aber es gibt keine "
+            "[[indikatoren]]: entweder die Indikatoren der Datei als [[indikatoren]] eintragen "
+            "oder [eingaben] indikatoren streichen (der Index kommt aus [eingaben.index])"
+        ).replace("'", '"')
+    return None

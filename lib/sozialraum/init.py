@@ -19,6 +19,7 @@ from sozialraum.init_erkennen import (
     Einheiten,
     Erkennung,
     Indikatorvorschlag,
+    Spalte,
     Tabelle,
     einheit_aus_id,
     einheit_spalten,
@@ -130,7 +131,10 @@ def _zusammenstellen(
 ) -> Erkennung:
     pruefen: list[str] = []
     kandidaten = sorted(tabellen, key=wertung_indikatoren, reverse=True)
-    if not kandidaten or wertung_indikatoren(kandidaten[0]) == 0:
+    index_werte, klassen = _veroeffentlicht(tabellen)
+    if (not kandidaten or wertung_indikatoren(kandidaten[0]) == 0) and klassen:
+        kandidaten = [klassen[0][0]]  # only published classes: the index table is the table
+    if not kandidaten or wertung_indikatoren(kandidaten[0]) == 0 and not klassen:
         raise InitFehler(
             f"Im Ordner {ordner} fehlt eine Tabelle mit Zahlen je Gebiet, die zur Geometrie "
             f"{geo.name} passt (Anteile in Prozent, Zähler und Nenner oder z-Werte, je Gebiet "
@@ -162,14 +166,20 @@ def _zusammenstellen(
         geraten.append(text)
     jahre, berichtsjahr = _jahre(ind, pruefen)
     vorschlaege = _indikatoren(ind, berichtsjahr, jahre, pruefen)
-    if not vorschlaege:
+    gegeben = None
+    if not vorschlaege and (index_werte or klassen):
+        gegeben = _gegebener_index(index_werte, klassen, pruefen)
+        ind = gegeben[0]
+    elif not vorschlaege:
         raise InitFehler(
             f"{ind.quelle.name}: keine Spalte lässt sich als Indikator lesen (erwartet: Anteile "
             "in Prozent, Zähler und Nenner oder z-Werte je Gebiet)."
         )
     mit_jahren = [i for i in vorschlaege if i.dynamik and i.veraenderung == "berechnet"]
     vergleichsjahr = jahre[-2] if mit_jahren and len(jahre) > 1 else berichtsjahr - 1
-    if not any(i.dynamik for i in vorschlaege):
+    if gegeben is not None:
+        pass  # only a published index: no indicators, no change data to speak of
+    elif not any(i.dynamik for i in vorschlaege):
         pruefen.append(
             "Keine Veränderungsdaten gefunden (nur ein Jahr, keine veröffentlichte Veränderung): "
             "ohne vergleichsjahr und [methode.dynamik] – die Berichte zeigen den Status, keinen "
@@ -199,10 +209,7 @@ def _zusammenstellen(
     if erk.crs != geo.crs:
         pruefen.append(f"Die Geometrie hat {geo.crs} (Grad); Karten in {erk.crs} gezeichnet")
     erk.bevoelkerung = _bevoelkerung(ind, tabellen, berichtsjahr, pruefen)
-    for t in tabellen:
-        if t.id_spalte and t.treffer >= 0.5:
-            erk.index_werte += [(t, s) for s in t.arten("z")]
-            erk.klassen += [(t, s) for s in t.arten("klasse") if not NAME_EINHEIT.search(s.name)]
+    erk.index_werte, erk.klassen, erk.gegeben = index_werte, klassen, gegeben
     if len(kandidaten) > 1 and wertung_indikatoren(kandidaten[1]) > 0:
         andere = kandidaten[1]
         pruefen.append(
@@ -257,8 +264,6 @@ def _indikatoren(
     aeltere = {c for js in ind.jahre_breit.values() for j, c in js.items() if j != berichtsjahr}
     spalten = [s for s in spalten if s.name not in aeltere]
     als = "Anteil in Prozent"
-    if not spalten and ind.arten("z"):
-        _gegebener_index(ind)
     stamm = {c: st for st, js in ind.jahre_breit.items() for c in js.values()}
     out = []
     for s in spalten:
@@ -283,19 +288,62 @@ def _indikatoren(
     return out
 
 
-def _gegebener_index(ind: Tabelle) -> None:
-    """A table of published z-values or scores only: later ``[methode.status] quelle = "wert"``.
+def _veroeffentlicht(tabellen: list[Tabelle]) -> tuple[list, list]:
+    """Published z-values/scores and class columns of the tables that join the geometry."""
+    werte, klassen = [], []
+    for t in tabellen:
+        if t.id_spalte and t.treffer >= 0.5 and not t.lang:
+            werte += [(t, s) for s in t.arten("z")]
+            klassen += [(t, s) for s in t.arten("klasse") if not NAME_EINHEIT.search(s.name)]
+    return werte, klassen
 
-    Today an index can only be computed from shares or counts, so a proposal from z-values alone
-    would not validate; the message names the columns found. Once a given index exists, this
-    is where ``init`` proposes ``quelle = "wert"`` with ``spalte`` or ``teilindizes``.
+
+def _gegebener_index(
+    index_werte: list[tuple[Tabelle, Spalte]],
+    klassen: list[tuple[Tabelle, Spalte]],
+    pruefen: list[str],
+) -> tuple[Tabelle, str, Spalte, Spalte | None]:
+    """A folder with only a published index: which column the proposal takes over.
+
+    Returns (table, ``quelle``, column, score column beside the classes). The classes are
+    preferred where there are any: they are what the office published, and thresholds on the
+    score would only approximate them; the score is then shown in the checks.
     """
-    namen = ", ".join(s.name for s in ind.arten("z"))
-    raise InitFehler(
-        f"{ind.quelle.name}: gefunden sind nur z-Werte bzw. ein veröffentlichter Index ({namen}), "
-        "keine Anteile oder Zähler und Nenner, aus denen der Index berechnet werden kann. Tipp: "
-        "die Tabelle mit den Anteilen je Gebiet in den Ordner legen."
+    if klassen:
+        t, sp = klassen[0]
+        wert = next((s for tt, s in index_werte if tt is t), None)
+        codes = ", ".join(_klassencodes(sp))
+        text = (
+            f"Nur ein veröffentlichter Index gefunden (keine Anteile oder Zähler und Nenner): "
+            f"die Klassen aus {t.quelle.name}, Spalte {sp.name} (Werte {codes}) als quelle = "
+            '"klasse" übernommen — prüfen: die Reihenfolge von klassenwerte (beste zuerst) und '
+            "die labels"
+        )
+        if wert is not None:
+            text += (
+                f"; der Indexwert steht in Spalte {wert.name} (Werte {spanne_text(wert)}), "
+                f'Alternative: quelle = "wert" mit spalte = "{wert.name}" und schwellen'
+            )
+        pruefen.append(text)
+        return t, "klasse", sp, wert
+    t, sp = index_werte[0]
+    andere = [s.name for tt, s in index_werte if s is not sp]
+    pruefen.append(
+        f"Nur ein veröffentlichter Index gefunden (keine Anteile oder Zähler und Nenner): der "
+        f"Indexwert aus {t.quelle.name}, Spalte {sp.name} (Werte {spanne_text(sp)}) als quelle = "
+        '"wert" übernommen, Klassen bei -1 und +1 Standardabweichung — prüfen: spalte, schwellen'
+        + (
+            f" (weitere z-Werte: {', '.join(andere)}; als Teilindizes: teilindizes)"
+            if andere
+            else ""
+        )
     )
+    return t, "wert", sp, None
+
+
+def _klassencodes(sp: Spalte) -> list[str]:
+    """The published class codes in ascending order (``["1", "2", "3", "4"]``)."""
+    return [str(int(v)) for v in sorted(set(sp.werte))]
 
 
 def _indikatoren_lang(ind: Tabelle, jahre: list[int], pruefen: list[str]) -> list:
@@ -361,6 +409,9 @@ def _einheiten(
     for t in tabellen:
         if t.id_spalte and t.treffer >= 0.5 and not t.lang:
             for spalte, k in einheit_spalten(t.quelle.df, t.id_spalte):
+                art = t.zahlen[spalte].art if spalte in t.zahlen else None
+                if art == "klasse" and not NAME_EINHEIT.search(spalte):
+                    continue  # a published class (1..k) groups areas too, but is no unit
                 tabelle_spalte = (t.quelle.name, spalte, k, t.id_spalte)
                 break
         if tabelle_spalte:

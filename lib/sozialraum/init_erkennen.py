@@ -474,6 +474,9 @@ class Erkennung:
     bevoelkerung: tuple[Tabelle, str] | None = None
     index_werte: list[tuple[Tabelle, Spalte]] = field(default_factory=list)
     klassen: list[tuple[Tabelle, Spalte]] = field(default_factory=list)
+    gegeben: tuple[Tabelle, str, Spalte, Spalte | None] | None = None
+    """Only a published index: (table, ``quelle`` "wert"/"klasse", its column, the score column
+    beside the classes); None when the index is computed from indicators."""
     geraten: list[str] = field(default_factory=list)
     pruefen: list[str] = field(default_factory=list)
 

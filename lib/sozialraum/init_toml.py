@@ -148,6 +148,8 @@ def _indikatoren(erk: Erkennung) -> str:
         "# status/dynamik = false: der Indikator geht nicht in den Status- bzw. Dynamikindex ein.",
     ]
     zeilen += _index_quelle(erk)
+    if erk.gegeben is not None:
+        return "\n".join(zeilen) + "\n"
     breit = not erk.indikatoren.lang
     for v in erk.indikatorvorschlaege:
         zeilen += ["", "[[indikatoren]]", f"id = {s(v.id)}", f"label = {s(v.label)}  # prüfen"]
@@ -183,13 +185,76 @@ def _index_quelle(erk: Erkennung) -> list[str]:
         for datei, spalten in je_datei.items():
             mehr = f" und {len(spalten) - 6} weitere" if len(spalten) > 6 else ""
             out.append(f"# Gefunden: {was} in {datei}: {', '.join(spalten[:6])}{mehr}.")
-    if out:
+    if erk.gegeben is not None:
+        out += [
+            "# Keine Indikatorwerte gefunden: der Index wird wie veröffentlicht übernommen",
+            "# ([methode.status] quelle, [eingaben.index]); daher keine [[indikatoren]].",
+        ]
+    elif out:
         out.append("# Der Index wird hier aus den Anteilen berechnet (Standardisierung).")
     return out
 
 
+#: Colours of published classes, light (best) to dark; k classes take k of them evenly.
+_FARBEN = ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#b30000", "#7f0000")
+
+
+def _farben(k: int) -> list[str]:
+    if k <= len(_FARBEN):
+        schritt = (len(_FARBEN) - 1) / max(k - 1, 1)
+        return [_FARBEN[round(n * schritt)] for n in range(k)]
+    return [_FARBEN[min(n, len(_FARBEN) - 1)] for n in range(k)]
+
+
+def _gegebener_status(erk: Erkennung) -> str:
+    """``[methode.status]`` of a published index: its values with thresholds, or its classes."""
+    t, quelle, sp, wert = erk.gegeben
+    if quelle == "klasse":
+        codes = [str(int(v)) for v in sorted(set(sp.werte))]
+        labels = [f"Klasse {c}" for c in codes]
+        hinweis = (
+            f"# Daneben steht der Indexwert in Spalte {wert.name}. Alternative: quelle = "
+            f'"wert",\n# spalte = {s(wert.name)}, schwellen_typ = "standardabweichung", '
+            "schwellen = [-1.0, 1.0]\n# und drei labels/farben (dann ohne klassenwerte).\n"
+            if wert is not None
+            else ""
+        )
+        return f"""
+# Der Index ist veröffentlicht: die Klassen werden aus [eingaben.index] übernommen, nicht
+# berechnet. klassenwerte: die Codes der Datei in der Reihenfolge von labels (beste zuerst).
+{hinweis}[methode.status]
+quelle = "klasse"
+spalte = {s(sp.name)}  # die Spalte mit den veröffentlichten Klassen
+klassenwerte = {_liste(codes)}  # prüfen: die Codes der Datei, beste Klasse zuerst
+labels = {_liste(labels)}  # prüfen: die Namen der Klassen, wie sie das Amt nennt
+farben = {_liste(_farben(len(codes)))}
+"""
+    return f"""
+# Der Index ist veröffentlicht: der Wert wird aus [eingaben.index] übernommen, nicht berechnet;
+# die Klassen entstehen aus Grenzen in Standardabweichungen um den Mittelwert (Alternativen:
+# schwellen_typ = "fest" mit Grenzen auf der Skala des Index, oder "quantile" ohne schwellen).
+[methode.status]
+quelle = "wert"
+spalte = {s(sp.name)}  # prüfen: die Spalte mit dem veröffentlichten Indexwert ({spanne_text(sp)})
+schwellen_typ = "standardabweichung"
+schwellen = [-1.0, 1.0]  # prüfen: drei Klassen bei -1 und +1 Standardabweichung
+labels = ["hoch", "mittel", "niedrig"]  # prüfen: ein höherer Wert heißt mehr Benachteiligung
+farben = ["#fef0d9", "#fc8d59", "#b30000"]
+"""
+
+
 def _methode(erk: Erkennung) -> str:
     jahre = _liste(erk.jahre)
+    if erk.gegeben is not None:  # a published index: no indicators, no change data
+        return f"""
+# --- Methode des Index ------------------------------------------------------------------
+# Ohne Veränderungsdaten kein vergleichsjahr und kein [methode.dynamik]: kein Dynamikindex.
+[methode]
+jahre = {jahre}  # die Jahre in den Daten
+berichtsjahr = {erk.berichtsjahr}  # prüfen: das Jahr, über das berichtet wird
+mindestbevoelkerung = 0  # prüfen: kleinere Gebiete auslassen (braucht die Einwohnerzahlen)
+ausgeschlossen = []  # z. B. [{{ quartier_id = "…", grund = "Erstaufnahmeeinrichtung" }}]
+{_gegebener_status(erk)}"""
     return f"""
 # --- Methode des Index ------------------------------------------------------------------
 [methode]
@@ -268,10 +333,11 @@ def _eingaben(erk: Erkennung) -> str:
         "[eingaben.geometrie]",
         f"datei = {s(g.name)}  # {g.format}",
         f"spalten = {_tabelle(geo_spalten)}",
-        "",
-        "[eingaben.indikatoren]",
     ]
-    zeilen += _indikatortabelle(erk)
+    if erk.gegeben is not None:
+        zeilen += ["", "[eingaben.index]"] + _indextabelle(erk)
+    else:
+        zeilen += ["", "[eingaben.indikatoren]"] + _indikatortabelle(erk)
     if erk.bevoelkerung is not None:
         zeilen += ["", "[eingaben.bevoelkerung]"] + _bevoelkerungstabelle(erk)
     return "\n".join(zeilen) + "\n"
@@ -310,6 +376,20 @@ def _indikatortabelle(erk: Erkennung) -> list[str]:
             f"gueltigkeit = {{ spalte = {s(spalte)}, gueltig = {_liste(gueltig)} }}  # andere "
             "Texte schließen das Gebiet aus und sind der Grund"
         )
+    return zeilen
+
+
+def _indextabelle(erk: Erkennung) -> list[str]:
+    """``[eingaben.index]``: the table of the published index, its id column and markers."""
+    t, _, sp, wert = erk.gegeben
+    q = t.quelle
+    zeilen = [f"datei = {s(q.name)}  # {q.beschreibung()} (der veröffentlichte Index)"]
+    zeilen += _json_datensaetze(t)
+    if t.id_spalte != "quartier_id":
+        zeilen.append(f"spalten = {_tabelle({'quartier_id': t.id_spalte or ''})}  # die ID-Spalte")
+    fehl = _fehlwerte(t, [sp.name] + ([wert.name] if wert is not None else []))
+    if fehl:
+        zeilen.append(f"fehlwerte = {_liste(fehl)}  # erkannte Zeichen für „kein Wert“")
     return zeilen
 
 

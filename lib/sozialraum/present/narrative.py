@@ -212,12 +212,14 @@ def stadt_kontext(
             "sozialraeume": [names[s] for s in names if s in top],
             "n": int(per_sr.max()),
         }
-    lead = cfg.indikatoren[0]
-    st = stadt_agg[(stadt_agg["indikator"] == lead.id) & (stadt_agg["jahr"] == jahr)]
-    sr = sr_agg[(sr_agg["indikator"] == lead.id) & (sr_agg["jahr"] == jahr)].dropna(
+    # a city with only a published index has no indicator values: no sentence on a lead one
+    lead = cfg.indikatoren[0] if cfg.indikatoren else None
+    lead_id = lead.id if lead else None
+    st = stadt_agg[(stadt_agg["indikator"] == lead_id) & (stadt_agg["jahr"] == jahr)]
+    sr = sr_agg[(sr_agg["indikator"] == lead_id) & (sr_agg["jahr"] == jahr)].dropna(
         subset=["anteil"]
     )
-    if not st.empty and pd.notna(st["anteil"].iloc[0]) and not sr.empty:
+    if lead and not st.empty and pd.notna(st["anteil"].iloc[0]) and not sr.empty:
         hi, lo = sr.loc[sr["anteil"].idxmax()], sr.loc[sr["anteil"].idxmin()]
         ctx["spannweite"] = {
             "label": lead.label,
@@ -310,8 +312,11 @@ def leitindikator_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] 
     """The lead indicator (first of the config) in the Sozialraum, its highest Quartier, the city.
 
     The first indicator of the config is the one the summary talks about (in the sample config the
-    SGB II rate): the config's order expresses its importance.
+    SGB II rate): the config's order expresses its importance. None for a city with only a
+    published index (no indicators).
     """
+    if not cfg.indikatoren:
+        return None
     ind = cfg.indikatoren[0]
     d = gebiete[gebiete["indikator"] == ind.id]
     b = cfg.methode.berichtsjahr
@@ -356,7 +361,7 @@ def trend_kontext(cfg: Config, gebiete: pd.DataFrame) -> dict[str, Any] | None:
     one (for the unit and the city their population-weighted mean), and ``veroeffentlicht`` is
     True so that the sentence names the period instead of an earlier report.
     """
-    if not cfg.mit_dynamik:  # no change data: no sentence on a change
+    if not cfg.mit_dynamik or not cfg.indikatoren:  # no change data: no sentence on a change
         return None
     ind = cfg.indikatoren[0]
     d = gebiete[gebiete["indikator"] == ind.id]

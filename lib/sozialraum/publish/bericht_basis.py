@@ -26,6 +26,7 @@ from sozialraum.fmt import (
     fmt_date_text,
     fmt_int,
     fmt_latest_date,
+    fmt_num,
     heute,
     latest_date,
 )
@@ -392,6 +393,10 @@ class _Bericht:
         if df["einwohner"].notna().any():
             show["Einwohner*innen"] = df["einwohner"]
         show["Status"] = df["status_klasse"]
+        formats: dict = {"Einwohner*innen": fmt_int, id_name(b.gebiet): str}
+        werte = self._gegebene_werte(df)
+        show = show.assign(**werte)
+        formats.update(dict.fromkeys(werte, lambda x: fmt_num(x, 2, sign=True)))
         if self.cfg.mit_dynamik:
             show["Dynamik"] = df["dynamik_klasse"]
         hinweis = df["ausschluss_grund"].fillna("").astype(str)
@@ -402,13 +407,35 @@ class _Bericht:
             caption,
             csv=show,
             filename=self._datei("sozialindex"),
-            formats={"Einwohner*innen": fmt_int, id_name(b.gebiet): str},
+            formats=formats,
         )
+
+    def _gegebene_werte(self, df: pd.DataFrame) -> dict[str, Any]:
+        """The published values of a given index (``quelle = "wert"``), one column each.
+
+        A computed index is published as classes only (:func:`publish` drops its values, which
+        would give back withheld shares); a published value is public already, and for a city
+        without indicators it is the only number there is to show.
+        """
+        index = self.data.result.index
+        out = {}
+        for art, name in (("status", "Statuswert"), ("dynamik", "Dynamikwert")):
+            klassen = getattr(self.cfg.methode, art, None)
+            spalte = f"{art}index"
+            if klassen is None or klassen.quelle != "wert" or spalte not in index.columns:
+                continue
+            werte = index.set_index(index["quartier_id"].astype(str))[spalte]
+            out[f"{name} (veröffentlicht)"] = (
+                df["quartier_id"].astype(str).map(werte).astype(float).to_numpy()
+            )
+        return out
 
     def _indikatoren_tabelle(self) -> str:
         """Definition of each indicator: counts, or the published share's description."""
         cfg, m = self.cfg, self.cfg.methode
         inds = cfg.indikatoren
+        if not inds:  # only a published index: no indicator to define, no empty table
+            return ""
         rows = pd.DataFrame({"Indikator": [i.label for i in inds]})
         if any(i.eingabe == "anzahl" for i in inds):
             rows["Zähler"] = [i.zaehler if i.eingabe == "anzahl" else "–" for i in inds]

@@ -176,8 +176,13 @@ class Gesamtstadtbericht(_Bericht):
         return HTML("\n".join(parts))
 
     def indikatoren(self) -> HTML:
-        """Indicators per Sozialraum and city, with change (computed or published)."""
+        """Indicators per Sozialraum and city, with change (computed or published).
+
+        Nothing for a city with only a published index: it has no indicator values.
+        """
         cfg, m, b = self.cfg, self.cfg.methode, self.b
+        if not cfg.indikatoren:
+            return HTML("")
         names = {s.id: s.name for s in cfg.sozialraeume}
         both = self.indikatoren_df
         now = both[both["jahr"] == m.berichtsjahr].set_index(["sozialraum_id", "indikator"])

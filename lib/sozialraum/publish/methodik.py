@@ -35,7 +35,18 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
     status_n = sum(i.status for i in inds)
     dyn = cfg.dynamik_indikatoren  # none without change data: no sentence on a Dynamikindex
     given = gegeben(cfg)
-    if len(given) == len(indizes(cfg)):
+    if not inds:  # only a published index (config: no [[indikatoren]])
+        out = [
+            f"{gross(nomen(b.index))} wird wie veröffentlicht übernommen. Indikatorwerte liegen "
+            f"in diesen Daten nicht vor; gezeigt werden die Klassen je "
+            f"{ohne_artikel(g, 'akkusativ')}"
+            + (
+                " und der veröffentlichte Wert."
+                if any(k.quelle == "wert" for _, k in indizes(cfg))
+                else "."
+            )
+        ]
+    elif len(given) == len(indizes(cfg)):
         out = [
             f"{gross(nomen(b.index))} wird nicht aus den Indikatoren berechnet, sondern wie "
             f"veröffentlicht übernommen. Die {anzahl(len(inds), 'Indikator', 'Indikatoren')} je "
@@ -121,10 +132,11 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             )
         )
     regeln = []
+    # without indicators nothing is standardised: excluded areas are simply not rated
+    ein = "gehen nicht in die Standardisierung ein" if inds else "werden nicht bewertet"
     if m.mindestbevoelkerung > 0:
         regeln.append(
-            f"{g.mehrzahl} mit weniger als {fmt_int(m.mindestbevoelkerung)} Einwohner*innen "
-            "gehen nicht in die Standardisierung ein."
+            f"{g.mehrzahl} mit weniger als {fmt_int(m.mindestbevoelkerung)} Einwohner*innen {ein}."
         )
     for name in ("geometrie", "bevoelkerung", "indikatoren"):
         tab = cfg.eingabe(name)
@@ -133,8 +145,13 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             regeln.append(
                 f"Ob {nomen(g)} gültig ist, steht in der Spalte "
                 f"{zitat(gueltig.spalte)} der Daten; wo dort nicht "
-                f"{aufzaehlung((zitat(v) for v in gueltig.gueltig), 'oder')} steht, geht "
-                f"{nomen(g)} nicht in die Standardisierung ein, und der Eintrag "
+                f"{aufzaehlung((zitat(v) for v in gueltig.gueltig), 'oder')} steht, "
+                + (
+                    f"geht {nomen(g)} nicht in die Standardisierung ein"
+                    if inds
+                    else f"wird {nomen(g)} nicht bewertet"
+                )
+                + ", und der Eintrag "
                 "ist der genannte Grund."
             )
     if m.ausgeschlossen:
@@ -145,13 +162,16 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
             f"{namen.get(a.quartier_id, a.quartier_id)} ({a.quartier_id}): {a.grund}"
             for a in m.ausgeschlossen
         )
-        regeln.append(f"Von der Standardisierung ausgenommen sind: {liste}.")
+        regeln.append(
+            f"Von der {'Standardisierung' if inds else 'Bewertung'} ausgenommen sind: {liste}."
+        )
     if regeln:
         regeln.append(
             f"Solche {ohne_artikel(g, mehrzahl=True, nach='der')} erhalten keinen Index, sondern "
-            "die Klasse „nicht bewertet“ mit ihrem Grund; ihre Anteile werden weiter gezeigt."
+            "die Klasse „nicht bewertet“ mit ihrem Grund"
+            + ("; ihre Anteile werden weiter gezeigt." if inds else ".")
         )
-    else:
+    elif inds:
         regeln.append(
             f"Alle {ohne_artikel(g, mehrzahl=True, nach='der')} gehen in die Standardisierung ein."
         )
@@ -179,8 +199,10 @@ def methodentext(cfg: Config, index: pd.DataFrame | None = None) -> list[str]:
                 teile.append(f"{anzahl(n_nb, g.name, g.mehrzahl)} „nicht bewertet“")
             if n_ka:
                 teile.append(f"{anzahl(n_ka, g.name, g.mehrzahl)} ohne Angabe")
-            regeln.append(f"In diesen Daten sind {aufzaehlung(teile)}.")
-    out.append(" ".join(regeln))
+            einer = n_nb + n_ka == 1
+            regeln.append(f"In diesen Daten {'ist' if einer else 'sind'} {aufzaehlung(teile)}.")
+    if regeln:
+        out.append(" ".join(regeln))
     gezaehlt = [i for i in inds if i.eingabe == "anzahl"]
     anteile = [i for i in inds if i.eingabe == "anteil"]
     agg = []

@@ -66,9 +66,10 @@ def herkunft(cfg: Config, art: str) -> str:
             f"{genitiv(name)} gibt es in diesen Daten nicht; gezeigt wird nur die Klasse."
         )
     if not klassen.teilindizes:
+        wie = "wird" if not cfg.indikatoren else "wird nicht aus den Indikatoren berechnet, sondern"
         return (
-            f"{gross(nomen(name))} wird nicht aus den Indikatoren berechnet, sondern wie "
-            f"veröffentlicht übernommen: Spalte {zitat(klassen.spalte)} der Datei {datei}."
+            f"{gross(nomen(name))} {wie} wie veröffentlicht übernommen: Spalte "
+            f"{zitat(klassen.spalte)} der Datei {datei}."
         )
     teile = [zitat(t.spalte) for t in klassen.teilindizes]
     if klassen.zusammensetzung == "gewichtet":

@@ -262,8 +262,13 @@ class Sozialraumbericht(_Bericht):
         return HTML("\n".join(parts))
 
     def indikatoren(self) -> HTML:
-        """The indicators: maps, trends (with more than one year), tables."""
+        """The indicators: maps, trends (with more than one year), tables.
+
+        Nothing for a city with only a published index: it has no indicator values.
+        """
         r, m = self.data.result, self.cfg.methode
+        if not self.cfg.indikatoren:
+            return HTML("")
         parts = [_h(2, "Die Indikatoren im Einzelnen")]
         chart = indikatorkarten.indicator_small_multiples(
             self.cfg,
