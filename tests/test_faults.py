@@ -21,6 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fixtures_city import make_city, with_project_notebooks
 
+from sozialraum import synthetic
 from sozialraum.publish.ausgabe import sperre
 
 SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
@@ -29,6 +30,12 @@ SOZIALRAUM_CLI = Path(sys.executable).with_name("sozialraum")
 @pytest.fixture
 def city(tmp_path):
     return make_city(tmp_path / "stadt", config=with_project_notebooks)
+
+
+@pytest.fixture
+def long_city(tmp_path):
+    """Eight unit reports: a batch that is still running when a signal is sent to it."""
+    return synthetic.make_city(tmp_path / "grossstadt", areas=64, units=8, seed=3)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -116,9 +123,9 @@ def _start_and_signal(tmp_path: Path, city: Path, sig: int, attempt: int):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_killed_batch_leaves_no_process_and_no_torn_file(tmp_path, city, sig):
+def test_killed_batch_leaves_no_process_and_no_torn_file(tmp_path, long_city, sig):
     for attempt in range(3):
-        started = _start_and_signal(tmp_path, city, sig, attempt)
+        started = _start_and_signal(tmp_path, long_city, sig, attempt)
         if started is not None:
             break
     else:
