@@ -100,6 +100,9 @@ def _start_and_signal(tmp_path: Path, city: Path, sig: int, attempt: int):
         stderr=subprocess.PIPE,
         env=_env(tmp_path, SOZIALRAUM_CACHE=str(tmp_path / f"cache-{attempt}")),
         start_new_session=True,
+        # as in a terminal: a test run started in the background (`make test &`) inherits an
+        # ignored SIGINT, and Python keeps it ignored; Ctrl-C is what this test is about
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     tree: set[int] = set()
     deadline = time.monotonic() + 120
