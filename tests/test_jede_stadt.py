@@ -32,7 +32,7 @@ INDEX_QUELLEN = ("berechnet", "wert", "klasse")
 DYNAMIK = (True, False)
 
 SETTINGS = settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     derandomize=True,
     database=None,
