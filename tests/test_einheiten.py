@@ -411,6 +411,8 @@ def test_a_city_without_units_renders_one_report_and_the_index_page(tmp_path):
     assert "Grund: doppelt" in text
     assert "ohne Gliederung in Sozialräume; alle Sozialquartiere gehören zu „Musterstadt“" in text
     assert "gesamtstadt.html" in (out / "index.html").read_text(encoding="utf-8")
+    # one unit: no sentence compares units with each other ("von 6,2 % in X bis 6,2 % in X")
+    assert "reicht von" not in text and "Die meisten davon liegen" not in text
 
 
 def test_units_from_the_id_render_a_report_per_unit_named_after_it(tmp_path):

@@ -205,7 +205,9 @@ def stadt_kontext(
         "einwohner_stadt": total,
         "anteil": 100 * float(low["einwohner"].sum()) / total if total else None,
     }
-    if not low.empty:
+    # with one unit (a city without units) there is nothing to compare units by
+    mehrere = len(cfg.sozialraeume) > 1
+    if not low.empty and mehrere:
         per_sr = low.groupby("sozialraum_id").size()
         top = per_sr[per_sr == per_sr.max()].index
         ctx["schwerpunkt"] = {
@@ -219,7 +221,7 @@ def stadt_kontext(
     sr = sr_agg[(sr_agg["indikator"] == lead_id) & (sr_agg["jahr"] == jahr)].dropna(
         subset=["anteil"]
     )
-    if lead and not st.empty and pd.notna(st["anteil"].iloc[0]) and not sr.empty:
+    if lead and mehrere and not st.empty and pd.notna(st["anteil"].iloc[0]) and not sr.empty:
         hi, lo = sr.loc[sr["anteil"].idxmax()], sr.loc[sr["anteil"].idxmin()]
         ctx["spannweite"] = {
             "label": lead.label,
