@@ -28,6 +28,7 @@ from sozialraum.compute.store import (
     write_store,
 )
 from sozialraum.config import Config
+from sozialraum.herkunft import git_commit
 from sozialraum.publish.ausgabe import pruefen, sperre, write_atomic
 from sozialraum.publish.jobs import (
     GESAMTSTADT_SLUG,
@@ -87,9 +88,14 @@ def report_jobs(
     store: Path,
     *,
     gesamtstadt: bool = True,
+    herkunft: str | None = None,
 ) -> list[Job]:
-    """One job per requested unit, plus the city-wide overview when ``gesamtstadt``."""
+    """One job per requested unit, plus the city-wide overview when ``gesamtstadt``.
+
+    ``herkunft`` is the run's commit line, the same on every page (None: each page asks git).
+    """
     common = {"config": str(cfg.pfad), "store": str(store), "berichtsjahr": None}
+    common["herkunft"] = herkunft
     nav = navigation(cfg)
     jobs = [
         Job(
@@ -103,7 +109,7 @@ def report_jobs(
         for s in (cfg.sozialraum(key) for key in sozialraeume)
     ]
     if gesamtstadt:
-        jobs.append(overview_job(cfg, year_dir, store))
+        jobs.append(overview_job(cfg, year_dir, store, herkunft))
     return jobs
 
 
@@ -136,12 +142,17 @@ def navigation(cfg: Config) -> dict[str, dict]:
     return nav
 
 
-def overview_job(cfg: Config, year_dir: Path, store: Path) -> Job:
+def overview_job(cfg: Config, year_dir: Path, store: Path, herkunft: str | None = None) -> Job:
     """The city-wide overview report."""
     return Job(
         slug=GESAMTSTADT_SLUG,
         notebook=cfg.bericht_pfad("notebook_gesamtstadt"),
-        parameters={"config": str(cfg.pfad), "store": str(store), "berichtsjahr": None},
+        parameters={
+            "config": str(cfg.pfad),
+            "store": str(store),
+            "berichtsjahr": None,
+            "herkunft": herkunft,
+        },
         output=year_dir / f"{GESAMTSTADT_SLUG}.html",
         title=f"Gesamtstadt {cfg.stadt.name}",
         nav=navigation(cfg)[GESAMTSTADT_SLUG],
@@ -316,7 +327,14 @@ def _prepare_and_render(
             cfg,
             notebook_jobs=_with_datenstand(
                 cfg,
-                report_jobs(cfg, keys, year_dir, store, gesamtstadt=gesamtstadt),
+                report_jobs(
+                    cfg,
+                    keys,
+                    year_dir,
+                    store,
+                    gesamtstadt=gesamtstadt,
+                    herkunft=git_commit(cfg.basis),  # once per run, the same on every page
+                ),
                 prepared.inputs.checksums,
                 zuordnung,
             ),

@@ -5,7 +5,6 @@ The two report classes build on this; notebooks reach it through :mod:`sozialrau
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +30,7 @@ from sozialraum.fmt import (
     latest_date,
 )
 from sozialraum.grammatik import genitiv, genitiv_plural, id_name, ohne_artikel
+from sozialraum.herkunft import git_commit
 from sozialraum.present import indikatortabellen, interaktiv, kartenbasis, maps, tables
 from sozialraum.present.figures import PNG_DPI, figure_html
 from sozialraum.present.vorlagen import block, markup
@@ -183,29 +183,6 @@ def load_prepared(
     return prepare(cfg)
 
 
-def git_commit(folder: Path) -> str:
-    """The commit of the project the report was rendered from, for the provenance line."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        return out.stdout.strip() + (" (mit lokalen Änderungen)" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unbekannt (kein Git-Repository)"
-
-
 @dataclass(frozen=True)
 class Berichtsdaten:
     """The data behind the sections of one report, as pandas/GeoPandas frames.
@@ -263,6 +240,8 @@ class _Bericht:
     data: Prepared
     dpi: int = PNG_DPI
     _cache: dict = field(default_factory=dict, repr=False)
+    herkunft: str | None = None
+    """The commit line of the batch (one for every page of a run); None: asked of git here."""
 
     @property
     def cfg(self) -> Config:
@@ -529,7 +508,7 @@ class _Bericht:
             quellenangabe=cfg.stadt.quellenangabe,
             datenstand="Datenstand: " + "; ".join(self._datenstand()) + ".",
             version=__version__,
-            commit=git_commit(cfg.basis),
+            commit=self.herkunft or git_commit(cfg.basis),
             fingerabdruck=self.data.fingerprint[:16],
             pruefsummen=sums,
         )

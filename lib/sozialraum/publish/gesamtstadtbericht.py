@@ -108,11 +108,12 @@ class Gesamtstadtbericht(_Bericht):
         config: str | Path | None = None,
         store: str | Path | None = None,
         dpi: int = PNG_DPI,
+        herkunft: str | None = None,
     ) -> Gesamtstadtbericht:
         """Check the parameters against the config, then load the prepared data."""
         cfg = load_config(config)
         _with_year(cfg, berichtsjahr)
-        return cls(load_prepared(cfg.pfad, store, berichtsjahr), dpi)
+        return cls(load_prepared(cfg.pfad, store, berichtsjahr), dpi, herkunft=herkunft)
 
     def titel(self) -> HTML:
         """Title, banner and key facts of the city."""

@@ -185,7 +185,7 @@ def _cache_folder() -> Path:
 
 
 #: Parameters that do not enter the cache key (see :func:`cache_key`).
-KEY_IGNORES = frozenset({"store"})
+KEY_IGNORES = frozenset({"store", "herkunft"})
 
 
 def cache_key(data_fingerprint: str, job: Job) -> str:

@@ -60,12 +60,18 @@ class Sozialraumbericht(_Bericht):
         config: str | Path | None = None,
         store: str | Path | None = None,
         dpi: int = PNG_DPI,
+        herkunft: str | None = None,
     ) -> Sozialraumbericht:
         """Check the parameters against the config, then load the prepared data."""
         cfg = load_config(config)
         sr = cfg.sozialraum(sozialraum) if sozialraum else cfg.sozialraeume[0]
         _with_year(cfg, berichtsjahr)  # fails early with the valid years
-        return cls(load_prepared(cfg.pfad, store, berichtsjahr), dpi, sozialraum_id=sr.id)
+        return cls(
+            load_prepared(cfg.pfad, store, berichtsjahr),
+            dpi,
+            sozialraum_id=sr.id,
+            herkunft=herkunft,
+        )
 
     # -- data of this Sozialraum ------------------------------------------------------------
     @property
