@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixtures_city import make_city as make_mini_city
+from fixtures_city import with_project_notebooks
 
 from conftest import ROOT
 from sozialraum.config import load_config
@@ -23,11 +25,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory):
     root = tmp_path_factory.mktemp("staedte")
-    for folder in ("config", "data", "geo", "notebooks"):
-        shutil.copytree(ROOT / folder, root / "oberhausen" / folder)
+    # the mini city (events, two units) and a synthetic one: two cities, one cluster
+    mini = make_mini_city(root / "musterstadt", config=with_project_notebooks)
+    mini = mini.rename(mini.with_name("musterstadt.toml"))
     synth = make_city(root / "synthetisch", areas=12, units=2, seed=7)
     shutil.copytree(ROOT / "notebooks", root / "synthetisch" / "notebooks")
-    return [load_config(root / "oberhausen" / "config" / "oberhausen.toml"), load_config(synth)]
+    return [load_config(mini), load_config(synth)]
 
 
 def _files(year_dir: Path) -> dict[str, bytes]:
@@ -45,8 +48,8 @@ def test_two_cities_on_a_local_cluster_give_the_local_bytes(cities, tmp_path, mo
     local = run_batches(cities, out=tmp_path / "lokal", jobs=2, progress=False)
     assert all(r.render.ok for r in local), [f.message for r in local for f in r.render.failed]
     # one folder per city under --out, named after its config
-    assert [r.out_dir.parent.name for r in local] == ["oberhausen", "stadt"]
-    assert len(local[0].render.done) == 7 and len(local[1].render.done) == 3
+    assert [r.out_dir.parent.name for r in local] == ["musterstadt", "stadt"]
+    assert len(local[0].render.done) == 3 and len(local[1].render.done) == 3
 
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -61,9 +64,9 @@ def test_two_cities_on_a_local_cluster_give_the_local_bytes(cities, tmp_path, mo
         workers = len(cluster.workers)
     assert workers == 2
     assert all(r.render.ok for r in remote), [f.message for r in remote for f in r.render.failed]
-    assert [len(r.render.done) for r in remote] == [7, 3]
+    assert [len(r.render.done) for r in remote] == [3, 3]
     here, there = _pages(local), _pages(remote)
-    assert here.keys() == there.keys() == {"oberhausen", "stadt"}
+    assert here.keys() == there.keys() == {"musterstadt", "stadt"}
     for city in here:
         assert here[city].keys() == there[city].keys()
         assert "index.html" in here[city] and "gesamtstadt.html" in here[city]
