@@ -36,7 +36,7 @@ lab: $(STAMP)
 lab-args:
 	@echo $(LAB_ARGS)
 
-# Chromium, poppler-utils, faketime and fonts: what the tests need beside Python (Debian).
+# Chromium, poppler-utils and fonts: what the tests need beside Python (Debian).
 system-packages:
 	bash scripts/systempakete.sh
 

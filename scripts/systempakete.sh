@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need beside the Python ones: Chromium (browser tests, PDF),
-# poppler-utils (reading the PDFs), faketime (two renders on different days), DejaVu fonts.
+# poppler-utils (reading the PDFs), DejaVu fonts. (Tests that render on another day move the
+# clock with the pip package time-machine, no system binary.)
 # `make test` calls this first, so a bare machine sets itself up; installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
-command -v faketime >/dev/null 2>&1 || need+=(faketime)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 
