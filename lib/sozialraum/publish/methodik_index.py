@@ -22,7 +22,7 @@ from sozialraum.grammatik import genitiv, gross, nomen
 def indizes(cfg: Config) -> list[tuple[str, Klassen]]:
     """The indices of this config as (art, Klassen); a city without dynamics has only status."""
     out = [("status", cfg.methode.status)]
-    dynamik = getattr(cfg.methode, "dynamik", None)
+    dynamik = cfg.methode.dynamik
     if dynamik is not None:
         out.append(("dynamik", dynamik))
     return out
