@@ -294,8 +294,14 @@ class _Bericht:
     def _banner(self) -> Markup:
         return BANNER if self.erfunden else Markup("")
 
-    def _klassenkarten(self, sozialraum_id: str | None, wo: str, name: str) -> list[str]:
+    def _klassenkarten(
+        self, sozialraum_id: str | None, wo: str, name: str, interaktiv: str = ""
+    ) -> list[str]:
         """Status, dynamics and combined map, with the key of their numbers.
+
+        With ``interaktiv`` (the interactive status map) that map stands under the status
+        heading on screen and the static status map is marked for paper only (``nur-druck``):
+        a reader sees each map once, and paper, where nothing can be hovered, gets the static one.
 
         The three maps share their numbers, so the key is printed once, right after the first
         map that draws numbers. Without change data (``cfg.mit_dynamik`` false) there is only
@@ -323,10 +329,14 @@ class _Bericht:
         key = _schluessel(charts)
         parts: list[str] = []
         gezeigt = False
-        for (_, text), chart in zip(titel, charts, strict=True):
+        for (kind, text), chart in zip(titel, charts, strict=True):
             nummern = chart[0] is not None and not kartenbasis.kartenschluessel(chart[0]).empty
             parts.append(_h(3, text))
-            parts.append(self._fig(chart, f"{text}: {wo}"))
+            figur = self._fig(chart, f"{text}: {wo}")
+            if interaktiv and kind == "status":
+                parts.append(interaktiv)
+                figur = f'<div class="nur-druck">{figur}</div>'
+            parts.append(figur)
             if nummern and not gezeigt:
                 parts.append(_schluessel_html(self.cfg, key, name))
                 gezeigt = True

@@ -165,8 +165,8 @@ class Gesamtstadtbericht(_Bericht):
             _h(2, f"{b.index} aller {ohne_artikel(b.gebiet, 'genitiv', mehrzahl=True, nach='der')}")
         ]
         stadt = self.cfg.stadt.name
-        parts.append(self._interaktive_karte(None))
-        parts.extend(self._klassenkarten(None, stadt, f"Gesamtstadt {stadt}"))
+        karte = self._interaktive_karte(None)
+        parts.extend(self._klassenkarten(None, stadt, f"Gesamtstadt {stadt}", karte))
         parts.append(
             self._index_table(
                 self.index_df,

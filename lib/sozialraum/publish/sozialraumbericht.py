@@ -256,8 +256,8 @@ class Sozialraumbericht(_Bericht):
             )
         )
         wo = f"{b.einheit.name} {self.sr.name}"
-        parts.append(self._interaktive_karte(self.sozialraum_id))
-        parts.extend(self._klassenkarten(self.sozialraum_id, wo, wo))
+        karte = self._interaktive_karte(self.sozialraum_id)
+        parts.extend(self._klassenkarten(self.sozialraum_id, wo, wo, karte))
         parts.append(
             self._index_table(
                 self.index_df,
