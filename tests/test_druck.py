@@ -67,36 +67,83 @@ def gedruckt(sample_render, cfg, tmp_path_factory):
     return result
 
 
+def fehlende_tabellen(soup: BeautifulSoup, pdf: Path) -> list[str]:
+    """Captions of the page's tables whose text is not in the PDF (collapsed or lost)."""
+    text = _norm("".join(_seiten(pdf)))
+    captions = [c.get_text(" ", strip=True) for c in soup.select("main caption")]
+    return [c for c in captions if _norm(c) not in text]
+
+
+def schwach_gefuellt(pdf: Path) -> list[tuple[int, float]]:
+    """Pages but the last that are less than a quarter full: (page, fill)."""
+    fill = _fuellung(pdf)
+    assert len(fill) == len(_seiten(pdf))
+    return [(i, round(f, 2)) for i, f in enumerate(fill[:-1], start=1) if f < 0.25]
+
+
+def kopf_am_seitenende(soup: BeautifulSoup, pdf: Path) -> list[tuple[int, str]]:
+    """Pages but the last whose last line ends a heading or a table caption: (page, line)."""
+    koepfe = [
+        _norm(e.get_text(" ", strip=True))
+        for e in soup.select("main h1, main h2, main h3, main h4, main caption")
+    ]
+    out = []
+    for i, seite in enumerate(_seiten(pdf)[:-1], start=1):
+        zeilen = [re.sub(r"\s*Seite \d+ von \d+$", "", z.strip()) for z in seite.splitlines()]
+        letzte = _norm(next((z for z in reversed(zeilen) if z), ""))
+        # the whole heading, or the last line of a longer one that wrapped
+        if any(k == letzte or (len(letzte) >= 12 and k.endswith(letzte)) for k in koepfe):
+            out.append((i, letzte))
+    return out
+
+
+def pruefe_papier(html: Path, pdf: Path) -> None:
+    """Everything of item 1 for one printed report (also used by tests/test_berlin.py)."""
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    assert len(_seiten(pdf)) > 3, pdf
+    assert not fehlende_tabellen(soup, pdf), (pdf.name, fehlende_tabellen(soup, pdf))
+    assert not schwach_gefuellt(pdf), (pdf.name, schwach_gefuellt(pdf))
+    assert not kopf_am_seitenende(soup, pdf), (pdf.name, kopf_am_seitenende(soup, pdf))
+
+
 @needs_chromium
 def test_paper_has_every_table_even_the_collapsed_ones(gedruckt):
     for soup, pdf in gedruckt:
         assert soup.select("main details caption"), "the sample has collapsed tables"
-        text = _norm("".join(_seiten(pdf)))
-        for caption in soup.select("main caption"):
-            assert _norm(caption.get_text(" ", strip=True)) in text, caption.get_text()
+        assert not fehlende_tabellen(soup, pdf)
 
 
 @needs_chromium
 def test_every_page_but_the_last_is_at_least_a_quarter_full(gedruckt):
     for _, pdf in gedruckt:
-        fill = _fuellung(pdf)
-        assert len(fill) == len(_seiten(pdf)) > 5
-        schwach = [(i, round(f, 2)) for i, f in enumerate(fill[:-1], start=1) if f < 0.25]
-        assert not schwach, (pdf.name, schwach)
+        assert len(_seiten(pdf)) > 5
+        assert not schwach_gefuellt(pdf), pdf.name
 
 
 @needs_chromium
 def test_no_page_ends_with_a_heading_or_a_table_caption(gedruckt):
     for soup, pdf in gedruckt:
-        koepfe = [
-            _norm(e.get_text(" ", strip=True))
-            for e in soup.select("main h1, main h2, main h3, main h4, main caption")
-        ]
-        for i, seite in enumerate(_seiten(pdf)[:-1], start=1):
-            zeilen = [z.strip() for z in seite.splitlines() if z.strip()]
-            zeilen = [re.sub(r"\s*Seite \d+ von \d+$", "", z) for z in zeilen]
-            letzte = _norm(next(z for z in reversed(zeilen) if z))
-            assert not any(k.endswith(letzte) for k in koepfe if len(letzte) >= 4), (i, letzte)
+        assert not kopf_am_seitenende(soup, pdf), pdf.name
+
+
+def test_the_checks_see_a_lost_table_an_empty_page_and_a_lonely_heading(tmp_path):
+    """The measures themselves: a PDF that breaks each rule is caught by each check."""
+    html = tmp_path / "schlecht.html"
+    html.write_text(
+        "<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><style>"
+        "@page { size: A4; margin: 18mm 16mm 16mm; } .neu { break-before: page; }"
+        "details::details-content { content-visibility: hidden; }</style></head><body><main>"
+        "<h1>Bericht</h1><p>Kurz.</p><div style='height: 215mm'></div><h2>Allein am Ende</h2>"
+        "<p class='neu'>Weiter.</p><details><summary>Zeigen</summary><table>"
+        "<caption>Verborgene Tabelle</caption><tr><td>1</td></tr></table></details>"
+        "<h2 class='neu'>Letzte Seite</h2></main></body></html>",
+        encoding="utf-8",
+    )
+    pdf = html_to_pdf(html, tmp_path / "schlecht.pdf", titel="T", beispieldaten=False)
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    assert fehlende_tabellen(soup, pdf) == ["Verborgene Tabelle"]
+    assert [i for i, _ in schwach_gefuellt(pdf)] == [2]
+    assert kopf_am_seitenende(soup, pdf) == [(1, "AlleinamEnde")]
 
 
 # -- on screen ------------------------------------------------------------------------------------
