@@ -103,15 +103,19 @@ def test_a_bezirk_report_the_overview_and_the_index_render(tmp_path):
     import re
 
     from bs4 import BeautifulSoup
+    from test_druck import pruefe_papier
 
     from sozialraum.publish.batch import run_batch
 
     cfg = load_config(CONFIG)
     result = run_batch(
-        cfg, sozialraeume=["Mitte"], gesamtstadt=True, out=tmp_path, jobs=2, progress=False
-    )
+        cfg, sozialraeume=["Mitte"], gesamtstadt=True, out=tmp_path, jobs=2, progress=False,
+        pdf=True,
+    )  # fmt: skip
     assert result.render.ok, [f.message for f in result.render.failed]
     year = tmp_path / "2020"
+    # on paper the Bezirk has every table, no near-empty page, no heading at a page's foot
+    pruefe_papier(year / "mitte.html", year / "mitte.pdf")
     assert sorted(p.name for p in year.glob("*.html")) == [
         "gesamtstadt.html",
         "index.html",
