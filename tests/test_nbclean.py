@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -93,21 +94,78 @@ def test_other_edits_are_kept():
     assert cleaned["cells"][-1]["execution_count"] is None
 
 
-def test_filter_passes_files_that_are_no_notebook_through():
-    raw = b"kein JSON {"
+def _filter(raw: bytes, monkeypatch, capsysbinary, name: str = "x.ipynb") -> tuple:
+    """The filter run in this process (cheap): (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    code = nbclean.main([name])
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")
+
+
+MALFORMED = {
+    "cells-kein-array": (b'{"cells": "x", "nbformat": 4}', "»cells« ist keine Liste"),
+    "cells-ohne-nbformat": (b'{"cells": "x"}', "»nbformat« ist None"),
+    "kein-json": (b"kein JSON {", "kein gültiges JSON (Zeile 1, Spalte 1)"),
+    "leer": (b"", "die Datei ist leer"),
+    "nur-leerzeichen": (b"  \n", "die Datei ist leer"),
+    "liste": (b"[1, 2]", "die oberste Ebene ist kein JSON-Objekt"),
+    "zelle-keine-map": (b'{"cells": [1], "nbformat": 4}', "Zelle 1 ist kein JSON-Objekt"),
+    "nbformat-5": (b'{"cells": [], "nbformat": 5}', "»nbformat« ist 5"),
+    "schema": (b'{"cells": [{"cell_type": "code"}], "nbformat": 4, "nbformat_minor": 5, '
+               b'"metadata": {}}', "entspricht nicht nbformat 4 (bei »cells/0«)"),
+    "worksheets-kein-array": (b'{"worksheets": 1, "nbformat": 3}', "»worksheets« ist keine"),
+    "latin-1": ('{"cells": [], "x": "ä"}'.encode("latin-1"), "nicht in UTF-8"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("raw, reason", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_notebook_gets_one_german_line_and_a_failure(
+    raw, reason, monkeypatch, capsysbinary
+):
+    code, out, err = _filter(raw, monkeypatch, capsysbinary, name="notebooks/kaputt.ipynb")
+    assert code == 1 and out == b""
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err.startswith("Notebook-Filter: notebooks/kaputt.ipynb ist kein bereinigbares Notebook")
+    assert reason in err
+
+
+def test_the_filter_process_prints_no_traceback_for_a_malformed_notebook():
     res = subprocess.run(
-        [sys.executable, "-m", "sozialraum.nbclean", "x.ipynb"], input=raw, capture_output=True
+        [sys.executable, "-m", "sozialraum.nbclean", "x.ipynb"],
+        input=b'{"cells": "x"}',
+        capture_output=True,
     )
-    assert res.returncode == 0 and res.stdout == raw
+    assert res.returncode == 1 and res.stdout == b""
+    assert res.stderr.decode().count("\n") == 1 and "Traceback" not in res.stderr.decode()
+
+
+def test_git_add_of_a_malformed_notebook_is_not_blocked(tmp_path):
+    """git keeps a failing (not required) filter's file as it is; our line says which file."""
+    repo = _repo(tmp_path)
+    (repo / "kaputt.ipynb").write_text('{"cells": "x"}', encoding="utf-8")
+    res = subprocess.run([*_git(repo), "add", "kaputt.ipynb"], capture_output=True, text=True)
+    assert res.returncode == 0
+    assert "kaputt.ipynb ist kein bereinigbares Notebook" in res.stderr
+    stored = subprocess.run([*_git(repo), "show", ":kaputt.ipynb"], capture_output=True).stdout
+    assert stored == b'{"cells": "x"}'
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run([*_git(repo), "init", "-q"], check=True)
+    nbclean.install(repo)
+    (repo / ".gitattributes").write_text((ROOT / ".gitattributes").read_text())
+    return repo
+
+
+def _git(repo: Path) -> list[str]:
+    return ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
 
 
 def test_git_add_stores_the_clean_notebook(tmp_path):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    nbclean.install(repo)
-    (repo / ".gitattributes").write_text((ROOT / ".gitattributes").read_text())
+    repo = _repo(tmp_path)
+    git = _git(repo)
     nb = repo / "a.ipynb"
     nb.write_text(json.dumps(_run(_notebook())), encoding="utf-8")
     subprocess.run([*git, "add", "-A"], check=True)
