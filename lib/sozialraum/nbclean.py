@@ -135,9 +135,8 @@ def clean(nb: dict[str, Any], committed: dict[str, Any] | None = None) -> dict[s
             cleaned.append(_clean_cell(cell, old_parameters))
         cleaned_lists.append(cleaned)
     if "worksheets" in nb:
-        out["worksheets"] = [
-            {**sheet, "cells": cells} for sheet, cells in zip(nb["worksheets"], cleaned_lists)
-        ]
+        sheets = zip(nb["worksheets"], cleaned_lists, strict=True)
+        out["worksheets"] = [{**sheet, "cells": cells} for sheet, cells in sheets]
     else:
         out["cells"] = cleaned_lists[0]
         if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) >= (4, 5):
