@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from sozialraum import nbclean
 from sozialraum.publish.ablage import INJECTED_CELL_ID, portable, portable_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,3 +116,6 @@ def test_a_render_in_two_folders_keeps_the_same_notebook_bytes(tmp_path, monkeyp
     assert kept[0] == kept[1]
     assert str(tmp_path).encode() not in kept[0]
     assert str(ROOT).encode() not in kept[0]
+    committed = (ROOT / "notebooks" / "sozialraumbericht.ipynb").read_text(encoding="utf-8")
+    cleaned = nbclean.clean(json.loads(kept[0]), json.loads(committed))  # the git filter's view
+    assert nbclean.dumps(cleaned) == committed

@@ -226,6 +226,7 @@ def _jupyterlab_save(committed: dict) -> str:
     nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
     for n, cell in enumerate(nb["cells"], start=1):
         cell["metadata"].update({"scrolled": True, "collapsed": False, "editable": True})
+        cell["metadata"].setdefault("tags", [])  # left behind by removing the last tag
         if cell["cell_type"] == "markdown":
             cell["metadata"]["jp-MarkdownHeadingCollapsed"] = True
             continue

@@ -158,8 +158,8 @@ def _fill_ids(cells: list[dict[str, Any]]) -> None:
 
 def _clean_cell(cell: dict[str, Any], old_parameters: Any | None) -> dict[str, Any]:
     cell = dict(cell)
-    meta = {k: v for k, v in cell.get("metadata", {}).items() if k in KEEP_CELL_METADATA}
-    cell["metadata"] = meta
+    meta = {k: v for k, v in cell.get("metadata", {}).items() if k in KEEP_CELL_METADATA and v}
+    cell["metadata"] = meta  # an empty tag list (papermill adds one to every cell) goes too
     if cell.get("cell_type") == "code":
         cell["outputs"] = []
         if "input" in cell:  # nbformat 3
