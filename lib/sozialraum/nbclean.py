@@ -228,7 +228,10 @@ def pre_save_hook(model: dict[str, Any], path: str, contents_manager: Any, **_: 
     committed = _committed_version(f"./{os_path.name}", cwd=str(os_path.parent))
     if committed is None:
         return
-    cleaned = clean(model["content"], committed)
+    try:
+        cleaned = clean(model["content"], committed)
+    except KeinNotebook:  # JupyterLab saves what it has; the git filter names the file later
+        return
     model["content"].clear()
     model["content"].update(cleaned)
 
