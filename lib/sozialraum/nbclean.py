@@ -15,6 +15,14 @@ is, and ``tests/test_nbclean.py`` fails on any committed notebook that is not cl
 
 Set ``SOZIALRAUM_PARAMETER_AENDERN=1`` for the ``git add`` that is meant to change the
 defaults of a parameter cell.
+
+Why not nbstripout: it does each thing this filter does by default (outputs, counters, the
+editor keys ``collapsed``, ``scrolled``, ``execution``, ``ExecuteTime``, ``hidden``,
+``heading_collapsed``, ``signature``, ``widgets``; ``tests/test_nbclean.py`` has a test per key),
+but not the rest: it keeps the kernel description JupyterLab rewrites (``git status`` is dirty
+after a save), keeps papermill's cell and metadata unless configured, renumbers cell ids (a new
+cell shifts every id below it), cannot protect the parameter cell, and answers a malformed
+notebook with a traceback. A second tool for a subset would be one more thing to install.
 """
 
 from __future__ import annotations
