@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
-import pytest
 
-from sozialraum import nbclean
 from sozialraum.publish.ablage import INJECTED_CELL_ID, portable, portable_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,36 +83,3 @@ def test_an_unchanged_injected_cell_is_written_as_papermill_wrote_it():
     nb.cells[1].source = translate_parameters("python3", "python", params, "Parameters")
     kept = nbformat.reads(portable(nbformat.writes(nb), Path("/tmp")), as_version=4)
     assert kept.cells[1].source == nb.cells[1].source
-
-
-@pytest.mark.slow
-def test_a_render_in_two_folders_keeps_the_same_notebook_bytes(tmp_path, monkeypatch):
-    """The mini city, copied whole to two folders of different depth, each with its own cache."""
-    from fixtures_city import make_city
-
-    from sozialraum.config import load_config
-    from sozialraum.publish.batch import run_batch
-
-    def own_notebooks(text: str) -> str:
-        return text + (
-            '\n[bericht]\nnotebook_sozialraum = "../notebooks/sozialraumbericht.ipynb"\n'
-            'notebook_gesamtstadt = "../notebooks/gesamtstadt.ipynb"\nausgabe = "../reports"\n'
-        )
-
-    source = make_city(tmp_path / "vorlage", config=own_notebooks).parent.parent
-    shutil.copytree(ROOT / "notebooks", source / "notebooks")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    kept = []
-    for project in (tmp_path / "a", tmp_path / "b" / "tiefer"):
-        shutil.copytree(source, project)
-        monkeypatch.setenv("SOZIALRAUM_CACHE", str(project / "cache"))
-        city = load_config(project / "config" / "stadt.toml")
-        result = run_batch(city, sozialraeume=["Nord"], gesamtstadt=False, force=True, jobs=1)
-        assert not result.render.failed, [f.message for f in result.render.failed]
-        kept.append((project / "reports" / "2023" / "nord.ipynb").read_bytes())
-    assert kept[0] == kept[1]
-    assert str(tmp_path).encode() not in kept[0]
-    assert str(ROOT).encode() not in kept[0]
-    committed = (ROOT / "notebooks" / "sozialraumbericht.ipynb").read_text(encoding="utf-8")
-    cleaned = nbclean.clean(json.loads(kept[0]), json.loads(committed))  # the git filter's view
-    assert nbclean.dumps(cleaned) == committed
