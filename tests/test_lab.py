@@ -194,6 +194,14 @@ def test_lab_runs_the_notebook_and_git_stays_clean(lab: _Lab, clone: Path):
         "sozialraum = None", 'sozialraum = "Sterkrade-Mitte"'
     )
     assert "Sterkrade-Mitte" in params["source"]
+    # JupyterLab's frontend describes the kernel as ipykernel names it, with the kernel's details
+    nb["metadata"]["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+    nb["metadata"]["language_info"] = {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "name": "python",
+        "pygments_lexer": "ipython3",
+        "version": "3.12.3",
+    }
     lab.request(
         "PUT", f"/api/contents/{NOTEBOOK}", {"type": "notebook", "format": "json", "content": nb}
     )

@@ -389,24 +389,47 @@ def test_warm_kernel_is_replaced_after_a_failed_job(cfg, tmp_path):
     assert before[0] != after[0]  # a kernel a job failed in is never reused
 
 
-@pytest.mark.slow
-def test_warm_and_fresh_kernels_give_the_same_bytes(tmp_path, monkeypatch):
-    """The project's notebooks on the mini city: every page and executed notebook identical."""
-    from fixtures_city import make_city, with_project_notebooks
+def _own_notebooks(text: str) -> str:
+    """Config edit: the city renders with its own copy of the project's notebooks."""
+    return text + (
+        '\n[bericht]\nnotebook_sozialraum = "../notebooks/sozialraumbericht.ipynb"\n'
+        'notebook_gesamtstadt = "../notebooks/gesamtstadt.ipynb"\nausgabe = "../reports"\n'
+    )
 
+
+@pytest.mark.slow
+def test_warm_and_fresh_kernels_in_two_folders_give_the_same_bytes(tmp_path, monkeypatch):
+    """The mini city with the project's notebooks, copied whole into two folders of different
+    depth, each with its own cache: once in warm kernels, once in fresh ones. Every page and
+    every kept notebook is the same, byte for byte (no folder of the machine in them)."""
+    import json
+
+    from fixtures_city import make_city
+
+    from sozialraum import nbclean
     from sozialraum.config import load_config
     from sozialraum.publish.batch import run_batch
 
+    root = Path(__file__).resolve().parents[1]
+    source = make_city(tmp_path / "vorlage", config=_own_notebooks).parent.parent
+    shutil.copytree(root / "notebooks", source / "notebooks")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    city = load_config(make_city(tmp_path / "stadt", config=with_project_notebooks))
-    warm = run_batch(city, out=tmp_path / "warm", jobs=1, force=True, progress=False)
-    cold = run_batch(city, out=tmp_path / "kalt", jobs=1, force=True, progress=False, warm=False)
-    assert not warm.render.failed and not cold.render.failed, [
-        f.message for f in warm.render.failed + cold.render.failed
-    ]
-    assert len(warm.render.done) == len(cold.render.done) == 3
-    files = sorted(p.name for p in (tmp_path / "warm" / "2023").iterdir() if p.is_file())
+    years = []
+    for project, warm in ((tmp_path / "warm", True), (tmp_path / "b" / "kalt", False)):
+        shutil.copytree(source, project)
+        monkeypatch.setenv("SOZIALRAUM_CACHE", str(project / "cache"))
+        city = load_config(project / "config" / "stadt.toml")
+        result = run_batch(city, jobs=1, force=True, progress=False, warm=warm)
+        assert not result.render.failed, [f.message for f in result.render.failed]
+        assert len(result.render.done) == 3
+        years.append(project / "reports" / "2023")
+    files = sorted(p.name for p in years[0].iterdir() if p.is_file())
+    assert files == sorted(p.name for p in years[1].iterdir() if p.is_file())
     assert {"nord.html", "sued.html", "gesamtstadt.html", "nord.ipynb"} <= set(files)
-    for name in files:
-        a = (tmp_path / "warm" / "2023" / name).read_bytes()
-        assert a == (tmp_path / "kalt" / "2023" / name).read_bytes(), name
+    for name in (n for n in files if not n.endswith(".key")):  # cache keys are per folder
+        a = (years[0] / name).read_bytes()
+        assert a == (years[1] / name).read_bytes(), name
+        assert str(tmp_path).encode() not in a and str(root).encode() not in a, name
+    committed = (root / "notebooks" / "sozialraumbericht.ipynb").read_text(encoding="utf-8")
+    kept = json.loads((years[0] / "nord.ipynb").read_text(encoding="utf-8"))
+    assert nbclean.dumps(nbclean.clean(kept, json.loads(committed))) == committed  # git's view

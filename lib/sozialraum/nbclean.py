@@ -15,6 +15,14 @@ is, and ``tests/test_nbclean.py`` fails on any committed notebook that is not cl
 
 Set ``SOZIALRAUM_PARAMETER_AENDERN=1`` for the ``git add`` that is meant to change the
 defaults of a parameter cell.
+
+Why not nbstripout: it does each thing this filter does by default (outputs, counters, the
+editor keys ``collapsed``, ``scrolled``, ``execution``, ``ExecuteTime``, ``hidden``,
+``heading_collapsed``, ``signature``, ``widgets``; ``tests/test_nbclean.py`` has a test per key),
+but not the rest: it keeps the kernel description JupyterLab rewrites (``git status`` is dirty
+after a save), keeps papermill's cell and metadata unless configured, renumbers cell ids (a new
+cell shifts every id below it), cannot protect the parameter cell, and answers a malformed
+notebook with a traceback. A second tool for a subset would be one more thing to install.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -36,53 +45,163 @@ KEEP_CELL_METADATA = ("tags",)
 KEEP_NOTEBOOK_METADATA = ("kernelspec", "language_info", "title")
 
 
+#: papermill's cell of the parameters of one run (``papermill -p``): never part of the notebook.
+INJECTED_TAG = "injected-parameters"
+
+
+class KeinNotebook(ValueError):
+    """The file is no notebook the filter can clean; the message says why, in German."""
+
+
+def _cell_lists(nb: dict[str, Any]) -> list[list[Any]]:
+    """The notebook's lists of cells: one in nbformat 4, one per worksheet in nbformat 3."""
+    if "worksheets" in nb:
+        sheets = nb["worksheets"]
+        if not isinstance(sheets, list) or not all(isinstance(w, dict) for w in sheets):
+            raise KeinNotebook("»worksheets« ist keine Liste von Arbeitsblättern")
+        lists = [w.get("cells", []) for w in sheets]
+    elif "cells" in nb:
+        lists = [nb["cells"]]
+    else:
+        raise KeinNotebook("weder »cells« noch »worksheets« gefunden")
+    for cells in lists:
+        if not isinstance(cells, list):
+            raise KeinNotebook("»cells« ist keine Liste von Zellen")
+        for n, cell in enumerate(cells, start=1):
+            if not isinstance(cell, dict):
+                raise KeinNotebook(f"Zelle {n} ist kein JSON-Objekt")
+            if not isinstance(cell.get("metadata", {}), dict):
+                raise KeinNotebook(f"»metadata« von Zelle {n} ist kein JSON-Objekt")
+    return lists
+
+
 def _parameter_source(nb: dict[str, Any]) -> Any | None:
-    for cell in nb.get("cells", []):
-        if PARAMETER_TAG in cell.get("metadata", {}).get("tags", []):
-            return cell.get("source")
+    for cells in _cell_lists(nb) if isinstance(nb, dict) and nb else []:
+        for cell in cells:
+            if PARAMETER_TAG in cell.get("metadata", {}).get("tags", []):
+                return cell.get("input", cell.get("source"))  # nbformat 3: input
     return None
+
+
+def _kernel_metadata(nb: dict[str, Any], committed: dict[str, Any] | None) -> dict[str, Any]:
+    """Notebook metadata without run state; the kernel described as git has it.
+
+    Running a notebook rewrites how its kernel is described: JupyterLab with ipykernel calls
+    ``python3`` "Python 3 (ipykernel)", the kernel adds its version, lexer and mimetype. None of
+    it changes which kernel runs the notebook, so the committed description stays.
+    """
+    meta = nb.get("metadata", {})
+    if not isinstance(meta, dict):
+        raise KeinNotebook("»metadata« ist kein JSON-Objekt")
+    keep = KEEP_NOTEBOOK_METADATA + (("name",) if nb.get("nbformat", 4) < 4 else ())
+    out = {k: v for k, v in meta.items() if k in keep}
+    old = (committed or {}).get("metadata", {})
+    old = old if isinstance(old, dict) else {}
+    spec, old_spec = out.get("kernelspec"), old.get("kernelspec")
+    if isinstance(spec, dict) and isinstance(old_spec, dict):
+        if spec.get("name") == old_spec.get("name"):
+            out["kernelspec"] = old_spec
+    info = out.get("language_info")
+    if committed is not None and "language_info" not in old:
+        out.pop("language_info", None)  # added by the kernel on the first run
+    elif isinstance(info, dict):  # the running kernel adds its version details
+        out["language_info"] = {"name": info.get("name", "python")}
+    return out
 
 
 def clean(nb: dict[str, Any], committed: dict[str, Any] | None = None) -> dict[str, Any]:
     """The notebook as it belongs in git: no outputs, no counters, no editor state.
 
-    ``committed`` is the version git already has; its parameter cell wins over an edited one,
-    so that choosing another Sozialraum to look at is never committed by accident.
+    Every nbformat version: nbformat 3 keeps its cells in worksheets and counts in
+    ``prompt_number``. papermill's injected parameter cell goes. ``committed`` is the version
+    git already has; its parameter cell wins over an edited one, so that choosing another
+    Sozialraum to look at is never committed by accident, and its kernel description wins over
+    the running kernel's (see :func:`_kernel_metadata`).
+
+    Raises
+    ------
+    KeinNotebook
+        When ``nb`` has no notebook's structure (German reason, for the one-line message).
     """
+    if not isinstance(nb, dict):
+        raise KeinNotebook("die oberste Ebene ist kein JSON-Objekt")
     keep_parameters = committed is None or os.environ.get(KEEP_PARAMETERS_ENV) == "1"
-    old_parameters = None if keep_parameters else _parameter_source(committed or {})
+    try:
+        old_parameters = None if keep_parameters else _parameter_source(committed or {})
+    except KeinNotebook:  # a broken committed version has no parameters to protect
+        old_parameters = None
     out = dict(nb)
-    out["metadata"] = {
-        k: v for k, v in nb.get("metadata", {}).items() if k in KEEP_NOTEBOOK_METADATA
-    }
-    info = out["metadata"].get("language_info")
-    if committed is not None and "language_info" not in committed.get("metadata", {}):
-        out["metadata"].pop("language_info", None)  # added by the kernel on the first run
-    elif isinstance(info, dict):  # the running kernel adds its version details
-        out["metadata"]["language_info"] = {"name": info.get("name", "python")}
-    cells = []
-    for cell in nb.get("cells", []):
-        cell = dict(cell)
-        meta = {k: v for k, v in cell.get("metadata", {}).items() if k in KEEP_CELL_METADATA}
-        cell["metadata"] = meta
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = []
-            cell["execution_count"] = None
-            if old_parameters is not None and PARAMETER_TAG in meta.get("tags", []):
-                cell["source"] = old_parameters
-        else:
-            cell.pop("outputs", None)
-            cell.pop("execution_count", None)
-        cells.append(cell)
-    out["cells"] = cells
+    out["metadata"] = _kernel_metadata(nb, committed)
+    lists = _cell_lists(nb)
+    cleaned_lists = []
+    for cells in lists:
+        cleaned = []
+        for cell in cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if isinstance(tags, list) and INJECTED_TAG in tags:
+                continue
+            cleaned.append(_clean_cell(cell, old_parameters))
+        cleaned_lists.append(cleaned)
+    if "worksheets" in nb:
+        sheets = zip(nb["worksheets"], cleaned_lists, strict=True)
+        out["worksheets"] = [{**sheet, "cells": cells} for sheet, cells in sheets]
+    else:
+        out["cells"] = cleaned_lists[0]
+        if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) >= (4, 5):
+            _fill_ids(out["cells"])
     return out
 
 
+def _fill_ids(cells: list[dict[str, Any]]) -> None:
+    """Cells without an id get one from their position (nbformat would draw a random one)."""
+    taken = {c.get("id") for c in cells}
+    for n, cell in enumerate(cells, start=1):
+        if "id" not in cell:
+            new = f"zelle-{n}"
+            while new in taken:
+                new += "-1"
+            cell["id"] = new
+            taken.add(new)
+
+
+def _clean_cell(cell: dict[str, Any], old_parameters: Any | None) -> dict[str, Any]:
+    cell = dict(cell)
+    meta = {k: v for k, v in cell.get("metadata", {}).items() if k in KEEP_CELL_METADATA and v}
+    cell["metadata"] = meta  # an empty tag list (papermill adds one to every cell) goes too
+    if cell.get("cell_type") == "code":
+        cell["outputs"] = []
+        if "input" in cell:  # nbformat 3
+            cell.pop("prompt_number", None)
+        else:
+            cell["execution_count"] = None
+        if old_parameters is not None and PARAMETER_TAG in meta.get("tags", []):
+            cell["input" if "input" in cell else "source"] = old_parameters
+    else:
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+    return cell
+
+
 def dumps(nb: dict[str, Any]) -> str:
-    """The JSON layout JupyterLab writes (through nbformat), so a clean file does not churn."""
+    """The JSON layout JupyterLab writes (through nbformat), so a clean file does not churn.
+
+    Raises
+    ------
+    KeinNotebook
+        When the notebook breaks nbformat's schema (a filter must not write what Jupyter
+        cannot open).
+    """
     import nbformat
 
-    text = nbformat.writes(nbformat.from_dict(nb), version=nbformat.NO_CONVERT)
+    node = nbformat.from_dict(nb)
+    try:
+        nbformat.validate(node)
+    except nbformat.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "oberste Ebene"
+        raise KeinNotebook(
+            f"der Aufbau entspricht nicht nbformat {nb.get('nbformat')} (bei »{where}«)"
+        ) from None
+    text = nbformat.writes(node, version=nbformat.NO_CONVERT)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -117,7 +236,10 @@ def pre_save_hook(model: dict[str, Any], path: str, contents_manager: Any, **_: 
     committed = _committed_version(f"./{os_path.name}", cwd=str(os_path.parent))
     if committed is None:
         return
-    cleaned = clean(model["content"], committed)
+    try:
+        cleaned = clean(model["content"], committed)
+    except KeinNotebook:  # JupyterLab saves what it has; the git filter names the file later
+        return
     model["content"].clear()
     model["content"].update(cleaned)
 
@@ -132,28 +254,57 @@ def install(repo: Path, python: str = sys.executable) -> None:
         subprocess.run(["git", "-C", str(repo), "config", key, value], check=True)
 
 
+def _read(raw: bytes) -> dict[str, Any]:
+    """The notebook in ``raw``; :class:`KeinNotebook` with the German reason if it is none."""
+    if not raw.strip():
+        raise KeinNotebook("die Datei ist leer")
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise KeinNotebook("die Datei ist nicht in UTF-8 kodiert") from None
+    except json.JSONDecodeError as exc:
+        raise KeinNotebook(f"kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno})") from None
+    if not isinstance(nb, dict):
+        raise KeinNotebook("die oberste Ebene ist kein JSON-Objekt")
+    version = nb.get("nbformat")
+    if version not in (3, 4):
+        raise KeinNotebook(f"»nbformat« ist {version!r}, erwartet wird 3 oder 4")
+    return nb
+
+
 def main(argv: list[str] | None = None) -> int:
     """Git filter entry point: notebook on stdin, clean notebook on stdout.
 
-    A file that is no notebook JSON passes through unchanged: a filter that fails would
-    block every ``git add`` of the project, which is worse than one unclean file that the
-    test then reports.
+    A file that is no notebook gets one German line on stderr and exit code 1, nothing on
+    stdout. git does not block on that: a filter that is not ``required`` and fails leaves
+    the file as it is (git adds it unchanged and says so), and ``tests/test_nbclean.py``
+    then reports the unclean file.
     """
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "--install":
         install(Path(args[1] if len(args) > 1 else "."))
         return 0
+    name = args[0] if args else "<stdin>"
     raw = sys.stdin.buffer.read()
     try:
-        nb = json.loads(raw.decode("utf-8"))
-        if not isinstance(nb, dict) or "cells" not in nb:
-            raise ValueError("no notebook")
-    except (UnicodeDecodeError, ValueError):
-        sys.stdout.buffer.write(raw)
+        with warnings.catch_warnings():  # nbformat's warnings are English; failures are ours
+            warnings.simplefilter("ignore")
+            nb = _read(raw)
+            committed = _committed_version(args[0]) if args else None
+            text = dumps(clean(nb, committed))
+    except KeinNotebook as exc:
+        grund = str(exc)
+    except Exception:  # noqa: BLE001 - nbformat rejects a structure we did not foresee
+        grund = "der Aufbau entspricht keinem Notebook-Format"
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
         return 0
-    committed = _committed_version(args[0]) if args else None
-    sys.stdout.buffer.write(dumps(clean(nb, committed)).encode("utf-8"))
-    return 0
+    sys.stderr.write(
+        f"Notebook-Filter: {name} ist kein bereinigbares Notebook: {grund}. "
+        "Tipp: die Datei in JupyterLab öffnen und speichern oder mit `git restore` "
+        "zurückholen.\n"
+    )
+    return 1
 
 
 if __name__ == "__main__":

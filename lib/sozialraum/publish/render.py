@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import hashlib
 import os
 import signal
 import sys
@@ -26,6 +25,7 @@ if TYPE_CHECKING:  # the heavy modules load when a page is built, not when a bat
     import nbformat
 
     from sozialraum.config import Config
+from sozialraum.publish.ablage import portable
 from sozialraum.publish.ausgabe import write_atomic
 from sozialraum.publish.engine import (
     KERNEL_ARGUMENTS,
@@ -66,47 +66,6 @@ def _first_line(source: str) -> str:
     return ""
 
 
-def _reproducible(text: str) -> str:
-    """The executed notebook without run-specific noise; with ``SOURCE_DATE_EPOCH`` fixed times.
-
-    papermill records start, end and duration of the run and of every cell, and the kernel the
-    times of each message: two runs of the same data on different days would differ only there.
-    """
-    import nbformat
-
-    nb = nbformat.reads(text, as_version=4)
-    pm_meta = nb.metadata.get("papermill")
-    if isinstance(pm_meta, dict) and pm_meta.get("output_path"):
-        pm_meta["output_path"] = Path(pm_meta["output_path"]).name  # not the scratch folder
-    for cell in nb.cells:  # papermill gives its parameter cell a random id on every run
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = hashlib.sha256(cell.source.encode()).hexdigest()[:8]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return nbformat.writes(nb)
-    import datetime as dt
-
-    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).isoformat()
-
-    def fix(meta: dict) -> None:
-        pm_meta = meta.get("papermill")
-        if isinstance(pm_meta, dict):
-            for k in ("start_time", "end_time"):
-                if pm_meta.get(k):
-                    pm_meta[k] = stamp
-            if "duration" in pm_meta:
-                pm_meta["duration"] = 0.0
-        execution = meta.get("execution")
-        if isinstance(execution, dict):
-            for k in list(execution):
-                execution[k] = stamp
-
-    fix(nb.metadata)
-    for cell in nb.cells:
-        fix(cell.metadata)
-    return nbformat.writes(nb)
-
-
 def _running_cell(tmp: Path) -> str:
     """First line of the cell papermill was executing when the run stopped."""
     import nbformat
@@ -125,7 +84,8 @@ def _keep_notebook(tmp: Path, executed: Path) -> str | None:
     """Move the executed notebook from the scratch folder into place, atomically."""
     if not tmp.is_file():
         return None
-    write_atomic(executed, _reproducible(tmp.read_text(encoding="utf-8")))
+    text = portable(tmp.read_text(encoding="utf-8"), executed.parent)
+    write_atomic(executed, text)
     return str(executed)
 
 
