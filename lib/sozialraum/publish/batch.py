@@ -318,6 +318,8 @@ def run_batch(
             warm=warm,
             executor=pool if pool is not None else executor,
         )
+        if pool is not None:  # inside: a Ctrl-C while the workers end stops them, too
+            pool.shutdown(wait=True)
     except BaseException:
         if pool is not None:
             _stop_workers(pool)
@@ -325,8 +327,6 @@ def run_batch(
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    if pool is not None:
-        pool.shutdown(wait=True)
     return BatchResult(result, year_dir, index_page)
 
 
@@ -521,10 +521,10 @@ def run_batches(
             results.append(
                 run_batch(cfg, out=city_out(cfg, out, several), executor=pool, **options)
             )
+        pool.shutdown(wait=True)
     except BaseException:
         _stop_workers(pool)
         raise
-    pool.shutdown(wait=True)
     return results
 
 
