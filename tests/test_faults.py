@@ -184,12 +184,21 @@ def test_killed_batch_leaves_no_process_and_no_torn_file(tmp_path, long_city, si
         assert "Abgebrochen. Fertige Berichte bleiben erhalten" in stderr, stderr
 
 
-def test_second_batch_into_the_same_folder_stops_with_a_message(tmp_path, city, zwei_brenner):
+def test_second_batch_into_the_same_folder_stops_with_a_message(tmp_path, city):
     out = tmp_path / "berichte"
     (out / "2023").mkdir(parents=True)
     with sperre(out):
         proc = subprocess.run(
-            [str(SOZIALRAUM_CLI), "render", "--config", str(city), "--out", str(out)],
+            [
+                str(SOZIALRAUM_CLI),
+                "render",
+                "--config",
+                str(city),
+                "--out",
+                str(out),
+                "--jobs",
+                "1",
+            ],
             capture_output=True,
             text=True,
             env=_env(tmp_path),
@@ -255,8 +264,18 @@ def test_read_only_folder_is_a_german_message(tmp_path, city):
 
 
 def test_output_below_proc_is_a_german_message(tmp_path, city, zwei_brenner):
+    """The error exit after the warm worker started, under load (one worker: the same stop)."""
     proc = subprocess.run(
-        [str(SOZIALRAUM_CLI), "render", "--config", str(city), "--out", "/proc/berichte"],
+        [
+            str(SOZIALRAUM_CLI),
+            "render",
+            "--config",
+            str(city),
+            "--out",
+            "/proc/berichte",
+            "--jobs",
+            "1",
+        ],
         capture_output=True,
         text=True,
         env=_env(tmp_path),
