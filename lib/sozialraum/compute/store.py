@@ -45,6 +45,32 @@ class StoreError(Exception):
     """The prepared-data store is missing, damaged or built from other data."""
 
 
+def pruefe_ablage(folder: Path, root: Path | None = None) -> Path:
+    """Refuse a store that is a symbolic link or that leads out of the cache folder ``root``.
+
+    The store holds raw, unsuppressed counts. A link planted as the store (or a store path that
+    resolves elsewhere) would have the batch read foreign data or write those counts, and
+    remove a folder, wherever the link points; it is never followed, and the message names
+    the path and the fix.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        raise StoreError(
+            f"{folder}: Der vorbereitete Datenstand im Cache ist ein symbolischer Link "
+            f"(auf {os.readlink(folder)}); ihm wird nicht gefolgt. "
+            f"Tipp: den Link entfernen: rm {folder}"
+        )
+    if root is not None:
+        root = Path(root).resolve()
+        if not folder.resolve().is_relative_to(root):
+            raise StoreError(
+                f"{folder}: Der vorbereitete Datenstand läge außerhalb des Cache-Ordners {root} "
+                f"(aufgelöst: {folder.resolve()}). Tipp: den Link im Pfad entfernen oder "
+                f"{CACHE_ENV} auf einen eigenen Ordner setzen."
+            )
+    return folder
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Everything a report needs, validated and computed."""
@@ -88,9 +114,13 @@ def _frames(prepared: Prepared) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def write_store(prepared: Prepared, folder: Path) -> Path:
-    """Write the store atomically: a half-written store never replaces a good one."""
-    folder = Path(folder)
+def write_store(prepared: Prepared, folder: Path, root: Path | None = None) -> Path:
+    """Write the store atomically: a half-written store never replaces a good one.
+
+    ``root``, when given, is the cache folder the store must stay inside (see
+    :func:`pruefe_ablage`); the check comes before anything is written.
+    """
+    folder = pruefe_ablage(folder, root)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=folder.parent))
     try:
@@ -126,9 +156,12 @@ def read_manifest(folder: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def read_store(folder: Path, cfg: Config | None = None) -> Prepared:
-    """Read a store after checking every file against the manifest's checksums."""
-    folder = Path(folder)
+def read_store(folder: Path, cfg: Config | None = None, root: Path | None = None) -> Prepared:
+    """Read a store after checking every file against the manifest's checksums.
+
+    ``root``: the cache folder the store must stay inside (see :func:`pruefe_ablage`).
+    """
+    folder = pruefe_ablage(folder, root)
     manifest = read_manifest(folder)
     cfg = cfg or load_config(manifest["config"])
     for name, expected in manifest["files"].items():

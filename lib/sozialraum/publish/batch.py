@@ -20,16 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from sozialraum.compute.store import (
+    CACHE_ENV,
     Prepared,
     StoreError,
     cache_dir,
     prepare,
+    pruefe_ablage,
     read_store,
     write_store,
 )
 from sozialraum.config import Config
 from sozialraum.herkunft import git_commit
-from sozialraum.publish.ausgabe import pruefen, sperre, write_atomic
+from sozialraum.publish.ausgabe import AusgabeFehler, pruefen, sperre, write_atomic
 from sozialraum.publish.jobs import (
     GESAMTSTADT_SLUG,
     Job,
@@ -168,15 +170,42 @@ def _current(job: Job, data_fingerprint: str) -> bool:
 
 
 def _prepared_store(prepared: Prepared, progress: bool | None) -> Path:
-    """The cached store of ``prepared``, written once per data state."""
+    """The cached store of ``prepared``, written once per data state, never outside the cache."""
     folder = store_path(prepared.fingerprint)
     try:
-        read_store(folder, prepared.cfg)
+        read_store(folder, prepared.cfg, root=cache_dir())
         return folder
     except (StoreError, OSError, ValueError, KeyError):
         pass
     _note(progress, "Lege den vorbereiteten Datenstand im Cache ab …")
-    return write_store(prepared, folder)
+    try:
+        return write_store(prepared, folder, root=cache_dir())
+    except StoreError as exc:  # a planted link: the message names it and the fix
+        raise AusgabeFehler(str(exc)) from exc
+
+
+def cache_ausserhalb(out_dir: Path) -> Path:
+    """The cache folder, refused when it lies in the output folder (or is it).
+
+    The cache holds the raw counts, also those below ``mindestfallzahl``; whoever publishes the
+    output folder must not publish them too. Both paths are compared resolved (through
+    symbolic links), before anything is written.
+    """
+    cache = cache_dir()
+    out = Path(out_dir).expanduser().resolve()
+    if cache.is_relative_to(out):
+        woher = (
+            f"die Umgebungsvariable {CACHE_ENV}"
+            if os.environ.get(CACHE_ENV)
+            else "die Vorgabe ($XDG_CACHE_HOME/sozialraum bzw. ~/.cache/sozialraum)"
+        )
+        raise AusgabeFehler(
+            f"Der Cache-Ordner {cache} (gesetzt durch {woher}) liegt im Ausgabeordner {out}: "
+            "dort lägen die ungeschützten Rohzahlen, auch Fallzahlen unter der Mindestfallzahl, "
+            f"neben den veröffentlichten Berichten. Tipp: {CACHE_ENV} auf einen Ordner außerhalb "
+            f"von {out} setzen oder mit --out einen anderen Ausgabeordner wählen."
+        )
+    return cache
 
 
 def run_batch(
@@ -222,6 +251,7 @@ def run_batch(
     for key in keys:  # fail before any work with the list of valid names
         cfg.sozialraum(key)
     out_dir = Path(out) if out else cfg.bericht_pfad("ausgabe")
+    cache_ausserhalb(out_dir)  # before anything is written, also into the cache
     year_dir = out_dir / str(cfg.methode.berichtsjahr)
     shutil.rmtree(year_dir / LEGACY_STORE_DIR, ignore_errors=True)
 
@@ -232,6 +262,10 @@ def run_batch(
     data_fp = fingerprint(cfg, checksums)
     zuordnung = _read_zuordnung(cfg, checksums)
     store = store_path(data_fp)
+    try:  # a link planted as the store: refused before anything is read, written or removed
+        pruefe_ablage(store, cache_dir())
+    except StoreError as exc:
+        raise AusgabeFehler(str(exc)) from exc
     pdf_key = (
         "|pdf" if pdf else ""
     )  # as render_reports: a page with a PDF link is another page than one without
@@ -284,6 +318,8 @@ def run_batch(
             warm=warm,
             executor=pool if pool is not None else executor,
         )
+        if pool is not None:  # inside: a Ctrl-C while the workers end stops them, too
+            pool.shutdown(wait=True)
     except BaseException:
         if pool is not None:
             _stop_workers(pool)
@@ -291,8 +327,6 @@ def run_batch(
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    if pool is not None:
-        pool.shutdown(wait=True)
     return BatchResult(result, year_dir, index_page)
 
 
@@ -315,7 +349,7 @@ def _prepare_and_render(
     progress, force = render["progress"], render["force"]
     store: Path | None = known_store
     try:
-        prepared = read_store(known_store, cfg)
+        prepared = read_store(known_store, cfg, root=cache_dir())
     except (StoreError, OSError, ValueError, KeyError):
         _note(progress, "Prüfe die Eingaben und berechne den Index …")
         prepared, store = prepare(cfg), None
@@ -487,10 +521,10 @@ def run_batches(
             results.append(
                 run_batch(cfg, out=city_out(cfg, out, several), executor=pool, **options)
             )
+        pool.shutdown(wait=True)
     except BaseException:
         _stop_workers(pool)
         raise
-    pool.shutdown(wait=True)
     return results
 
 

@@ -10,12 +10,14 @@ as evidence and reports the cell and the error.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -257,18 +259,45 @@ def warm_pool(workers: int, cwd: Path, timeout: int) -> cf.ProcessPoolExecutor:
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
-    """Stop every worker now (their kernels follow them within a second)."""
-    processes = list(getattr(pool, "_processes", {}).values())
-    for proc in processes:
-        try:
-            proc.terminate()
-        except (OSError, AttributeError):
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        proc.join(timeout=5)
-        if proc.is_alive():
-            proc.kill()
+    """Stop every worker now (their kernels follow them within a second), quietly.
+
+    The pool's manager thread is joined before this returns: left running, it closes its wake-up
+    pipe while the interpreter's exit handler (``concurrent.futures.process._python_exit``)
+    writes to that pipe, and on a busy machine the exit printed "Bad file descriptor" with a
+    traceback after the German message. A second Ctrl-C or SIGTERM while stopping is ignored:
+    the stop is under way, an interrupt would only leave workers behind.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    with _ohne_unterbrechung():
+        for proc in processes:
+            try:
+                proc.terminate()
+            except (OSError, AttributeError):
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+        if manager is not None:
+            manager.join(timeout=10)
+
+
+@contextlib.contextmanager
+def _ohne_unterbrechung() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored inside (main thread only; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:  # None: set outside Python, cannot be put back
+                signal.signal(sig, handler)
 
 
 # -- progress ---------------------------------------------------------------------------------
