@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sozialraum.compute import events
-from sozialraum.present import charts
 from sozialraum.fmt import csv_zelle, figur_text, html_text, ohne_steuerzeichen, slug, zitat
+from sozialraum.present import charts
 from sozialraum.present.tables import csv_bytes, dateiname
 from sozialraum.present.veranstaltungstabellen import feedback_tabelle, kanal_tabellen
 from sozialraum.publish.sozialraumbericht import Sozialraumbericht
