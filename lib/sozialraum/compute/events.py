@@ -251,6 +251,27 @@ def bekanntheit(
     return out[BEKANNTHEIT_SPALTEN].reset_index(drop=True)
 
 
+def geschuetzte_punkte(
+    abstimmungen: pd.DataFrame,
+    fragen: pd.DataFrame,
+    veranstaltungen: pd.DataFrame,
+    veranstaltung_id: str,
+    mindeststimmen: int,
+) -> int:
+    """How many yes/no dots of an event sit in offers :func:`bekanntheit` withholds.
+
+    Why: a published total of the event's dots minus the published ``n`` of every offer gives
+    back the withheld ones (secondary disclosure). Where this is above 0, the event's dot total
+    must be withheld too.
+    """
+    runde = _runde_von(veranstaltungen, veranstaltung_id)
+    fr = fragen[(fragen["runde"] == runde) & (fragen["typ"] == "ja_nein")]
+    eigene = abstimmungen[abstimmungen["veranstaltung_id"] == veranstaltung_id]
+    counts = _ja_nein_zaehlung(eigene, fr["frage_id"])
+    n = counts["ja"] + counts["nein"]
+    return int(n[(n > 0) & (n < mindeststimmen)].sum())
+
+
 def extreme(bk: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The best and the least known offers (all of them when several share the extreme).
 
