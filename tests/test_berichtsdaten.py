@@ -117,3 +117,44 @@ def test_indikatoren_frame_is_the_trend_and_every_indicator_download(bericht, cf
             assert _gleich(lang.loc[(*key, b), "veraenderung"], row["veraenderung_pp"]), key
             geprueft += row["veraenderung_pp"] != ""
     assert geprueft, "the changes the page shows are in the frame (issue 16: they were empty)"
+
+
+# -- the suppression rule on every rendered page (issue 16, docs/methodik.md) -------------------
+def _zahl(zelle: str) -> float | None:
+    return None if zelle == "" else float(zelle.replace(",", "."))
+
+
+@pytest.mark.slow
+def test_no_published_count_of_the_rendered_sample_breaks_the_rule(sample_render, cfg):
+    """Every CSV of every page: each published n and Zähler is 0 or at least the threshold; a
+    withheld offer shows nothing; a published dot total gives back no withheld dots."""
+    _, folder = sample_render
+    m_stimmen, m_fall = cfg.methode.mindeststimmen, cfg.methode.mindestfallzahl
+    seiten = sorted(folder.glob("*.html"))
+    geprueft = {"n": 0, "zaehler": 0}
+    for seite in seiten:
+        csvs = _csvs(seite.read_text(encoding="utf-8"))
+        punkte_veroeffentlicht = 0
+        for name, csv in csvs.items():
+            if name.startswith("bekanntheit") and "n" in csv.columns:  # city-wide: shares only
+                for _, row in csv.iterrows():
+                    n = _zahl(row["n"])
+                    if row["unterdrueckt"] == "ja":
+                        assert all(row[c] == "" for c in ("ja", "nein", "n", "anteil_ja")), name
+                    else:
+                        assert n is not None and n >= m_stimmen, (seite.name, row.to_dict())
+                        assert _zahl(row["ja"]) + _zahl(row["nein"]) == n
+                        punkte_veroeffentlicht += n
+                        geprueft["n"] += 1
+            if "zaehler" in csv.columns and "unterdrueckt" in csv.columns:
+                for z in csv["zaehler"]:
+                    wert = _zahl(z)
+                    assert wert is None or wert == 0 or wert >= m_fall, (name, z)
+                    geprueft["zaehler"] += wert is not None
+        for name, csv in csvs.items():
+            if name.startswith("runden-") and punkte_veroeffentlicht:
+                # the latest event's total minus its published offers: nothing withheld left
+                letzte = csv.iloc[-1]
+                if letzte["punkte"] != "":
+                    assert _zahl(letzte["punkte"]) >= punkte_veroeffentlicht
+    assert seiten and geprueft["n"] and geprueft["zaehler"], geprueft
