@@ -158,3 +158,26 @@ def test_no_published_count_of_the_rendered_sample_breaks_the_rule(sample_render
                 if letzte["punkte"] != "":
                     assert _zahl(letzte["punkte"]) >= punkte_veroeffentlicht
     assert seiten and geprueft["n"] and geprueft["zaehler"], geprueft
+
+
+def test_city_wide_indikatoren_frame_is_its_share_and_change_downloads(cfg):
+    from sozialraum.publish.gesamtstadtbericht import Gesamtstadtbericht
+
+    g = Gesamtstadtbericht.laden(config=cfg.pfad)
+    g.dpi = 40
+    csvs = _csvs(g.indikatoren().data)
+    frame = g.daten.indikatoren
+    jetzt = frame[frame["jahr"] == cfg.methode.berichtsjahr].set_index(
+        ["sozialraum_id", "indikator"]
+    )
+    areas = {s.name: s.id for s in cfg.sozialraeume} | {cfg.stadt.name: "__stadt__"}
+    kurz = {i.kurz: i.id for i in cfg.indikatoren}
+    for anfang, spalte in (
+        ("indikatoren-gesamtstadt", "anteil"),
+        ("indikatoren-veraenderung", "veraenderung"),
+    ):
+        csv = _eine(csvs, anfang)
+        for _, row in csv.iterrows():
+            for name, sid in areas.items():
+                wert = jetzt.loc[(sid, kurz[row["Indikator"]]), spalte]
+                assert _gleich(wert, row[name]), (anfang, row["Indikator"], name, wert, row[name])
