@@ -309,3 +309,72 @@ def test_city_report_map_shows_every_area_and_stays_static_without_script(
     assert karte.locator("title").count() == 27  # the native tooltip stays without script
     assert karte.locator("svg").bounding_box()["height"] > 200
     ctx.close()
+
+
+# -- Content-Security-Policy (issue 16) ------------------------------------------------------
+_VERSTOSS_SAMMELN = (
+    "window.__verstoesse = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.__verstoesse.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
+def _oeffnen(browser, pfad):
+    """A page with every CSP violation collected (events and console), before any script runs."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    meldungen = []
+    page.on("console", lambda m: meldungen.append(m.text))
+    page.add_init_script(_VERSTOSS_SAMMELN)
+    page.goto(pfad.as_uri())
+    return page, meldungen
+
+
+def _verstoesse(page, meldungen) -> list[str]:
+    csp = [m for m in meldungen if "Content Security Policy" in m or m.startswith("Refused")]
+    return csp + page.evaluate("window.__verstoesse")
+
+
+def test_index_page_and_report_break_no_csp_rule_and_the_map_still_works(browser, startseite):
+    page, meldungen = _oeffnen(browser, startseite)
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "default-src 'none'" in policy and "'sha256-" in policy
+    area = page.locator(".ikarte .gebiet").first
+    area.scroll_into_view_if_needed()
+    area.hover()
+    assert "Status:" in _tip(page), "the hashed script runs"
+    assert _verstoesse(page, meldungen) == []
+    page.close()
+
+
+def test_report_page_breaks_no_csp_rule(browser, bericht):
+    page, meldungen = _oeffnen(browser, bericht)
+    assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
+    page.wait_for_load_state("load")
+    assert _verstoesse(page, meldungen) == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_rendered_reports_break_no_csp_rule(browser, sozialraum_seite):
+    _, seite, stadt = sozialraum_seite
+    for pfad in (seite, stadt):
+        page, meldungen = _oeffnen(browser, pfad)
+        page.wait_for_load_state("load")
+        assert _verstoesse(page, meldungen) == [], pfad.name
+        page.close()
+
+
+def test_an_injected_script_without_the_hash_is_blocked(browser, startseite, tmp_path):
+    html = startseite.read_text(encoding="utf-8")
+    boese = "<script>document.title = 'gekapert';</script>"
+    assert "Content-Security-Policy" in html
+    kaputt = tmp_path / "index.html"
+    kaputt.write_text(
+        html.replace("</main>", boese + "<img src='http://127.0.0.1:9/x.png'></main>")
+    )
+    page, meldungen = _oeffnen(browser, kaputt)
+    page.wait_for_load_state("load")
+    assert page.title() != "gekapert"
+    gemeldet = " ".join(_verstoesse(page, meldungen))
+    assert "script-src" in gemeldet and "img-src" in gemeldet
+    page.close()

@@ -374,6 +374,9 @@ def test_analysis_template_runs_and_makes_a_table_and_a_map(tmp_path, cfg):
     first = cfg.sozialraeume[0]
     namen = [n for n, s in _quartier_namen(cfg) if s == first.id]
     assert namen and all(n in tabellen[0] for n in namen)
+    zellen = [td.get_text() for td in BeautifulSoup(tabellen[0], "html.parser").find_all("td")]
+    assert any(re.fullmatch(r"\d+,\d", z) for z in zellen), "German decimals (issue 16)"
+    assert not [z for z in zellen if re.fullmatch(r"\d+\.\d", z)], "no English decimals"
 
 
 def _quartier_namen(cfg) -> list[tuple[str, str]]:

@@ -367,3 +367,32 @@ def test_extreme_ranks_by_interval_so_few_dots_do_not_win():
     ex = events.extreme(bk)
     assert list(ex["hoechst"]["angebot"]) == ["Viele"]
     assert list(ex["niedrigst"]["angebot"]) == ["Unbekannt-viel"]
+
+
+def test_geschuetzte_punkte_are_the_dots_of_withheld_offers(abstimmungen):
+    args = (_fragen(), _veranstaltungen())
+    assert events.geschuetzte_punkte(abstimmungen, *args, "r2-a", 3) == 2  # Integrationszentrum
+    assert events.geschuetzte_punkte(abstimmungen, *args, "r2-b", 3) == 0
+    assert events.geschuetzte_punkte(abstimmungen, *args, "r2-c", 3) == 1  # KIM, 1 of 1
+    assert events.geschuetzte_punkte(abstimmungen, *args, "r2-a", 2) == 0  # nothing withheld
+
+
+@pytest.mark.parametrize("mind", [1, 2, 3, 5, 20, 24])
+def test_no_published_n_is_small_and_the_total_minus_the_published_is_the_withheld(
+    abstimmungen, mind
+):
+    """The rule (docs/methodik.md): every published n is >= mindeststimmen; what a dot total
+    minus the published n would reveal is exactly what geschuetzte_punkte reports."""
+    for vid in ("r2-a", "r2-b", "r2-c"):
+        bk = _bk(abstimmungen, vid=vid, mind=mind)
+        shown = bk[~bk["unterdrueckt"]]
+        assert (shown["n"] >= mind).all()
+        assert (shown["ja"] + shown["nein"] == shown["n"]).all()
+        hidden = bk[bk["unterdrueckt"]]
+        assert hidden[["ja", "nein", "n"]].isna().all().all()
+        assert hidden[["anteil_ja", "ki_unten", "ki_oben"]].isna().all().all()
+        total = int(abstimmungen.loc[abstimmungen["veranstaltung_id"] == vid, "anzahl"].sum())
+        rest = total - int(shown["n"].sum())
+        assert rest == events.geschuetzte_punkte(
+            abstimmungen, _fragen(), _veranstaltungen(), vid, mind
+        )

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sozialraum.compute import events
-from sozialraum.fmt import csv_zelle, figur_text, html_text, ohne_steuerzeichen, slug
+from sozialraum.fmt import csv_zelle, figur_text, html_text, ohne_steuerzeichen, slug, zitat
+from sozialraum.present import charts
 from sozialraum.present.tables import csv_bytes, dateiname
 from sozialraum.present.veranstaltungstabellen import feedback_tabelle, kanal_tabellen
 from sozialraum.publish.sozialraumbericht import Sozialraumbericht
@@ -357,3 +358,36 @@ def test_short_lists_are_not_summarised(basis):
 
 def test_fixture_city_has_the_cards_the_tests_replace():
     assert "r2-bekannter" in FILES["karten"]
+
+
+# -- feedback words exactly as typed (issue 16) -----------------------------------------------
+WOERTER = [
+    "{{7*7}}",
+    "&lt;/script&gt;",
+    "</script>",
+    "<b>x</b>",
+    "\"'",
+    "${x}",
+    "a\u202eb",
+    "🎉",
+    ";",
+    "!wow?",
+    "(Klammer)",
+    "„Zitat“",
+]
+
+
+@pytest.mark.parametrize("wort", WOERTER)
+def test_feedback_words_keep_their_edge_characters_in_table_chart_and_cloud(basis, wort):
+    bericht = _bericht(basis, wort=wort)
+    soup = _soup(bericht.feedback().data)
+    shown = _sichtbar(wort)
+    cells = [td.get_text("") for td in soup.find_all(["td", "th"])]
+    assert shown in cells, "the table cell is the word as typed, nothing interpreted"
+    assert wort in _csv_cells(soup) or shown in _csv_cells(soup)
+    (chart,) = _bilder(soup)
+    assert shown in [t.get_text("") for t in chart.find_all("text")] or shown in _alt(chart)
+    freq = events.feedback_haeufigkeit(bericht.data.inputs.feedback, "2023-nord")
+    fig, alt = charts.wortwolke(freq, "Nord")
+    assert [t.get_text() for t in fig.axes[0].texts].count(figur_text(wort, 10**6)) == 1
+    assert zitat(shown) in alt or shown in alt

@@ -254,3 +254,35 @@ def test_history_within_the_month_of_a_month_only_state_is_not_later(tmp_path):
     errors = [str(p) for p in report.problems if p.schwere == "Fehler"]
     assert len(errors) == 1 and "reicht über den Stand" in errors[0] and "(02/2023)" in errors[0]
     assert 'Zeile 4, Spalte "status_datum"' in errors[0]
+
+
+# ---- suppression (issue 16) -----------------------------------------------------------------
+def test_a_dot_total_that_would_reveal_withheld_offers_is_withheld(cfg, sample):
+    """Total of an event's dots − published n of its offers = the withheld dots: not published."""
+    import base64
+    import dataclasses
+
+    from sozialraum.compute import events
+
+    ab = sample.abstimmungen.copy()
+    ev = sample.veranstaltungen
+    letzte = ev[ev["sozialraum_id"].astype(str) == "2"].sort_values("runde").iloc[-1]
+    vid = letzte["veranstaltung_id"]
+    eigene = ab.index[(ab["veranstaltung_id"] == vid) & ab["antwort"].isin(["JA", "NEIN"])]
+    angebot = ab.loc[eigene[0], "angebot_id"]
+    zeilen = eigene[ab.loc[eigene, "angebot_id"] == angebot]
+    ab.loc[zeilen, "anzahl"] = 0
+    ab.loc[zeilen[0], "anzahl"] = 1  # one dot: below mindeststimmen
+    inputs = dataclasses.replace(sample, abstimmungen=ab)
+    m = cfg.methode.mindeststimmen
+    assert events.geschuetzte_punkte(ab, inputs.fragen, ev, vid, m) == 1
+    html = runden_html.rundenvergleich_html(cfg, inputs, "2")
+    (href,) = re.findall(r'download="runden-[^"]+" href="(data:text/csv[^"]+)"', html)
+    raw = base64.b64decode(href.split(",", 1)[1]).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(raw), delimiter=";"))
+    punkte = {r["veranstaltung_id"]: r["punkte"] for r in rows}
+    assert punkte[vid] == "", "withheld in the CSV"
+    assert all(p != "" for v, p in punkte.items() if v != vid), "the other rounds stay"
+    assert "• = nicht ausgewiesen" in html
+    # unchanged data: every total is published
+    assert "• = nicht ausgewiesen" not in runden_html.rundenvergleich_html(cfg, sample, "2")

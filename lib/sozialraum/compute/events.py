@@ -251,6 +251,27 @@ def bekanntheit(
     return out[BEKANNTHEIT_SPALTEN].reset_index(drop=True)
 
 
+def geschuetzte_punkte(
+    abstimmungen: pd.DataFrame,
+    fragen: pd.DataFrame,
+    veranstaltungen: pd.DataFrame,
+    veranstaltung_id: str,
+    mindeststimmen: int,
+) -> int:
+    """How many yes/no dots of an event sit in offers :func:`bekanntheit` withholds.
+
+    Why: a published total of the event's dots minus the published ``n`` of every offer gives
+    back the withheld ones (secondary disclosure). Where this is above 0, the event's dot total
+    must be withheld too.
+    """
+    runde = _runde_von(veranstaltungen, veranstaltung_id)
+    fr = fragen[(fragen["runde"] == runde) & (fragen["typ"] == "ja_nein")]
+    eigene = abstimmungen[abstimmungen["veranstaltung_id"] == veranstaltung_id]
+    counts = _ja_nein_zaehlung(eigene, fr["frage_id"])
+    n = counts["ja"] + counts["nein"]
+    return int(n[(n > 0) & (n < mindeststimmen)].sum())
+
+
 def extreme(bk: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The best and the least known offers (all of them when several share the extreme).
 
@@ -447,23 +468,33 @@ _RAND = " \t\n.,;:!?\"'„“”‚‘’«»()[]{}"
 
 
 def normalisiere_wort(wort: Any) -> str:
-    """Clean a feedback word for counting: NFC, ``_`` as space, one space, no edge punctuation.
+    """A feedback word as typed, tidied only where nobody typed anything: NFC, ``_`` as space.
 
-    Mentimeter joins multi-word answers with ``_``; people add "!" or trailing blanks. The case
-    is kept (German nouns are capitalised); counting compares case-insensitively.
+    Mentimeter joins multi-word answers with ``_``; runs of blanks become one space and blanks at
+    the edges go. No other character is removed: ``{{7*7}}`` or ``&lt;/script&gt;`` is shown as
+    typed (issue 16), so the page never shows a word nobody wrote.
     """
     if is_missing(wort):
         return ""
     text = unicodedata.normalize("NFC", str(wort)).replace("_", " ")
-    text = " ".join(text.split())
-    return text.strip(_RAND)
+    return " ".join(text.split())
+
+
+def _wortkern(wort: str) -> str:
+    """The word without edge punctuation, for counting only ("informativ!" counts as "informativ").
+
+    A word made of punctuation alone keeps itself, so it is counted, not dropped.
+    """
+    return wort.strip(_RAND) or wort
 
 
 def feedback_haeufigkeit(feedback: pd.DataFrame, veranstaltung_id: str) -> pd.DataFrame:
     """How often each feedback word was given at an event.
 
-    Spellings that differ only in case or spacing count as one word ("Informativ",
-    "informativ "); it is shown in its most frequent spelling (ties: alphabetically first).
+    Spellings that differ only in case, spacing or edge punctuation count as one word
+    ("Informativ", "informativ ", "informativ!"). The word shown is always one as typed: the
+    most frequent spelling (ties: alphabetically first), and of its forms the one without edge
+    punctuation where somebody typed it so, else the most frequent form.
 
     Returns
     -------
@@ -473,13 +504,19 @@ def feedback_haeufigkeit(feedback: pd.DataFrame, veranstaltung_id: str) -> pd.Da
     """
     cols = ["wort", "anzahl", "anteil"]
     words = feedback.loc[feedback["veranstaltung_id"] == veranstaltung_id, "wort"]
-    clean = pd.Series([normalisiere_wort(w) for w in words], dtype="string")
-    clean = clean[clean != ""]
-    if clean.empty:
+    typed = pd.Series([normalisiere_wort(w) for w in words], dtype="string")
+    typed = typed[typed != ""]
+    if typed.empty:
         return pd.DataFrame(columns=cols)
-    df = pd.DataFrame({"form": clean, "key": clean.str.casefold()})
-    forms = df.groupby(["key", "form"]).size().rename("k").reset_index()
-    forms = forms.sort_values(["key", "k", "form"], ascending=[True, False, True])
+    core = pd.Series([_wortkern(w) for w in typed], index=typed.index, dtype="string")
+    df = pd.DataFrame({"form": typed, "kern": core, "key": core.str.casefold()})
+    spell = df.groupby(["key", "kern"]).size().rename("k").reset_index()
+    spell = spell.sort_values(["key", "k", "kern"], ascending=[True, False, True])
+    best = spell.drop_duplicates("key").set_index("key")["kern"]
+    forms = df[df["kern"] == df["key"].map(best)]
+    forms = forms.groupby(["key", "form"]).size().rename("k").reset_index()
+    forms["roh"] = forms["form"] != forms["key"].map(best)
+    forms = forms.sort_values(["key", "roh", "k", "form"], ascending=[True, True, False, True])
     label = forms.drop_duplicates("key").set_index("key")["form"]
     counts = df.groupby("key").size().rename("anzahl")
     out = pd.DataFrame({"wort": label, "anzahl": counts}).reset_index(drop=True)

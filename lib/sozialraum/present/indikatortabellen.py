@@ -162,6 +162,28 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
     ]
 
 
+def mit_veraenderung(cfg: Config, gebiete: pd.DataFrame) -> pd.DataFrame:
+    """``gebiete`` with ``veraenderung`` as the tables show it, in the berichtsjahr's rows.
+
+    Why: the long frame is what analysts get as ``bericht.daten.indikatoren``; its change must
+    be the change of the page (computed from two years, or the published one), not only the one
+    that came with the data. Other years' rows and withheld changes stay blank.
+    """
+    out = gebiete.copy()
+    out["veraenderung"] = np.nan
+    b = cfg.methode.berichtsjahr
+    for ind in out["indikator"].dropna().unique():
+        d = indikator_daten(cfg, gebiete, ind)
+        change = d["veraenderung_pp"].where(~d["veraenderung_unterdrueckt"].astype(bool))
+        werte = dict(
+            zip(zip(d["ebene"], d["gebiet_id"].astype(str), strict=True), change, strict=True)
+        )
+        rows = (out["indikator"] == ind) & (out["jahr"] == b)
+        keys = zip(out.loc[rows, "ebene"], out.loc[rows, "gebiet_id"].astype(str), strict=True)
+        out.loc[rows, "veraenderung"] = [werte.get(k, np.nan) for k in keys]
+    return out
+
+
 def reihenfolge(cfg: Config, gebiete: pd.DataFrame) -> list[str]:
     """Ids of areas in the documented order of every area table and CSV (``methode.sortierung``).
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from sozialraum.compute.events import geschuetzte_punkte
 from sozialraum.compute.runden import (
     STATUS_REIHENFOLGE,
     _key,
@@ -19,7 +20,7 @@ from sozialraum.compute.runden import (
     statusaenderungen,
 )
 from sozialraum.config import Config
-from sozialraum.fmt import FEHLT, anzahl, aufzaehlung, fmt_date, zitat
+from sozialraum.fmt import FEHLT, UNTERDRUECKT, anzahl, aufzaehlung, fmt_date, zitat
 from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.tables import hinweis, tabelle
 from sozialraum.present.vorlagen import block, markup
@@ -35,6 +36,20 @@ def _iso(d: Any, g: Any) -> str:
     if pd.isna(d):
         return ""
     return pd.Timestamp(d).strftime("%Y-%m" if g == "monat" else "%Y-%m-%d")
+
+
+def _punkte_geschuetzt(cfg: Config, inputs: Any, ue: pd.DataFrame) -> pd.DataFrame:
+    """``ue`` with ``punkte`` blank for events where it would give withheld dots away.
+
+    The total of an event's dots minus the published ``n`` of its offers is the sum of the
+    withheld ones; where that is above 0 the total is withheld too (secondary suppression).
+    """
+    m = cfg.methode.mindeststimmen
+    verdeckt = [
+        geschuetzte_punkte(inputs.abstimmungen, inputs.fragen, inputs.veranstaltungen, v, m) > 0
+        for v in ue["veranstaltung_id"]
+    ]
+    return ue.assign(punkte=ue["punkte"].astype("Int64").mask(verdeckt))
 
 
 def rundenvergleich_html(
@@ -55,6 +70,7 @@ def rundenvergleich_html(
     ue = runden_uebersicht(inputs, sozialraum_id)
     veranstaltung = cfg.stadt.veranstaltung
     if ue["runde"].nunique() >= 2:
+        ue = _punkte_geschuetzt(cfg, inputs, ue)
         show = pd.DataFrame(
             {
                 "Runde": [str(r) for r in ue["runde"]],
@@ -68,7 +84,7 @@ def rundenvergleich_html(
                     for n, a in zip(ue["stationen"], ue["art"], strict=True)
                 ],
                 "Karten": ue["karten"],
-                "Klebepunkte": ue["punkte"],
+                "Klebepunkte": [UNTERDRUECKT if pd.isna(p) else p for p in ue["punkte"]],
             }
         )
         gefragt = [
@@ -95,6 +111,15 @@ def rundenvergleich_html(
                 csv=csv,
                 filename=f"runden-{sr.slug}.csv",
                 numeric=["Teilnehmende", "Karten", "Klebepunkte"],
+                footnotes=(
+                    [
+                        f"{UNTERDRUECKT} = nicht ausgewiesen: Die Summe gäbe zusammen mit der "
+                        "Bekanntheit der Angebote die Punkte von Angeboten mit weniger als "
+                        f"{cfg.methode.mindeststimmen} Punkten preis."
+                    ]
+                    if ue["punkte"].isna().any()
+                    else ()
+                ),
             )
         )
         if gefragt:

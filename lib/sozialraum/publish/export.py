@@ -141,7 +141,9 @@ def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str])
     from sozialraum.publish.schrift import schrift_einbetten
 
     schrift_einbetten(soup)  # the SVG figures' font, subset and inline, once per page
-    return str(soup)
+    from sozialraum.publish.sicherheit import mit_richtlinie
+
+    return mit_richtlinie(str(soup))  # last: the policy hashes the scripts as finally written
 
 
 _NUMBER_UNIT = re.compile(r"(?<=\d) (?=%)")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -57,7 +58,24 @@ class Gesamtstadtbericht(_Bericht):
         st = publish(self.stadt_agg).assign(sozialraum_id="__stadt__")
         both = pd.concat([sr, st], ignore_index=True)
         if not self.cfg.mit_dynamik:  # no change data: no empty change column either
-            both = both.drop(columns="veraenderung", errors="ignore")
+            return both.drop(columns="veraenderung", errors="ignore")
+        # The change the page shows, in the berichtsjahr's rows (issue 16: it was empty): the
+        # published one where the config says so, else the difference of the two years' shares.
+        m = self.cfg.methode
+        pub = {i.id for i in self.cfg.dynamik_indikatoren if i.veraenderung == "veroeffentlicht"}
+        key = ["sozialraum_id", "indikator"]
+        vorher = both[both["jahr"] == (m.vergleichsjahr or 0)].set_index(key)["anteil"]
+        jetzt = both["jahr"] == m.berichtsjahr
+        if "veraenderung" not in both.columns:
+            both["veraenderung"] = np.nan
+        both["veraenderung"] = (
+            both["veraenderung"].astype("float64").where(jetzt & both["indikator"].isin(pub))
+        )
+        rechnen = jetzt & ~both["indikator"].isin(pub)
+        alt = pd.MultiIndex.from_frame(both.loc[rechnen, key]).map(vorher.to_dict().get)
+        both.loc[rechnen, "veraenderung"] = both.loc[rechnen, "anteil"].astype(
+            "float64"
+        ) - pd.to_numeric(pd.Series(list(alt), index=both.index[rechnen]), errors="coerce")
         return both
 
     @cached_property

@@ -142,10 +142,14 @@ class Sozialraumbericht(_Bericht):
     def gebiete_veroeffentlicht(self) -> pd.DataFrame:
         """``gebiete`` as published: withheld shares blank (the trend chart's download).
 
+        ``veraenderung`` is the change the indicator tables show, in the berichtsjahr's rows.
+
         Without change data there is no ``veraenderung`` column: nothing was asked for it.
         """
         out = publish(self.gebiete)
-        return out if self.cfg.mit_dynamik else out.drop(columns="veraenderung", errors="ignore")
+        if not self.cfg.mit_dynamik:
+            return out.drop(columns="veraenderung", errors="ignore")
+        return indikatortabellen.mit_veraenderung(self.cfg, out)
 
     @cached_property
     def karten_df(self) -> pd.DataFrame:

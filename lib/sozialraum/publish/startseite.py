@@ -126,5 +126,7 @@ def write_index_page(
             fehlend=list(fehlend),
         )
     )
-    write_atomic(out_path, page)
+    from sozialraum.publish.sicherheit import mit_richtlinie
+
+    write_atomic(out_path, mit_richtlinie(page))
     return out_path
