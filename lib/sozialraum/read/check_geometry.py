@@ -24,7 +24,7 @@ from sozialraum.read.einheiten import (
     korrekturen_anwenden,
 )
 from sozialraum.read.geometry import read_geometry
-from sozialraum.read.problems import ReadError
+from sozialraum.read.problems import ReadError, eingabe_pfad
 from sozialraum.read.schemas import SCHEMAS, Converted, Erlaubt, convert
 from sozialraum.read.tables import RawTable
 from sozialraum.read.validation_run import _de_int, _Run
@@ -49,7 +49,7 @@ class _Geo:
 
 def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
     cfg = run.cfg
-    path = cfg.datei("geometrie")
+    path = eingabe_pfad(cfg, "geometrie")
     datei = run.label(path)
     try:
         gdf, notes = read_geometry(

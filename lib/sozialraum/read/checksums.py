@@ -15,6 +15,7 @@ from typing import Any
 
 from sozialraum import __version__
 from sozialraum.config import Config
+from sozialraum.read.problems import eingabe_pfad
 
 #: Checksums of files by (path, size, mtime): a file whose stat did not change is not re-read.
 STAT_CACHE = "dateistand.json"
@@ -83,7 +84,7 @@ def input_files(cfg: Config) -> list[Path]:
     for name in type(cfg.eingaben).model_fields:
         if name == "mentimeter" or cfg.eingabe(name) is None:
             continue
-        files.append(cfg.datei(name))
+        files.append(eingabe_pfad(cfg, name))
     files += [(cfg.basis / m.datei).resolve() for m in cfg.eingaben.mentimeter]
     if cfg.stadt.logo:  # embedded in every page: a new image under the same name is a change
         files.append((cfg.basis / cfg.stadt.logo).resolve())

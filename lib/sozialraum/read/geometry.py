@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sozialraum.names import normalize_header
-from sozialraum.read.problems import Problem, ReadError, nearby_file
+from sozialraum.read.problems import (
+    Problem,
+    ReadError,
+    lies_bytes,
+    nearby_file,
+    pruefe_eingabe,
+)
 
 
 def read_geometry(
@@ -41,6 +47,7 @@ def read_geometry(
 
     path = Path(path)
     datei = datei or path.name
+    pruefe_eingabe(path, datei, "eine Geometriedatei", ordner_ok=True)
     if not path.exists():
         raise ReadError(
             Problem(
@@ -50,7 +57,7 @@ def read_geometry(
                 vorschlag=nearby_file(path),
             )
         )
-    if path.is_file() and not path.read_bytes()[:4096].strip():
+    if path.is_file() and not lies_bytes(path, datei, "eine Geometriedatei")[:4096].strip():
         raise ReadError(
             Problem(datei, "Die Datei ist leer", erwartet="Polygone der Sozialquartiere")
         )

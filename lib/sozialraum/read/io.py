@@ -19,7 +19,13 @@ import io as _io
 from pathlib import Path
 
 from sozialraum.read.json_tabelle import read_json
-from sozialraum.read.problems import Problem, ReadError, nearby_file
+from sozialraum.read.problems import (
+    Problem,
+    ReadError,
+    lies_bytes,
+    nearby_file,
+    pruefe_eingabe,
+)
 from sozialraum.read.tables import RawTable, _expected, _to_raw
 from sozialraum.read.xlsx import _read_xlsx, _read_zip
 
@@ -84,6 +90,7 @@ def read_table(
     """
     path = Path(path)
     datei = datei or path.name
+    pruefe_eingabe(path, datei, _expected(expected_columns))
     if not path.is_file():
         raise ReadError(
             Problem(
@@ -105,7 +112,7 @@ def read_table(
                 hinweis="prüfen, ob die richtige Datei exportiert wurde",
             )
         )
-    data = path.read_bytes()
+    data = lies_bytes(path, datei, _expected(expected_columns))
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ReadError(Problem(datei, "Die Datei ist leer", erwartet=_expected(expected_columns)))
     if data[:4] == b"PK\x03\x04":
