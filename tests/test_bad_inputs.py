@@ -331,7 +331,7 @@ def test_bad_input_gives_its_message_and_writes_nothing(tmp_path, name):
     code, output, out = _run(tmp_path, CASES[name])
     assert code == 1, output
     lines = [
-        line.strip().removeprefix("- ").removeprefix("Error: ") for line in output.splitlines()
+        line.strip().removeprefix("- ") for line in output.splitlines()
     ]
     assert EXPECTED[name] in lines, output
     assert "Traceback" not in output

@@ -233,6 +233,8 @@ def render(
     if executor == "dask" and not scheduler:
         raise AufrufFehler("--executor dask braucht --scheduler ADRESSE (z. B. tcp://host:8786).")
     cfgs = [_config(p) for p in config_paths] if config_paths else [_config(None)]
+    for cfg in cfgs:
+        _notebooks_pruefen(cfg, gesamtstadt is not False)
     if sozialraeume and len(cfgs) > 1:
         raise AufrufFehler("--sozialraum geht nur mit einer Konfiguration.")
     if pdf:
@@ -307,6 +309,26 @@ def init(ordner: Path) -> None:
     click.echo(
         f"Weiter: sozialraum validate --config {ziel}, dann sozialraum render --config {ziel}"
     )
+
+
+def _notebooks_pruefen(cfg: Config, gesamtstadt: bool) -> None:
+    """Stop before any work if a ``[bericht]`` notebook is missing (e.g. a copied config).
+
+    Without this, validation and the data cache run first and every page then fails with an
+    English ``FileNotFoundError``; the message names the key and how to fall back to the
+    workbook's own notebooks.
+    """
+    keys = ["notebook_sozialraum"] + (["notebook_gesamtstadt"] if gesamtstadt else [])
+    for key in keys:
+        pfad = cfg.bericht_pfad(key)
+        if pfad.is_file():
+            continue
+        gezeigt = os.path.relpath(pfad, cfg.basis.parent)
+        raise Fehler(
+            f"{cfg.pfad}, [bericht] {key}: Das Notebook {gezeigt} existiert nicht. Erwartet: "
+            "der Pfad zu einem Berichts-Notebook, relativ zur Konfiguration. Tipp: den Eintrag "
+            "löschen, dann nimmt sozialraum die Notebooks des Arbeitsbuchs."
+        )
 
 
 def _is_file_error(exc: OSError) -> bool:
