@@ -106,8 +106,23 @@ def input_checksums(cfg: Config, digests: FileDigests | None = None) -> dict[str
     out: dict[str, str] = {}
     for p in input_files(cfg):
         if p.is_file():
-            out[Path(os.path.relpath(p, cfg.basis)).as_posix()] = digests.digest(p)
+            out[Path(os.path.relpath(p, cfg.basis)).as_posix()] = _digest(digests, p)
     return dict(sorted(out.items()))
+
+
+def _digest(digests: FileDigests, path: Path) -> str:
+    """The checksum, or a marker for a file that cannot be read: validation then names it.
+
+    A file of ``/proc`` or a device is never read here (``/proc/self/mem`` fails with an I/O
+    error, a device may never end); the marker differs from every checksum, so the batch
+    validates, and :func:`~sozialraum.read.problems.pruefe_eingabe` says in German what it is.
+    """
+    if os.path.realpath(path).startswith(("/proc/", "/sys/", "/dev/")):
+        return "keine gewöhnliche Datei"
+    try:
+        return digests.digest(path)
+    except OSError:
+        return "nicht lesbar"
 
 
 def mentimeter_files(cfg: Config) -> dict[str, str]:
