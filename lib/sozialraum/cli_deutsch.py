@@ -204,8 +204,8 @@ class Gruppe(_Deutsch, click.Group):
             if exc.ctx is not None:
                 click.echo(exc.ctx.get_usage(), err=True)
             click.echo(aufruf_fehler(exc), err=True)
-            if exc.ctx is not None:
-                click.echo(f"Hilfe: {exc.ctx.command_path} --help", err=True)
+            pfad = exc.ctx.command_path if exc.ctx is not None else prog_name or "sozialraum"
+            click.echo(f"Hilfe: {pfad} --help", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             click.echo(exc.format_message(), err=True)
