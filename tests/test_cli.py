@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from fixtures_city import make_city, with_project_notebooks
@@ -133,3 +134,96 @@ def test_cluster_and_several_cities_options_are_checked_before_any_work(tmp_path
     assert two.exit_code == 2
     assert "--sozialraum geht nur mit einer Konfiguration" in two.output
     assert not any(tmp_path.iterdir())  # refused before anything was written
+
+
+def _sozialraum(args):
+    """Run the console command in-process under its real name (CliRunner would say "main")."""
+    return CliRunner().invoke(main, args, prog_name="sozialraum")
+
+
+ENGLISCH = (
+    "Usage",
+    "Options",
+    "Commands",
+    "Show this message",
+    "exit",
+    "Error",
+    "Try",
+    "Invalid",
+    "No such",
+    "default",
+    "PATH",
+    "TEXT",
+    "DIRECTORY",
+    "INTEGER",
+)
+
+
+@pytest.mark.parametrize("befehl", [[], ["validate"], ["render"], ["list"], ["abgleich"], ["init"]])
+def test_help_of_every_command_is_german(befehl):
+    result = _sozialraum([*befehl, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Aufruf: sozialraum {' '.join(befehl)}".rstrip() + " ")
+    assert "Optionen:" in result.output
+    assert "--help     Diese Hilfe zeigen und beenden." in result.output or (
+        "Diese Hilfe zeigen und beenden." in result.output
+    )
+    assert [w for w in ENGLISCH if w in result.output] == []
+
+
+def test_group_help_lists_the_commands_under_befehle():
+    result = _sozialraum(["--help"])
+    befehle = result.output.split("Befehle:\n", 1)[1].split()
+    assert {"validate", "render", "list", "abgleich", "init"} <= set(befehle)
+    assert "--version  Die Version zeigen und beenden." in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "zeile"),
+    [
+        (["render", "--jbos", "2"], 'Unbekannte Option "--jbos". Meinten Sie "--jobs"?'),
+        (["validate", "--force"], 'Unbekannte Option "--force".'),
+        (["render", "--jobs", "0"], 'Ungültiger Wert für --jobs: "0" ist kleiner als 1.'),
+        (["render", "--jobs", "x"], 'Ungültiger Wert für --jobs: "x" ist keine ganze Zahl.'),
+        (["render", "--jobs"], 'Die Option "--jobs" braucht einen Wert.'),
+        (["render", "--force=1"], 'Die Option "--force" nimmt keinen Wert.'),
+        (
+            ["renderr"],
+            'Unbekannter Befehl "renderr". Befehle: abgleich, init, list, render, validate. '
+            'Meinten Sie "render"?',
+        ),
+        (
+            ["render", "--executor", "k8s"],
+            'Ungültiger Wert für --executor: "k8s" ist nicht erlaubt (erlaubt: "local", "dask").',
+        ),
+        (["init"], "Es fehlt das Argument ORDNER."),
+        (["list", "extra"], "Unerwartete weitere Angabe: extra."),
+        (["--debug"], "Es fehlt der Befehl."),
+        (
+            ["render", "--executor", "dask"],
+            "--executor dask braucht --scheduler ADRESSE (z. B. tcp://host:8786).",
+        ),
+    ],
+)
+def test_usage_errors_are_one_german_line(args, zeile):
+    result = _sozialraum(args)
+    assert result.exit_code == 2, result.output
+    assert zeile in result.output.splitlines()
+    assert result.output.splitlines()[-1].startswith("Hilfe: sozialraum")
+    assert [w for w in ENGLISCH if w in result.output] == []
+
+
+def test_out_that_is_a_file_is_a_german_usage_error(tmp_path):
+    datei = tmp_path / "bericht.txt"
+    datei.write_text("x")
+    result = _sozialraum(["render", "--out", str(datei)])
+    assert result.exit_code == 2
+    assert f'Ungültiger Wert für --out: "{datei}" ist eine Datei, kein Ordner.' in result.output
+    assert "Hilfe: sozialraum render --help" in result.output
+
+
+def test_a_config_error_is_printed_without_an_english_prefix(tmp_path):
+    result = _sozialraum(["list", "--config", str(tmp_path / "fehlt.toml")])
+    assert result.exit_code == 1
+    assert result.output == f"Konfigurationsdatei {tmp_path / 'fehlt.toml'} existiert nicht.\n"
+    assert "Error" not in result.output

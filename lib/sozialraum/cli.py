@@ -8,6 +8,16 @@ from pathlib import Path
 
 import click
 
+from sozialraum.cli_deutsch import (
+    VERSION_HILFE,
+    VERSION_TEXT,
+    AufrufFehler,
+    Auswahl,
+    Fehler,
+    GanzeZahl,
+    Gruppe,
+    Ordner,
+)
 from sozialraum.config import Config, ConfigError, load_config
 
 CONFIG_HELP = (
@@ -20,10 +30,10 @@ def _config(path: Path | None) -> Config:
     try:
         return load_config(path)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fehler(str(exc)) from exc
 
 
-class _Gruppe(click.Group):
+class _Gruppe(Gruppe):
     """Every failure is a German message; ``--debug`` shows the traceback for developers."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -81,14 +91,20 @@ def _validation_failed(exc: Exception) -> bool:
 
 
 @click.group(cls=_Gruppe)
-@click.version_option(package_name="sozialraum")
+@click.version_option(package_name="sozialraum", message=VERSION_TEXT, help=VERSION_HILFE)
 @click.option("--debug", is_flag=True, help="Bei Fehlern den vollständigen Verlauf zeigen.")
 def main(debug: bool) -> None:
     """Sozialraum-Berichte: Daten prüfen, Sozialindex berechnen, Berichte erzeugen."""
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    metavar="DATEI",
+    help=CONFIG_HELP,
+)
 def validate(config_path: Path | None) -> None:
     """Prüft alle Eingabedateien und meldet jedes Problem mit Datei, Zeile und Spalte."""
     from sozialraum.read.validate import validate as run_validation
@@ -105,7 +121,13 @@ def validate(config_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    metavar="DATEI",
+    help=CONFIG_HELP,
+)
 def abgleich(config_path: Path | None) -> None:
     """Vergleicht die berechneten Klassen mit den veröffentlichten ([abgleich] der Config)."""
     from sozialraum.compute.abgleich import abgleichen
@@ -116,7 +138,7 @@ def abgleich(config_path: Path | None) -> None:
     try:
         result = abgleichen(cfg, prepare(cfg).result)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fehler(str(exc)) from exc
     except ValidationFailed as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -126,7 +148,13 @@ def abgleich(config_path: Path | None) -> None:
 
 
 @main.command(name="list")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    metavar="DATEI",
+    help=CONFIG_HELP,
+)
 def list_sozialraeume(config_path: Path | None) -> None:
     """Listet die Sozialräume, genau so geschrieben, wie der Notebook-Parameter sie nimmt."""
     for s in _config(config_path).sozialraeume:
@@ -138,17 +166,17 @@ def list_sozialraeume(config_path: Path | None) -> None:
     "--config",
     "config_paths",
     type=click.Path(path_type=Path),
+    metavar="DATEI",
     multiple=True,
     help=CONFIG_HELP + " Mehrfach angebbar: mehrere Städte in einem Lauf (mit --out je Stadt "
     "ein Unterordner <out>/<Name der Konfiguration>/).",
 )
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    type=Auswahl(["local", "dask"]),
     default="local",
-    show_default=True,
     help="Wo die Berichte entstehen: local = Prozesse auf diesem Rechner, dask = die Worker "
-    "eines laufenden dask.distributed-Clusters (siehe docs/betrieb.md).",
+    "eines laufenden dask.distributed-Clusters (siehe docs/betrieb.md). Vorgabe: local.",
 )
 @click.option(
     "--scheduler",
@@ -159,18 +187,20 @@ def list_sozialraeume(config_path: Path | None) -> None:
     "--sozialraum",
     "sozialraeume",
     multiple=True,
+    metavar="NAME",
     help="Nur diesen Sozialraum (Name wie in `sozialraum list`); mehrfach angebbar. "
     "Ohne Angabe: alle.",
 )
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=Ordner(),
+    metavar="ORDNER",
     help="Ausgabeordner; die Berichte landen in <out>/<berichtsjahr>/. "
     "Ohne Angabe: [bericht] ausgabe der Konfiguration (reports/).",
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=GanzeZahl(1),
     default=None,
     help="Parallele Prozesse (Vorgabe: Zahl der Prozessorkerne).",
 )
@@ -201,17 +231,17 @@ def render(
     from sozialraum.publish.batch import run_batches
 
     if executor == "dask" and not scheduler:
-        raise click.UsageError(
-            "--executor dask braucht --scheduler ADRESSE (z. B. tcp://host:8786)."
-        )
+        raise AufrufFehler("--executor dask braucht --scheduler ADRESSE (z. B. tcp://host:8786).")
     cfgs = [_config(p) for p in config_paths] if config_paths else [_config(None)]
+    for cfg in cfgs:
+        _notebooks_pruefen(cfg, gesamtstadt is not False)
     if sozialraeume and len(cfgs) > 1:
-        raise click.UsageError("--sozialraum geht nur mit einer Konfiguration.")
+        raise AufrufFehler("--sozialraum geht nur mit einer Konfiguration.")
     if pdf:
         from sozialraum.publish.pdf import INSTALL_HINT, chromium_pfad
 
         if chromium_pfad() is None:
-            raise click.ClickException(
+            raise Fehler(
                 f"Für --pdf wird Chromium gebraucht, es wurde nicht gefunden.\n{INSTALL_HINT}"
             )
     try:
@@ -228,13 +258,13 @@ def render(
         )
     except OSError as exc:
         if executor == "dask" and not _is_file_error(exc):
-            raise click.ClickException(
+            raise Fehler(
                 f"Der dask-Scheduler {scheduler} ist nicht erreichbar ({exc}). Tipp: Adresse "
                 "prüfen und ob der Cluster läuft (docs/betrieb.md)."
             ) from exc
         raise
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fehler(str(exc)) from exc
     except Exception as exc:
         if not _validation_failed(exc):
             raise
@@ -254,7 +284,7 @@ def render(
 
 
 @main.command()
-@click.argument("ordner", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("ordner", type=Ordner())
 def init(ordner: Path) -> None:
     """Schlägt aus den Dateien eines Ordners eine Konfiguration vor (ORDNER/sozialraum.toml).
 
@@ -268,7 +298,7 @@ def init(ordner: Path) -> None:
     try:
         ziel, erk = vorschlagen(ordner)
     except InitFehler as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fehler(str(exc)) from exc
     click.echo("Gelesen:")
     for zeile in erk.geraten:
         click.echo(f"  {zeile}")
@@ -279,6 +309,26 @@ def init(ordner: Path) -> None:
     click.echo(
         f"Weiter: sozialraum validate --config {ziel}, dann sozialraum render --config {ziel}"
     )
+
+
+def _notebooks_pruefen(cfg: Config, gesamtstadt: bool) -> None:
+    """Stop before any work if a ``[bericht]`` notebook is missing (e.g. a copied config).
+
+    Without this, validation and the data cache run first and every page then fails with an
+    English ``FileNotFoundError``; the message names the key and how to fall back to the
+    workbook's own notebooks.
+    """
+    keys = ["notebook_sozialraum"] + (["notebook_gesamtstadt"] if gesamtstadt else [])
+    for key in keys:
+        pfad = cfg.bericht_pfad(key)
+        if pfad.is_file():
+            continue
+        gezeigt = os.path.relpath(pfad, cfg.basis.parent)
+        raise Fehler(
+            f"{cfg.pfad}, [bericht] {key}: Das Notebook {gezeigt} existiert nicht. Erwartet: "
+            "der Pfad zu einem Berichts-Notebook, relativ zur Konfiguration. Tipp: den Eintrag "
+            "löschen, dann nimmt sozialraum die Notebooks des Arbeitsbuchs."
+        )
 
 
 def _is_file_error(exc: OSError) -> bool:

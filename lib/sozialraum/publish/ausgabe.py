@@ -35,6 +35,9 @@ _ERRNO_TEXT = {
     errno.EISDIR: "Der Pfad ist ein Ordner, keine Datei",
     errno.ENAMETOOLONG: "Der Pfad ist zu lang",
     errno.EIO: "Ein- und Ausgabefehler des Datenträgers (defekt oder getrennt?)",
+    errno.EFBIG: "Die Datei wird größer, als erlaubt ist (Grenze für die Dateigröße, ulimit -f)",
+    errno.ELOOP: "Der Pfad ist ein Verweis (Symlink), der im Kreis auf sich selbst zeigt",
+    errno.EMFILE: "Zu viele Dateien gleichzeitig geöffnet",
 }
 
 _ERRNO_TIPP = {
@@ -44,6 +47,10 @@ _ERRNO_TIPP = {
     errno.EPERM: "mit --out einen Ordner wählen, in den Sie schreiben dürfen",
     errno.EROFS: "mit --out einen beschreibbaren Ordner wählen",
     errno.ENOENT: "mit --out einen Ordner auf einem beschreibbaren Laufwerk wählen",
+    errno.EFBIG: "die Grenze aufheben (ulimit -f unlimited) oder mit --out einen anderen "
+    "Datenträger wählen",
+    errno.ELOOP: "den Verweis löschen oder auf den richtigen Ordner zeigen lassen",
+    errno.EMFILE: "mit --jobs weniger parallele Prozesse wählen",
 }
 
 

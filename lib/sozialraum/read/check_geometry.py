@@ -6,6 +6,7 @@ statistics files' quartier_id, name and sozialraum_id are resolved against it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from sozialraum.read.einheiten import (
     korrekturen_anwenden,
 )
 from sozialraum.read.geometry import read_geometry
-from sozialraum.read.problems import ReadError
+from sozialraum.read.problems import ReadError, eingabe_pfad
 from sozialraum.read.schemas import SCHEMAS, Converted, Erlaubt, convert
 from sozialraum.read.tables import RawTable
 from sozialraum.read.validation_run import _de_int, _Run
@@ -49,7 +50,7 @@ class _Geo:
 
 def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
     cfg = run.cfg
-    path = cfg.datei("geometrie")
+    path = eingabe_pfad(cfg, "geometrie")
     datei = run.label(path)
     try:
         gdf, notes = read_geometry(
@@ -86,7 +87,10 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
     derived = cfg.einheiten.aus != "geometrie"  # unknown units are reported by einheiten_pruefen
     run.validate_schema("geometrie", conv, None if derived else {"sozialraum_id": sr_erlaubt})
     doppelt = doppelte_ids(run, conv)
-    bad_geom = ~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    bad_geom = (  # missing and empty geometries are reported by read_geometry
+        ~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+        & gdf.geometry.notna().to_numpy()
+    )
     for pos in np.flatnonzero(bad_geom):
         run.problem(
             datei,
@@ -99,7 +103,9 @@ def _geometry(run: _Run, sr_erlaubt: Erlaubt) -> tuple[Any, _Geo | None]:
             erwartet=f"ein Polygon oder MultiPolygon je {cfg.begriffe.gebiet.name}",
         )
     df = conv.df
-    _topology(run, gdf.geometry.to_numpy(), df["quartier"].fillna("?").tolist(), datei)
+    with warnings.catch_warnings():  # shapely's overflow warnings for far-off coordinates
+        warnings.simplefilter("ignore")
+        _topology(run, gdf.geometry.to_numpy(), df["quartier"].fillna("?").tolist(), datei)
     quartiere = gdf[["geometry"]].copy()
     for c in ("quartier_id", "quartier", "sozialraum_id", "erfunden"):
         quartiere[c] = df[c].to_numpy()

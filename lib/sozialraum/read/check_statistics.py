@@ -158,6 +158,60 @@ def _indikatoren(run: _Run, conv: Converted, excluded: set[str]) -> None:
                 )
 
 
+#: A nenner more than this many times the area's population is implausible (but possible).
+NENNER_FAKTOR = 2
+
+
+def _nenner(run: _Run, bev: Converted | None, ind: Converted, excluded: set[str]) -> None:
+    """A nenner of 0 is an error (no share exists); one far above the population a warning.
+
+    The nenner is a part of the population (e.g. "Einwohner*innen unter 65"); 99,999,999 in an
+    area of 11,615 people is a typo or a wrong column, yet a special count may be larger, so the
+    analyst is told and the run goes on.
+    """
+    df = ind.df
+    eingabe = {i.id: i.eingabe for i in run.cfg.indikatoren}
+    einwohner: dict[tuple[str, int], float] = {}
+    if bev is not None:
+        for qid, jahr, n in zip(
+            bev.df["quartier_id"], bev.df["jahr"], bev.df["einwohner"], strict=True
+        ):
+            if isinstance(qid, str) and not pd.isna(jahr) and not pd.isna(n):
+                einwohner[(qid, int(jahr))] = float(n)
+    for pos in range(len(df)):
+        qid, jahr, n = df["quartier_id"].iloc[pos], df["jahr"].iloc[pos], df["nenner"].iloc[pos]
+        if eingabe.get(df["indikator"].iloc[pos]) != "anzahl" or np.isnan(n) or qid in excluded:
+            continue
+        wert = ind.raw.df["nenner"].iloc[pos]
+        if n == 0:
+            run.cell(
+                ind,
+                pos,
+                "nenner",
+                "Der Nenner ist 0: ein Anteil lässt sich nicht berechnen",
+                erwartet="eine ganze Zahl > 0",
+                hinweis="hat das Gebiet niemanden in dieser Gruppe, es nicht bewerten: [methode] "
+                f'ausgeschlossen = [{{ quartier_id = "{qid}", grund = "…" }}]',
+            )
+            continue
+        ew = einwohner.get((qid, int(jahr))) if not pd.isna(jahr) else None
+        if ew and n > NENNER_FAKTOR * ew:
+            run.cell(
+                ind,
+                pos,
+                "nenner",
+                f'Der Nenner "{wert}" ist mehr als {NENNER_FAKTOR}-mal so groß wie die '
+                f"Einwohnerzahl des Gebiets ({_de(ew)} im Jahr {int(jahr)})",
+                erwartet="ein Nenner, der ein Teil der Bevölkerung ist",
+                hinweis="Tippfehler oder eine falsche Spalte?",
+                schwere="Warnung",
+            )
+
+
+def _de(n: float) -> str:
+    return f"{n:,.0f}".replace(",", ".")
+
+
 def _coverage(
     run: _Run, geo: _Geo, bev: Converted | None, ind: Converted | None, excluded: set[str]
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sozialraum import __version__
 from sozialraum.config import Config
+from sozialraum.read.problems import eingabe_pfad
 
 #: Checksums of files by (path, size, mtime): a file whose stat did not change is not re-read.
 STAT_CACHE = "dateistand.json"
@@ -83,7 +84,7 @@ def input_files(cfg: Config) -> list[Path]:
     for name in type(cfg.eingaben).model_fields:
         if name == "mentimeter" or cfg.eingabe(name) is None:
             continue
-        files.append(cfg.datei(name))
+        files.append(eingabe_pfad(cfg, name))
     files += [(cfg.basis / m.datei).resolve() for m in cfg.eingaben.mentimeter]
     if cfg.stadt.logo:  # embedded in every page: a new image under the same name is a change
         files.append((cfg.basis / cfg.stadt.logo).resolve())
@@ -105,8 +106,23 @@ def input_checksums(cfg: Config, digests: FileDigests | None = None) -> dict[str
     out: dict[str, str] = {}
     for p in input_files(cfg):
         if p.is_file():
-            out[Path(os.path.relpath(p, cfg.basis)).as_posix()] = digests.digest(p)
+            out[Path(os.path.relpath(p, cfg.basis)).as_posix()] = _digest(digests, p)
     return dict(sorted(out.items()))
+
+
+def _digest(digests: FileDigests, path: Path) -> str:
+    """The checksum, or a marker for a file that cannot be read: validation then names it.
+
+    A file of ``/proc`` or a device is never read here (``/proc/self/mem`` fails with an I/O
+    error, a device may never end); the marker differs from every checksum, so the batch
+    validates, and :func:`~sozialraum.read.problems.pruefe_eingabe` says in German what it is.
+    """
+    if os.path.realpath(path).startswith(("/proc/", "/sys/", "/dev/")):
+        return "keine gewöhnliche Datei"
+    try:
+        return digests.digest(path)
+    except OSError:
+        return "nicht lesbar"
 
 
 def mentimeter_files(cfg: Config) -> dict[str, str]:

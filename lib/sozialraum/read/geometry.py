@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sozialraum.names import normalize_header
-from sozialraum.read.problems import Problem, ReadError, nearby_file
+from sozialraum.read.problems import (
+    Problem,
+    ReadError,
+    lies_bytes,
+    nearby_file,
+    pruefe_eingabe,
+)
 
 
 def read_geometry(
@@ -41,6 +47,7 @@ def read_geometry(
 
     path = Path(path)
     datei = datei or path.name
+    pruefe_eingabe(path, datei, "eine Geometriedatei", ordner_ok=True)
     if not path.exists():
         raise ReadError(
             Problem(
@@ -50,7 +57,7 @@ def read_geometry(
                 vorschlag=nearby_file(path),
             )
         )
-    if path.is_file() and not path.read_bytes()[:4096].strip():
+    if path.is_file() and not lies_bytes(path, datei, "eine Geometriedatei")[:4096].strip():
         raise ReadError(
             Problem(datei, "Die Datei ist leer", erwartet="Polygone der Sozialquartiere")
         )
@@ -102,9 +109,14 @@ def read_geometry(
         if len(c) == 10 and len(longer) == 1 and longer[0] not in gdf.columns:
             restore[c] = longer[0]
     gdf = gdf.rename(columns=restore)
-    gdf = gdf.to_crs(crs).reset_index(drop=True)
-    problems: list[Problem] = []
-    invalid = ~gdf.geometry.is_valid & gdf.geometry.notna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf = gdf.to_crs(crs).reset_index(drop=True)
+    problems = _ohne_flaeche(gdf, datei, label_column)
+    problems += _ausserhalb(gdf, datei, label_column)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        invalid = ~gdf.geometry.is_valid & gdf.geometry.notna() & ~gdf.geometry.is_empty
     for i in gdf.index[invalid]:
         geom = gdf.geometry.iloc[i]
         reason = shapely.is_valid_reason(geom)
@@ -143,3 +155,89 @@ def _polygonal(geom: Any) -> Any:
     for p in parts:
         polys.extend(p.geoms if isinstance(p, MultiPolygon) else [p])
     return MultiPolygon(polys) if len(polys) != 1 else polys[0]
+
+
+def _name(gdf: Any, i: int, label_column: str) -> str:
+    value = gdf[label_column].iloc[i] if label_column in gdf.columns else None
+    return str(value) if isinstance(value, str) and value.strip() else f"Objekt {i + 1}"
+
+
+def _ohne_flaeche(gdf: Any, datei: str, label_column: str) -> list[Problem]:
+    """One error per object without a usable area: missing, empty, or NaN/infinite coordinates.
+
+    Such an object cannot be drawn or intersected (GEOS fails on NaN); its geometry is set to
+    None so that the later checks pass over it, and the analyst hears of each one by name.
+    """
+    import numpy as np
+    import shapely
+
+    problems = []
+    for i, geom in enumerate(gdf.geometry):
+        if geom is None or geom.is_empty:
+            meldung = (
+                f'Das Objekt "{_name(gdf, i, label_column)}" hat keine Fläche (leere Geometrie)'
+            )
+        elif not np.isfinite(shapely.get_coordinates(geom)).all():
+            meldung = (
+                f'Die Fläche von "{_name(gdf, i, label_column)}" hat ungültige Koordinaten '
+                "(NaN oder unendlich)"
+            )
+        else:
+            continue
+        gdf.loc[i, "geometry"] = None
+        problems.append(
+            Problem(
+                datei,
+                meldung,
+                zeile=i + 2,
+                spalte="geometry",
+                erwartet="ein Polygon mit gültigen Koordinaten je Gebiet",
+                hinweis="im GIS die Fläche neu zeichnen oder das Objekt löschen",
+            )
+        )
+    return problems
+
+
+def _ausserhalb(gdf: Any, datei: str, label_column: str) -> list[Problem]:
+    """Warn about areas far outside the region the CRS is made for (e.g. a coordinate of 1e300).
+
+    Possible (a typo in one vertex, a test object), but no city lies there: the map would zoom
+    out to nothing. "Far" is more than the region's own size beyond its edge.
+    """
+    import math
+
+    try:
+        area = gdf.crs.area_of_use
+        if area is None:
+            return []
+        from pyproj import Transformer
+
+        t = Transformer.from_crs("EPSG:4326", gdf.crs, always_xy=True)
+        minx, miny, maxx, maxy = t.transform_bounds(*area.bounds)
+    except Exception:  # noqa: BLE001 - no area of use known: nothing to compare with
+        return []
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return []
+    dx, dy = maxx - minx, maxy - miny
+    problems = []
+    for i, geom in enumerate(gdf.geometry):
+        if geom is None:
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        if x0 >= minx - dx and x1 <= maxx + dx and y0 >= miny - dy and y1 <= maxy + dy:
+            continue
+        weit = max(abs(x0), abs(x1), abs(y0), abs(y1))
+        problems.append(
+            Problem(
+                datei,
+                f'Die Fläche von "{_name(gdf, i, label_column)}" liegt weit außerhalb des '
+                f"Gebiets, für das {gdf.crs.to_string()} gilt (Koordinaten bis {weit:.3g})",
+                zeile=i + 2,
+                spalte="geometry",
+                erwartet="Koordinaten im Gebiet des Koordinatenbezugssystems",
+                hinweis="im GIS die Eckpunkte der Fläche prüfen (ein Tippfehler in einer "
+                "Koordinate?)",
+                schwere="Warnung",
+            )
+        )
+    return problems

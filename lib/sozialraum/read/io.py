@@ -19,7 +19,13 @@ import io as _io
 from pathlib import Path
 
 from sozialraum.read.json_tabelle import read_json
-from sozialraum.read.problems import Problem, ReadError, nearby_file
+from sozialraum.read.problems import (
+    Problem,
+    ReadError,
+    lies_bytes,
+    nearby_file,
+    pruefe_eingabe,
+)
 from sozialraum.read.tables import RawTable, _expected, _to_raw
 from sozialraum.read.xlsx import _read_xlsx, _read_zip
 
@@ -84,6 +90,7 @@ def read_table(
     """
     path = Path(path)
     datei = datei or path.name
+    pruefe_eingabe(path, datei, _expected(expected_columns))
     if not path.is_file():
         raise ReadError(
             Problem(
@@ -105,7 +112,7 @@ def read_table(
                 hinweis="prüfen, ob die richtige Datei exportiert wurde",
             )
         )
-    data = path.read_bytes()
+    data = lies_bytes(path, datei, _expected(expected_columns))
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ReadError(Problem(datei, "Die Datei ist leer", erwartet=_expected(expected_columns)))
     if data[:4] == b"PK\x03\x04":
@@ -190,6 +197,7 @@ def read_table(
                 hinweis="ein Feld ist extrem lang oder ein Anführungszeichen ist nicht geschlossen",
             )
         ) from exc
+    _check_mixed_delimiter(records, datei, delimiter)
     raw = _to_raw(records, datei, encoding=encoding, delimiter=delimiter, text=True)
     _check_truncated(raw, text, records)
     if encoding == "utf-16":
@@ -203,6 +211,29 @@ def read_table(
             )
         )
     return raw
+
+
+def _check_mixed_delimiter(records: list[list[str]], datei: str, delimiter: str | None) -> None:
+    """Stop when the header uses one delimiter and every data row the other.
+
+    Happens when a header is typed by hand above rows exported from Excel; without this check
+    every row would be one unknown id, and the analyst would get one message per row.
+    """
+    if delimiter not in (";", ",") or len(records) < 2 or len(records[0]) < 2:
+        return
+    other = ";" if delimiter == "," else ","
+    rows = [r for r in records[1:] if any(c.strip() for c in r)]
+    if rows and all(len(r) == 1 and len(r[0].split(other)) == len(records[0]) for r in rows):
+        raise ReadError(
+            Problem(
+                datei,
+                f"Die Kopfzeile ist mit „{delimiter}“ getrennt, die Datenzeilen mit „{other}“",
+                zeile=2,
+                erwartet="ein Trennzeichen in der ganzen Datei",
+                hinweis=f"die Kopfzeile mit „{other}“ trennen oder die Tabelle in Excel neu als "
+                "CSV speichern",
+            )
+        )
 
 
 def _utf16(data: bytes) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sozialraum.names import closest
+from sozialraum.read.problems import ReadError, pruefe_eingabe
 from sozialraum.read.xlsx import _cell_text
 
 
@@ -68,6 +69,10 @@ def read_mentimeter(path: str | Path) -> MentimeterExport:
     from openpyxl import load_workbook
 
     path = Path(path)
+    try:
+        pruefe_eingabe(path, path.name, "ein Mentimeter-Export (.xlsx)")
+    except ReadError as exc:
+        raise MentimeterError(str(exc)) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -6,9 +6,12 @@ without importing a reader.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sozialraum.names import closest
 
@@ -102,3 +105,74 @@ def nearby_file(path: Path) -> str | None:
         return None
     names = [p.name for p in folder.iterdir() if p.is_file()]
     return closest(path.name, names, cutoff=0.75)
+
+
+_SYSTEMORDNER = ("/proc/", "/sys/", "/dev/")
+
+
+def pruefe_eingabe(
+    path: Path, datei: str, erwartet: str | None, *, ordner_ok: bool = False
+) -> None:
+    """Stop with a German problem if ``path`` is there but is no ordinary, readable file.
+
+    A symlink loop, a named pipe, a device or a file of ``/proc`` would otherwise end in an
+    English exception, or, for a pipe, in a read that never returns. A path that does not exist
+    is left to the caller, which knows a similar name to suggest. ``ordner_ok`` for geometries:
+    a FileGDB or a folder of Shapefiles is a directory.
+    """
+
+    def fehler(meldung: str, hinweis: str) -> ReadError:
+        return ReadError(Problem(datei, meldung, erwartet=erwartet, hinweis=hinweis))
+
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fehler(
+                "Die Datei ist ein Verweis (Symlink), der im Kreis auf sich selbst zeigt",
+                "den Verweis löschen und die Datei selbst (oder einen Verweis auf sie) ablegen",
+            ) from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return
+        raise fehler(
+            f"Die Datei lässt sich nicht öffnen ({exc.strerror or exc.errno})",
+            "Berechtigungen und Pfad prüfen",
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        if ordner_ok:
+            return
+        raise fehler("Der Pfad ist ein Ordner, keine Datei", "den Pfad zur Datei angeben")
+    echt = os.path.realpath(path)
+    if not stat.S_ISREG(info.st_mode) or echt.startswith(_SYSTEMORDNER):
+        raise fehler(
+            f"Der Pfad ist keine gewöhnliche Datei, sondern ein Gerät, eine Pipe oder eine "
+            f"Systemdatei ({echt})",
+            "den Pfad zur exportierten Datei angeben",
+        )
+
+
+def lies_bytes(path: Path, datei: str, erwartet: str | None) -> bytes:
+    """The bytes of an input file; a failing read is a German problem naming the file."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReadError(
+            Problem(
+                datei,
+                f"Die Datei lässt sich nicht lesen ({exc.strerror or exc.errno})",
+                erwartet=erwartet,
+                hinweis="ist der Datenträger getrennt oder die Datei beschädigt?",
+            )
+        ) from None
+
+
+def eingabe_pfad(cfg: Any, name: str) -> Path:
+    """Absolute path of the input ``name``, also when resolving it fails on a symlink loop.
+
+    ``Path.resolve`` raises ``RuntimeError`` on a loop (before Python 3.13); the unresolved path
+    then reaches :func:`pruefe_eingabe`, which names the loop in German.
+    """
+    try:
+        return cfg.datei(name)
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(cfg.basis / cfg.eingabe(name).datei))

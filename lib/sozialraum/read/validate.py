@@ -25,6 +25,7 @@ from sozialraum.read.check_statistics import (
     _coverage,
     _einwohner,
     _indikatoren,
+    _nenner,
     _vorschlaege,
 )
 from sozialraum.read.problems import Problem
@@ -215,6 +216,7 @@ def validate(cfg: Config) -> ValidationReport:
         _einwohner(run, bev, excluded)
     if ind is not None:
         _indikatoren(run, ind, excluded)
+        _nenner(run, bev, ind, excluded)
     if geo is not None:
         _coverage(run, geo, bev, ind, excluded)
         _vorschlaege(run, geo, bev, ind, excluded)

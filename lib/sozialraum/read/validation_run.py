@@ -14,7 +14,7 @@ from typing import Any
 from sozialraum.config import Config
 from sozialraum.read.adapt import adapt
 from sozialraum.read.io import read_table
-from sozialraum.read.problems import Problem, ReadError
+from sozialraum.read.problems import Problem, ReadError, eingabe_pfad
 from sozialraum.read.schemas import SCHEMAS, Converted, Erlaubt, build_schema, check, convert
 from sozialraum.read.tables import RawTable
 
@@ -52,7 +52,7 @@ class _Run:
         """Read and convert the input ``name`` of ``[eingaben]``; None if it cannot be read."""
         if getattr(self.cfg.eingaben, name, None) is None:
             return None
-        path = self.cfg.datei(name)
+        path = eingabe_pfad(self.cfg, name)
         spec = self.cfg.eingabe(name)
         model = SCHEMAS[name]
         required = [c for c, col in model.to_schema().columns.items() if col.required]

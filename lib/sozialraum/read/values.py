@@ -19,6 +19,9 @@ _COMMA_DEC = re.compile(r"^[+-]?\d*,\d+$")
 _POINT_DEC = re.compile(r"^[+-]?\d*\.\d+$")
 _DE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _EN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLACEHOLDERS = {"n.v.", "nv", "k.a.", "ka", "-", "–", ".", "/", "na", "n/a"}
+MAX_STELLEN = 15
+"""More digits than a float holds exactly: such a count is a typo or a formula gone wrong."""
 
 
 def detect_decimal(df: pd.DataFrame, delimiter: str | None) -> str:
@@ -59,7 +62,28 @@ def parse_number(text: str, decimal: str = ".") -> Parsed:
     if not s:
         return Parsed(None)
     if _INT.match(s):
+        if len(s.lstrip("+-")) > MAX_STELLEN:
+            return Parsed(
+                None,
+                f"ist mit {len(s.lstrip('+-'))} Stellen zu groß (höchstens {MAX_STELLEN} Stellen)",
+                "Tippfehler oder eine Formel statt eines Wertes?",
+            )
         return Parsed(float(int(s)))
+    if s.startswith("#") and s.endswith(("!", "?", "V", "A")):
+        return Parsed(
+            None,
+            "ist ein Excel-Fehlerwert, keine Zahl",
+            "die Formel in Excel prüfen und den Wert als Zahl exportieren",
+        )
+    if s.endswith("%"):
+        return Parsed(None, "enthält ein Prozentzeichen", "nur die Zahl eintragen, ohne „%“")
+    if s.casefold() in _PLACEHOLDERS:
+        return Parsed(
+            None,
+            "ist ein Platzhalter, keine Zahl",
+            f'fehlt der Wert bewusst, das in der Konfiguration sagen: fehlwerte = ["{s}"] beim '
+            "Eintrag dieser Datei in [eingaben]",
+        )
     if decimal == ",":
         if _DE_THOUSANDS.match(s):
             return Parsed(float(s.replace(".", "").replace(",", ".")))
@@ -87,17 +111,20 @@ def parse_number(text: str, decimal: str = ".") -> Parsed:
         except ValueError:
             pass
         else:
-            if math.isfinite(value):
+            if math.isfinite(value) and abs(value) < 10.0**MAX_STELLEN:
                 return Parsed(value)
     return Parsed(None, "ist keine Zahl")
 
 
 _DATE_FORMATS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$"), "%Y-%m-%d", "tag"),
+    (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?$"), "%Y-%m-%d", "tag"),
     (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$"), "%d.%m.%Y", "tag"),
     (re.compile(r"^\d{4}-\d{1,2}$"), "%Y-%m", "monat"),
     (re.compile(r"^\d{1,2}/\d{4}$"), "%m/%Y", "monat"),
 )
+_JAHRE = (1900, 2199)
+_EXCEL_SERIAL = re.compile(r"^\d{5}$")
+_KURZES_JAHR = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})$")
 DATE_EXPECTED = "ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ (nur Monat: JJJJ-MM oder MM/JJJJ)"
 
 
@@ -111,10 +138,31 @@ def parse_date(text: str, month_ok: bool = True) -> Parsed:
             if precision == "monat" and not month_ok:
                 break
             try:
-                day = dt.datetime.strptime(s.split(" ")[0], fmt)
+                day = dt.datetime.strptime(re.split("[ T]", s)[0], fmt)
             except ValueError:
                 return Parsed(None, "ist kein gültiges Datum (diesen Tag gibt es nicht)")
+            if not _JAHRE[0] <= day.year <= _JAHRE[1]:
+                return Parsed(
+                    None,
+                    f"liegt im Jahr {day.year}, nicht zwischen {_JAHRE[0]} und {_JAHRE[1]}",
+                    "Tippfehler im Jahr?",
+                )
             return Parsed((pd.Timestamp(day), precision))
+    kurz = _KURZES_JAHR.match(s)
+    if kurz:
+        tag, monat, jahr = kurz.groups()
+        return Parsed(
+            None,
+            "hat ein zweistelliges Jahr",
+            f"das Jahr vierstellig schreiben, z. B. {int(tag):02d}.{int(monat):02d}.20{jahr}",
+        )
+    if _EXCEL_SERIAL.match(s) and 1 <= int(s) <= 109_574:
+        tag = dt.date(1899, 12, 30) + dt.timedelta(days=int(s))
+        return Parsed(
+            None,
+            "ist eine Excel-Datumszahl, kein Datum",
+            f"in Excel die Spalte als Datum formatieren ({s} ist der {tag:%d.%m.%Y})",
+        )
     return Parsed(None, "ist kein Datum")
 
 
