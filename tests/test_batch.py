@@ -175,7 +175,7 @@ def test_reports_link_the_index_and_their_neighbours(runs):
     nav = nord.find("nav", class_="berichtsnavigation")
     assert nav is not None
     hrefs = {a["href"] for a in nav.find_all("a", href=True)}
-    # config order: overview, Nord, Süd
+    # the index page and the overview; no next report in list order (neighbours are in the page)
     assert hrefs == {"index.html", "gesamtstadt.html", "sued.html"}
 
 

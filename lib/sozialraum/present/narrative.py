@@ -154,12 +154,21 @@ def summary(context: dict[str, Any]) -> list[str]:
         event: that there was none yet is itself worth saying — unless the city has no events
         at all (``mit_veranstaltungen`` False).
     """
+    return [text for _, text in benannte_saetze(context)]
+
+
+def benannte_saetze(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """As :func:`summary`, each sentence with its name from :data:`SAETZE`.
+
+    The report links a sentence to the section it sums up (the open recommendations to theirs),
+    so it needs to know which sentence is which.
+    """
     ctx = _STANDARD | {name: None for name in SAETZE} | dict(context)
     out = []
     for name in SAETZE:
         text = _clean(_env().get_template(f"{name}.txt.j2").render(**ctx))
         if text:
-            out.append(text)
+            out.append((name, text))
     return out
 
 
@@ -252,9 +261,15 @@ def stadt_kontext(
     return ctx
 
 
-def summary_html(sentences: list[str]) -> str:
-    """The sentences as an HTML list, escaped (names and words come from the public's data)."""
-    return str(block("abbildung.html.j2", "auf_einen_blick", saetze=sentences))
+def summary_html(sentences: list[str], verweise: list[dict | None] | None = None) -> str:
+    """The sentences as an HTML list, escaped (names and words come from the public's data).
+
+    ``verweise`` holds, per sentence, ``None`` or ``{"href", "text"}``: a link after the
+    sentence to the section that tells more (the open recommendations to their table).
+    """
+    links = list(verweise or []) + [None] * (len(sentences) - len(verweise or []))
+    eintraege = [{"text": t, "verweis": v} for t, v in zip(sentences, links, strict=False)]
+    return str(block("abbildung.html.j2", "auf_einen_blick", saetze=eintraege))
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,7 +488,23 @@ def handlungsempfehlungen_kontext(he_sr: pd.DataFrame) -> dict[str, Any]:
         "offen": int(z.get("offen", 0)),
         "zurueckgestellt": int(z.get("zurückgestellt", 0)),
         "stand": fmt_latest_date(he_sr["status_datum"], he_sr.get("status_datum_genauigkeit")),
+        "offene": _offene(he_sr),
     }
+
+
+#: Status of a recommendation a committee still has to follow: not done, not put aside.
+OFFENE_STATUS = ("offen", "in Umsetzung")
+
+
+def _offene(he_sr: pd.DataFrame) -> list[dict[str, str]]:
+    """Titles and status of the recommendations still open or under way, in the data's order."""
+    if he_sr.empty or "titel" not in he_sr.columns:
+        return []
+    rows = he_sr[he_sr["status"].isin(OFFENE_STATUS)]
+    return [
+        {"titel": " ".join(str(t).split()), "status": str(st)}
+        for t, st in zip(rows["titel"], rows["status"], strict=True)
+    ]
 
 
 def build_context(
