@@ -187,18 +187,30 @@ def stadt_summary(context: dict[str, Any]) -> list[str]:
     return out
 
 
+def schlechte_haelfte(labels: Any) -> list[str]:
+    """The worse half of the status classes (labels best first), without a middle class.
+
+    With an odd number of classes the middle one ("durchschnittlich", "mittel") is neither good
+    nor bad: counted among the low ones it would put average areas under a heading like
+    "unterdurchschnittlich". Four classes give the last two, three and five the last one, two.
+    """
+    labels = list(labels)
+    return labels[(len(labels) + 1) // 2 :]
+
+
 def stadt_kontext(
     cfg: Config, inputs: Any, index: pd.DataFrame, sr_agg: pd.DataFrame, stadt_agg: pd.DataFrame
 ) -> dict[str, Any]:
     """Numbers and names of the city-wide summary, no wording.
 
-    The "low" status classes are the worse half of the config's labels, as in
-    :func:`status_kontext`; the lead indicator is the first of the config.
+    The "low" status classes are the worse half of the config's labels without a middle class
+    (:func:`schlechte_haelfte`), as in :func:`status_kontext`; the lead indicator is the first
+    of the config.
     """
     names = {s.id: s.name for s in cfg.sozialraeume}
     jahr = cfg.methode.berichtsjahr
     labels = cfg.methode.status.labels
-    schlecht = labels[len(labels) // 2 :]
+    schlecht = schlechte_haelfte(labels)
     low = index[index["status_klasse"].isin(schlecht)]
     total = float(index["einwohner"].sum())
     ctx: dict[str, Any] = {
@@ -282,8 +294,9 @@ def _names(rows: pd.DataFrame, col: str) -> list[str]:
 def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict[str, Any] | None:
     """How many Quartiere of the Sozialraum fall into the worse half of the status classes.
 
-    The "worse half" is the second half of ``cfg.methode.status.labels`` (for four classes
-    "niedrig" and "sehr niedrig"), so the sentence follows the config, not a fixed label. The
+    The "worse half" is the second half of ``cfg.methode.status.labels`` without a middle class
+    (:func:`schlechte_haelfte`; for four classes "niedrig" and "sehr niedrig"), so the sentence
+    follows the config, not a fixed label. The
     classes are listed worst first. Also counts the Quartiere in the worst dynamics class
     (none without ``[methode.dynamik]``).
     """
@@ -291,7 +304,7 @@ def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict
     if q.empty:
         return None
     labels = list(cfg.methode.status.labels)
-    schlecht = labels[len(labels) // 2 :][::-1]
+    schlecht = schlechte_haelfte(labels)[::-1]
     bewertet = q[q["status_klasse"].isin(labels)]
     klassen = [
         {"label": lab, "n": int((bewertet["status_klasse"] == lab).sum())} for lab in schlecht
