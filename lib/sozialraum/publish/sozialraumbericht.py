@@ -389,7 +389,8 @@ class Sozialraumbericht(_Bericht):
         parts.append(
             _p(
                 "„Kennen Sie das Angebot?“ – Anteil der grünen Punkte (JA) an allen Punkten je "
-                "Angebot, mit 95-%-Vertrauensbereich nach Wilson und dem Mittel der "
+                "Angebot, mit dem Bereich, in dem der wahre Anteil wahrscheinlich liegt "
+                "(Vertrauensbereich, siehe „Begriffe“ im Methodenteil), und dem Mittel der "
                 f"{andere}. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•). "
                 "Als am bekanntesten gilt das Angebot mit der höchsten Untergrenze des "
                 "Vertrauensbereichs, als am wenigsten bekannt das mit der niedrigsten Obergrenze – "
