@@ -134,7 +134,8 @@ def rundenvergleich_html(
                 f"({aufzaehlung(stationen)})."
             )
             if ohne:
-                text += f" Ohne Karte blieb: {aufzaehlung(zitat(x) for x in ohne)}."
+                blieb = "blieb" if len(ohne) == 1 else "blieben"
+                text += f" Ohne Karte {blieb} {aufzaehlung(zitat(x) for x in ohne)}."
             teile.append(_ueberschrift(h, f"Was Runde {erste} gesammelt hat", text))
             show_b = pd.DataFrame(
                 {
