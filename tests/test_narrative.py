@@ -556,3 +556,21 @@ def test_leitindikator_sentence_names_areas_with_noun_and_article():
     assert "hat in Alstaden/Lirich das Sozialquartier Innenstadt 2023 den höchsten Wert" in (
         _sentence(ohne, "Beim Indikator")
     )
+
+
+def test_a_middle_status_class_is_not_counted_among_the_low_ones(cfg):
+    drei = ["überdurchschnittlich", "durchschnittlich", "unterdurchschnittlich"]
+    assert narrative.schlechte_haelfte(drei) == ["unterdurchschnittlich"]
+    assert narrative.schlechte_haelfte(["a", "b", "c", "d"]) == ["c", "d"]
+    assert narrative.schlechte_haelfte(["a", "b", "c", "d", "e"]) == ["d", "e"]
+    # the city's summary counts the areas of the low classes only
+    index = _index().assign(einwohner=1000.0)
+    labels = list(cfg.methode.status.labels)
+    ctx = narrative_stadt.stadt_kontext(
+        cfg,
+        SimpleNamespace(veranstaltungen=pd.DataFrame(), handlungsempfehlungen=pd.DataFrame()),
+        index,
+        pd.DataFrame(columns=["indikator", "jahr", "anteil", "sozialraum_id"]),
+        pd.DataFrame(columns=["indikator", "jahr", "anteil"]),
+    )
+    assert ctx["status"]["n"] == int(index["status_klasse"].isin(labels[2:]).sum())
