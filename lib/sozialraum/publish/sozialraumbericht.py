@@ -224,7 +224,7 @@ class Sozialraumbericht(_Bericht):
         saetze = narrative.benannte_saetze(ctx)
         he = ctx.get("handlungsempfehlungen") or {}
         # the sentence naming open recommendations leads to their table
-        ziel = {"href": "#handlungsempfehlungen-und-umsetzungsstand", "text": "Zur Übersicht"}
+        ziel = {"href": "#handlungsempfehlungen-und-umsetzungsstand", "text": "Zu den Handlungsempfehlungen"}
         verweise = [
             ziel if n == "handlungsempfehlungen" and he.get("offene") else None for n, _ in saetze
         ]
