@@ -47,6 +47,9 @@ from sozialraum.publish.bericht_basis import (
     load_prepared,
 )
 
+#: Heading of the recommendations' section; "Auf einen Blick" links to it.
+HE_TITEL = "Handlungsempfehlungen und Umsetzungsstand"
+
 
 @dataclass
 class Sozialraumbericht(_Bericht):
@@ -224,7 +227,9 @@ class Sozialraumbericht(_Bericht):
         saetze = narrative.benannte_saetze(ctx)
         he = ctx.get("handlungsempfehlungen") or {}
         # the sentence naming open recommendations leads to their table
-        ziel = {"href": "#handlungsempfehlungen-und-umsetzungsstand", "text": "Zu den Handlungsempfehlungen"}
+        # the heading's anchor as the exporter makes it: lower case, spaces as hyphens
+        anker = "#" + HE_TITEL.lower().replace(" ", "-")
+        ziel = {"href": anker, "text": "Zu den Handlungsempfehlungen"}
         verweise = [
             ziel if n == "handlungsempfehlungen" and he.get("offene") else None for n, _ in saetze
         ]
@@ -504,7 +509,7 @@ class Sozialraumbericht(_Bericht):
         if not self.mit_handlungsempfehlungen:
             return HTML("")
         e = self.b.einheit
-        parts = [_h(2, "Handlungsempfehlungen und Umsetzungsstand")]
+        parts = [_h(2, HE_TITEL)]
         if self.he.empty:
             parts.append(
                 tables.hinweis(
