@@ -37,20 +37,6 @@ def _iso(d: Any, g: Any) -> str:
     return pd.Timestamp(d).strftime("%Y-%m" if g == "monat" else "%Y-%m-%d")
 
 
-def _nur_monat(ue: pd.DataFrame) -> str:
-    """A sentence on rounds dated only by month or year beside ones dated by day, or ``""``.
-
-    "November 2021" next to "28.09.2023" reads like a mistake unless the page says that the
-    earlier documentation names no day.
-    """
-    genau = [str(g or "tag") for g in ue["datum_genauigkeit"]]
-    grob = [str(r) for r, g in zip(ue["runde"], genau, strict=True) if g != "tag"]
-    if not grob or len(grob) == len(genau):
-        return ""
-    wer = f"Runde {grob[0]}" if len(grob) == 1 else "Runden " + aufzaehlung(grob)
-    return f" Für {wer} ist nur der Monat dokumentiert, kein Tag."
-
-
 def rundenvergleich_html(
     cfg: Config, inputs: Any, sozialraum_id: str, *, ueberschrift: int = 3
 ) -> str:
@@ -296,3 +282,17 @@ def _verlauf_html(inputs: Any, sozialraum_id: str, name: str, slug: str, h: str)
             filename=f"he-verlauf-{slug}.csv",
         )
     )
+
+
+def _nur_monat(ue: pd.DataFrame) -> str:
+    """A sentence on rounds dated only by month or year beside ones dated by day, or ``""``.
+
+    "November 2021" next to "28.09.2023" reads like a mistake unless the page says that the
+    earlier documentation names no day.
+    """
+    genau = [str(g or "tag") for g in ue["datum_genauigkeit"]]
+    grob = [str(r) for r, g in zip(ue["runde"], genau, strict=True) if g != "tag"]
+    if not grob or len(grob) == len(genau):
+        return ""
+    wer = f"Runde {grob[0]}" if len(grob) == 1 else "Runden " + aufzaehlung(grob)
+    return f" Für {wer} ist nur der Monat dokumentiert, kein Tag."
