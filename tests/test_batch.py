@@ -175,8 +175,10 @@ def test_reports_link_the_index_and_their_neighbours(runs):
     nav = nord.find("nav", class_="berichtsnavigation")
     assert nav is not None
     hrefs = {a["href"] for a in nav.find_all("a", href=True)}
-    # config order: overview, Nord, Süd
-    assert hrefs == {"index.html", "gesamtstadt.html", "sued.html"}
+    # the index page and the overview; no next report in list order (neighbours are in the page)
+    assert hrefs == {"index.html", "gesamtstadt.html", "#toc-t"}
+    nachbarn = {a["href"] for a in nord.select("nav.nachbarn a")}
+    assert nachbarn == {"sued.html"}  # the two units of the test city share a border
 
 
 def test_index_lists_the_reports_not_yet_rendered(city, tmp_path):

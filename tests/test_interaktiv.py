@@ -175,11 +175,11 @@ def test_report_map_shows_classes_and_published_shares_only(cfg):
     ind = cfg.indikatoren[0]
     werte = pd.DataFrame(
         {
-            "quartier_id": ["01", "02", "03", "01"],
-            "jahr": [jahr, jahr, jahr, jahr - 1],
-            "indikator": [ind.id] * 4,
-            "anteil": [12.34, float("nan"), 7.0, 99.0],
-            "unterdrueckt": [False, True, False, False],
+            "quartier_id": ["01", "02", "03", "01", "06"],
+            "jahr": [jahr, jahr, jahr, jahr - 1, jahr],
+            "indikator": [ind.id] * 5,
+            "anteil": [12.34, float("nan"), 7.0, 99.0, 0.0],
+            "unterdrueckt": [False, True, False, False, False],
         }
     )
     html = quartierskarte_interaktiv(cfg, g, index, werte, sozialraum_id="1", jahr=jahr)
@@ -195,4 +195,6 @@ def test_report_map_shows_classes_and_published_shares_only(cfg):
     wsoup = BeautifulSoup(whole, "html.parser")
     assert len(wsoup.select("[data-gebiet]")) == 6 and wsoup.find("script") is None
     excluded = wsoup.find(attrs={"data-gebiet": "06"}).find("title").get_text()
-    assert "Status: keine Angabe" in excluded  # an excluded area has no status class
+    # an excluded area reads as in the static maps and tables, and shows no share
+    assert "Status: nicht bewertet" in excluded
+    assert ind.kurz not in excluded and "0,0" not in excluded

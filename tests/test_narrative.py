@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sozialraum.config import Begriff, Veranstaltungsart
-from sozialraum.present import indikatortabellen, narrative
+from sozialraum.present import indikatortabellen, narrative, narrative_stadt
 
 BASE = {
     "sozialraum": "Alstaden/Lirich",
@@ -467,18 +467,18 @@ def _stadt_ctx(n_low: int, top: list[str]) -> dict:
 
 
 def test_stadt_summary_singular_and_plural():
-    one = narrative.stadt_summary(_stadt_ctx(1, ["Nord"]))
+    one = narrative_stadt.stadt_summary(_stadt_ctx(1, ["Nord"]))
     assert one[0].startswith("1 Sozialquartier hat einen Status „niedrig“ oder „sehr niedrig“")
     assert "in ihm leben 1.234 von 20.000 Einwohner*innen (6,2 %)" in one[0]
     assert one[1] == "Die meisten davon liegen im Sozialraum Nord (2 Sozialquartiere)."
     assert one[-1] == "Von 1 Handlungsempfehlung ist 1 umgesetzt und 0 in Umsetzung."
-    many = narrative.stadt_summary(_stadt_ctx(3, ["Nord", "Süd"]))
+    many = narrative_stadt.stadt_summary(_stadt_ctx(3, ["Nord", "Süd"]))
     assert many[0].startswith("3 Sozialquartiere haben") and "in ihnen leben" in many[0]
     assert "in den Sozialräumen Nord und Süd (je 2 Sozialquartiere)" in many[1]
 
 
 def test_stadt_summary_without_low_status():
-    text = narrative.stadt_summary(_stadt_ctx(0, []))
+    text = narrative_stadt.stadt_summary(_stadt_ctx(0, []))
     assert text[0] == "Kein Sozialquartier hat einen Status „niedrig“ oder „sehr niedrig“."
     assert not any("Die meisten davon" in t for t in text)
 
@@ -512,7 +512,7 @@ def test_the_city_s_own_nouns_and_genders_in_every_sentence():
     assert "1 Planungsraum ist nicht in den Index Soziale Ungleichheit eingegangen" in text
     assert "kein Planungsraum hat die Dynamikklasse" in text
     assert not re.search("Sozialr|Sozialq|Quartier|Sozialindex|Veranstaltung|erfasst", text), text
-    stadt = narrative.stadt_summary(
+    stadt = narrative_stadt.stadt_summary(
         {
             "berichtsjahr": 2020,
             "stadt": "Berlin",
@@ -556,3 +556,21 @@ def test_leitindikator_sentence_names_areas_with_noun_and_article():
     assert "hat in Alstaden/Lirich das Sozialquartier Innenstadt 2023 den höchsten Wert" in (
         _sentence(ohne, "Beim Indikator")
     )
+
+
+def test_a_middle_status_class_is_not_counted_among_the_low_ones(cfg):
+    drei = ["überdurchschnittlich", "durchschnittlich", "unterdurchschnittlich"]
+    assert narrative.schlechte_haelfte(drei) == ["unterdurchschnittlich"]
+    assert narrative.schlechte_haelfte(["a", "b", "c", "d"]) == ["c", "d"]
+    assert narrative.schlechte_haelfte(["a", "b", "c", "d", "e"]) == ["d", "e"]
+    # the city's summary counts the areas of the low classes only
+    index = _index().assign(einwohner=1000.0)
+    labels = list(cfg.methode.status.labels)
+    ctx = narrative_stadt.stadt_kontext(
+        cfg,
+        SimpleNamespace(veranstaltungen=pd.DataFrame(), handlungsempfehlungen=pd.DataFrame()),
+        index,
+        pd.DataFrame(columns=["indikator", "jahr", "anteil", "sozialraum_id"]),
+        pd.DataFrame(columns=["indikator", "jahr", "anteil"]),
+    )
+    assert ctx["status"]["n"] == int(index["status_klasse"].isin(labels[2:]).sum())

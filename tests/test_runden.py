@@ -114,6 +114,31 @@ def test_section_of_the_sample_report(cfg, sample):
     assert runden_html.rundenvergleich_html(cfg, sample, "2", ueberschrift=4).count("<h4>") == 4
 
 
+@pytest.mark.parametrize("sr", ["1", "2", "3", "4", "5", "6"])
+def test_stations_in_the_text_agree_with_the_rounds_table(cfg, sample, sr):
+    html = runden_html.rundenvergleich_html(cfg, sample, sr)
+    st = [s for s in _rows(cfg, "stationen") if s["runde"] == "1"]
+    ev = {
+        e["veranstaltung_id"]
+        for e in _rows(cfg, "veranstaltungen")
+        if e["sozialraum_id"] == sr and e["runde"] == "1"
+    }
+    mit_karte = {k["station_id"] for k in _rows(cfg, "karten") if k["veranstaltung_id"] in ev}
+    ohne = [s["station"] for s in st if s["station_id"] not in mit_karte]
+    # the table counts every station of the round; the text says how many got cards
+    assert f"<td>{len(st)} (Thementisch)</td>" in html
+    if ohne:
+        assert f"an {len(st) - len(ohne)} der {len(st)} Stationen" in html
+        assert all(f"„{s}“" in html for s in ohne)
+    else:
+        assert f"an {len(st)} Stationen" in html
+
+
+def test_a_month_only_round_beside_a_dated_one_is_explained(cfg, sample):
+    html = runden_html.rundenvergleich_html(cfg, sample, "2")  # Runde 1 in November 2019
+    assert "Für Runde 1 ist nur der Monat dokumentiert, kein Tag." in html
+
+
 # ---- the mini city ---------------------------------------------------------------------------
 ROUND1 = {
     "veranstaltungen": lambda t: t + "2019-nord;1;1;10.10.2019;Thementische;70;30;;ja\n",

@@ -29,6 +29,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from sozialraum.compute.klassen import KEINE_ANGABE, NICHT_BEWERTET
 from sozialraum.fmt import FEHLT, fmt_int, fmt_num, html_text, is_missing
 from sozialraum.grammatik import genitiv_plural
 from sozialraum.present.vorlagen import block, markup
@@ -39,7 +40,9 @@ VORLAGE = "karte.html.j2"
 SKRIPT_DATEI = TEMPLATES_DIR / "bericht" / "static" / "karte.js"
 #: Fill of areas whose class is missing or has no colour.
 KEINE_FARBE = "#d9d9d9"
-KEINE_KLASSE = "keine Angabe"
+KEINE_KLASSE = KEINE_ANGABE
+#: A tooltip field with this value is left out (the shares of an unrated area).
+OHNE_WERT = ""
 #: What a withheld value reads in a tooltip (as in the tables).
 UNTERDRUECKT = "•"
 #: Simplification tolerance as a share of the larger side of the map (≈ ½ px at 1000 px).
@@ -151,7 +154,11 @@ def interaktive_karte(
             farbe, klasse = KEINE_FARBE, klasse or KEINE_KLASSE
         zaehler[klasse] = zaehler.get(klasse, 0) + 1
         zeilen = [name, f"{klasse_titel}: {klasse}"]
-        zeilen += [f"{beschriftung}: {_wert(row[spalte])}" for spalte, beschriftung in felder]
+        zeilen += [
+            f"{beschriftung}: {_wert(row[spalte])}"
+            for spalte, beschriftung in felder
+            if not (isinstance(row[spalte], str) and row[spalte] == OHNE_WERT)
+        ]
         label = html_text(f"{zeilen[0]}: " + "; ".join(zeilen[1:]))
         tip = html_text("\n".join(zeilen))
         pfad = f'<path d="{d}" fill="{farbe}"/>'
@@ -273,7 +280,8 @@ def _karten_tabelle(
     )
     status = gdf.get("status_klasse", pd.Series(pd.NA, index=gdf.index)).astype(object)
     if "ausgeschlossen" in gdf:
-        status = status.where(~gdf["ausgeschlossen"].fillna(False).astype(bool), KEINE_KLASSE)
+        # the term the static maps and tables use for an area left out of the index
+        status = status.where(~gdf["ausgeschlossen"].fillna(False).astype(bool), NICHT_BEWERTET)
     gdf["karten_klasse"] = status
     felder: list[tuple[str, str]] = []
     if mit_einheit:
@@ -391,9 +399,12 @@ def quartierskarte_interaktiv(
         anteil = sub["anteil"]
         weg = sub["unterdrueckt"] if "unterdrueckt" in sub else pd.Series(False, index=sub.index)
         spalte = f"_ind_{n}"
+        # an unrated area shows no shares: "0,0 %" beside "nicht bewertet" reads as a rating
         gdf[spalte] = [
-            UNTERDRUECKT if bool(weg.get(qid, False)) else fmt_pct(anteil.get(qid))
-            for qid in gdf["quartier_id"]
+            OHNE_WERT
+            if klasse == NICHT_BEWERTET
+            else (UNTERDRUECKT if bool(weg.get(qid, False)) else fmt_pct(anteil.get(qid)))
+            for qid, klasse in zip(gdf["quartier_id"], gdf["karten_klasse"], strict=True)
         ]
         felder.append((spalte, f"{ind.kurz} {jahr}"))
     wo = (

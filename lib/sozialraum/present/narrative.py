@@ -154,107 +154,44 @@ def summary(context: dict[str, Any]) -> list[str]:
         event: that there was none yet is itself worth saying — unless the city has no events
         at all (``mit_veranstaltungen`` False).
     """
+    return [text for _, text in benannte_saetze(context)]
+
+
+def benannte_saetze(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """As :func:`summary`, each sentence with its name from :data:`SAETZE`.
+
+    The report links a sentence to the section it sums up (the open recommendations to theirs),
+    so it needs to know which sentence is which.
+    """
     ctx = _STANDARD | {name: None for name in SAETZE} | dict(context)
     out = []
     for name in SAETZE:
         text = _clean(_env().get_template(f"{name}.txt.j2").render(**ctx))
         if text:
-            out.append(text)
+            out.append((name, text))
     return out
 
 
-SAETZE_STADT = ("status", "schwerpunkt", "spannweite", "veranstaltungen", "handlungsempfehlungen")
-"""Sentences of the city-wide summary; templates in ``templates/narrative/stadt/``."""
+def schlechte_haelfte(labels: Any) -> list[str]:
+    """The worse half of the status classes (labels best first), without a middle class.
 
-
-def stadt_summary(context: dict[str, Any]) -> list[str]:
-    """The sentences of "Auf einen Blick" for the whole city (see :func:`stadt_kontext`)."""
-    ctx = _STANDARD | {name: None for name in SAETZE_STADT} | dict(context)
-    out = []
-    for name in SAETZE_STADT:
-        text = _clean(_env().get_template(f"stadt/{name}.txt.j2").render(**ctx))
-        if text:
-            out.append(text)
-    return out
-
-
-def stadt_kontext(
-    cfg: Config, inputs: Any, index: pd.DataFrame, sr_agg: pd.DataFrame, stadt_agg: pd.DataFrame
-) -> dict[str, Any]:
-    """Numbers and names of the city-wide summary, no wording.
-
-    The "low" status classes are the worse half of the config's labels, as in
-    :func:`status_kontext`; the lead indicator is the first of the config.
+    With an odd number of classes the middle one ("durchschnittlich", "mittel") is neither good
+    nor bad: counted among the low ones it would put average areas under a heading like
+    "unterdurchschnittlich". Four classes give the last two, three and five the last one, two.
     """
-    names = {s.id: s.name for s in cfg.sozialraeume}
-    jahr = cfg.methode.berichtsjahr
-    labels = cfg.methode.status.labels
-    schlecht = labels[len(labels) // 2 :]
-    low = index[index["status_klasse"].isin(schlecht)]
-    total = float(index["einwohner"].sum())
-    ctx: dict[str, Any] = {
-        "berichtsjahr": jahr,
-        "stadt": cfg.stadt.name,
-        "veranstaltungsart": cfg.stadt.veranstaltung,
-        **_begriffe_kontext(cfg),
-    }
-    ctx["status"] = {
-        "n": len(low),
-        "klassen": list(schlecht),
-        "einwohner": float(low["einwohner"].sum()),
-        "einwohner_stadt": total,
-        "anteil": 100 * float(low["einwohner"].sum()) / total if total else None,
-    }
-    # with one unit (a city without units) there is nothing to compare units by
-    mehrere = len(cfg.sozialraeume) > 1
-    if not low.empty and mehrere:
-        per_sr = low.groupby("sozialraum_id").size()
-        top = per_sr[per_sr == per_sr.max()].index
-        ctx["schwerpunkt"] = {
-            "sozialraeume": [names[s] for s in names if s in top],
-            "n": int(per_sr.max()),
-        }
-    # a city with only a published index has no indicator values: no sentence on a lead one
-    lead = cfg.indikatoren[0] if cfg.indikatoren else None
-    lead_id = lead.id if lead else None
-    st = stadt_agg[(stadt_agg["indikator"] == lead_id) & (stadt_agg["jahr"] == jahr)]
-    sr = sr_agg[(sr_agg["indikator"] == lead_id) & (sr_agg["jahr"] == jahr)].dropna(
-        subset=["anteil"]
-    )
-    if lead and mehrere and not st.empty and pd.notna(st["anteil"].iloc[0]) and not sr.empty:
-        hi, lo = sr.loc[sr["anteil"].idxmax()], sr.loc[sr["anteil"].idxmin()]
-        ctx["spannweite"] = {
-            "label": lead.label,
-            "stadt": float(st["anteil"].iloc[0]),
-            "min": float(lo["anteil"]),
-            "min_sozialraum": names[lo["sozialraum_id"]],
-            "max": float(hi["anteil"]),
-            "max_sozialraum": names[hi["sozialraum_id"]],
-        }
-    ev = inputs.veranstaltungen
-    if not ev.empty:
-        runde = int(ev["runde"].max())
-        latest = ev[ev["runde"] == runde]
-        ctx["veranstaltungen"] = {
-            "n": len(latest),
-            "runde": runde,
-            "von": latest["datum"].min(),
-            "bis": latest["datum"].max(),
-            "teilnehmende": float(latest["teilnehmende"].fillna(0).sum()),
-        }
-    he = inputs.handlungsempfehlungen
-    if cfg.eingabe("handlungsempfehlungen") is not None and not he.empty:
-        ctx["handlungsempfehlungen"] = {
-            "n": len(he),
-            "umgesetzt": int((he["status"] == "umgesetzt").sum()),
-            "in_umsetzung": int((he["status"] == "in Umsetzung").sum()),
-        }
-    return ctx
+    labels = list(labels)
+    return labels[(len(labels) + 1) // 2 :]
 
 
-def summary_html(sentences: list[str]) -> str:
-    """The sentences as an HTML list, escaped (names and words come from the public's data)."""
-    return str(block("abbildung.html.j2", "auf_einen_blick", saetze=sentences))
+def summary_html(sentences: list[str], verweise: list[dict | None] | None = None) -> str:
+    """The sentences as an HTML list, escaped (names and words come from the public's data).
+
+    ``verweise`` holds, per sentence, ``None`` or ``{"href", "text"}``: a link after the
+    sentence to the section that tells more (the open recommendations to their table).
+    """
+    links = list(verweise or []) + [None] * (len(sentences) - len(verweise or []))
+    eintraege = [{"text": t, "verweis": v} for t, v in zip(sentences, links, strict=False)]
+    return str(block("abbildung.html.j2", "auf_einen_blick", saetze=eintraege))
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,8 +204,9 @@ def _names(rows: pd.DataFrame, col: str) -> list[str]:
 def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict[str, Any] | None:
     """How many Quartiere of the Sozialraum fall into the worse half of the status classes.
 
-    The "worse half" is the second half of ``cfg.methode.status.labels`` (for four classes
-    "niedrig" and "sehr niedrig"), so the sentence follows the config, not a fixed label. The
+    The "worse half" is the second half of ``cfg.methode.status.labels`` without a middle class
+    (:func:`schlechte_haelfte`; for four classes "niedrig" and "sehr niedrig"), so the sentence
+    follows the config, not a fixed label. The
     classes are listed worst first. Also counts the Quartiere in the worst dynamics class
     (none without ``[methode.dynamik]``).
     """
@@ -276,7 +214,7 @@ def status_kontext(cfg: Config, index: pd.DataFrame, sozialraum_id: str) -> dict
     if q.empty:
         return None
     labels = list(cfg.methode.status.labels)
-    schlecht = labels[len(labels) // 2 :][::-1]
+    schlecht = schlechte_haelfte(labels)[::-1]
     bewertet = q[q["status_klasse"].isin(labels)]
     klassen = [
         {"label": lab, "n": int((bewertet["status_klasse"] == lab).sum())} for lab in schlecht
@@ -473,7 +411,23 @@ def handlungsempfehlungen_kontext(he_sr: pd.DataFrame) -> dict[str, Any]:
         "offen": int(z.get("offen", 0)),
         "zurueckgestellt": int(z.get("zurückgestellt", 0)),
         "stand": fmt_latest_date(he_sr["status_datum"], he_sr.get("status_datum_genauigkeit")),
+        "offene": _offene(he_sr),
     }
+
+
+#: Status of a recommendation a committee still has to follow: not done, not put aside.
+OFFENE_STATUS = ("offen", "in Umsetzung")
+
+
+def _offene(he_sr: pd.DataFrame) -> list[dict[str, str]]:
+    """Titles and status of the recommendations still open or under way, in the data's order."""
+    if he_sr.empty or "titel" not in he_sr.columns:
+        return []
+    rows = he_sr[he_sr["status"].isin(OFFENE_STATUS)]
+    return [
+        {"titel": " ".join(str(t).split()), "status": str(st)}
+        for t, st in zip(rows["titel"], rows["status"], strict=True)
+    ]
 
 
 def build_context(

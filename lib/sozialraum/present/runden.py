@@ -101,7 +101,8 @@ def rundenvergleich_html(
                 h,
                 "Die Runden im Vergleich",
                 f"Jede Runde {genitiv_plural(veranstaltung)} in {sr.name} hatte ein "
-                "eigenes Format und eigene Fragen; die Tabelle stellt sie nebeneinander.",
+                "eigenes Format und eigene Fragen; die Tabelle stellt sie nebeneinander."
+                + _nur_monat(ue),
             )
         )
         teile.append(
@@ -131,15 +132,22 @@ def rundenvergleich_html(
         else:
             n_k = int(b["karten"].sum())
             stationen = list(dict.fromkeys(b["station"]))
-            teile.append(
-                _ueberschrift(
-                    h,
-                    f"Was Runde {erste} gesammelt hat",
-                    f"In Runde {erste} kamen {anzahl(n_k, 'Karte', 'Karten')} an "
-                    f"{anzahl(len(stationen), 'Station', 'Stationen')} zusammen "
-                    f"({aufzaehlung(stationen)}).",
-                )
+            # the rounds table counts every station of the round: the text says how many of
+            # them got cards, and which got none, so that the two numbers do not disagree
+            st = inputs.stationen
+            alle = [str(x) for x in st.loc[st["runde"] == erste, "station"]]
+            ohne = [x for x in alle if x not in stationen]
+            an = anzahl(len(stationen), "Station", "Stationen")
+            if len(alle) > len(stationen):
+                an = f"{len(stationen)} der {len(alle)} Stationen"
+            text = (
+                f"In Runde {erste} kamen {anzahl(n_k, 'Karte', 'Karten')} an {an} zusammen "
+                f"({aufzaehlung(stationen)})."
             )
+            if ohne:
+                blieb = "blieb" if len(ohne) == 1 else "blieben"
+                text += f" Ohne Karte {blieb} {aufzaehlung(zitat(x) for x in ohne)}."
+            teile.append(_ueberschrift(h, f"Was Runde {erste} gesammelt hat", text))
             show_b = pd.DataFrame(
                 {
                     "Station": b["station"],
@@ -299,3 +307,17 @@ def _verlauf_html(inputs: Any, sozialraum_id: str, name: str, slug: str, h: str)
             filename=f"he-verlauf-{slug}.csv",
         )
     )
+
+
+def _nur_monat(ue: pd.DataFrame) -> str:
+    """A sentence on rounds dated only by month or year beside ones dated by day, or ``""``.
+
+    "November 2021" next to "28.09.2023" reads like a mistake unless the page says that the
+    earlier documentation names no day.
+    """
+    genau = [str(g or "tag") for g in ue["datum_genauigkeit"]]
+    grob = [str(r) for r, g in zip(ue["runde"], genau, strict=True) if g != "tag"]
+    if not grob or len(grob) == len(genau):
+        return ""
+    wer = f"Runde {grob[0]}" if len(grob) == 1 else "Runden " + aufzaehlung(grob)
+    return f" Für {wer} ist nur der Monat dokumentiert, kein Tag."

@@ -125,22 +125,17 @@ def einheiten_berichte(cfg: Config) -> list:
 
 
 def navigation(cfg: Config) -> dict[str, dict]:
-    """Links of every report: the index page, the previous and the next report.
+    """Links of every report: the index page and, on a unit's report, the city-wide overview.
 
-    The order is the config's (overview first, then the units), not that of this run, so that a
-    report rendered alone still links its neighbours; all pages of a year share one folder.
+    No previous/next in the config's list order: the next unit in a list is rarely the one a
+    reader wants; each unit report links the units that border it (see
+    :func:`sozialraum.compute.nachbarn.nachbarn`). All pages of a year share one folder.
     """
-    order = [(GESAMTSTADT_SLUG, f"Gesamtstadt {cfg.stadt.name}")]
-    order += [(s.slug, _einheit_titel(cfg, s.name)) for s in einheiten_berichte(cfg)]
     start = {"href": "index.html", "titel": startseitentitel(cfg)}  # the report year's
-    nav = {}
-    for i, (slug, _) in enumerate(order):
-        entry: dict = {"startseite": start}
-        if i > 0:
-            entry["vorher"] = {"href": f"{order[i - 1][0]}.html", "titel": order[i - 1][1]}
-        if i + 1 < len(order):
-            entry["nachher"] = {"href": f"{order[i + 1][0]}.html", "titel": order[i + 1][1]}
-        nav[slug] = entry
+    gesamt = {"href": f"{GESAMTSTADT_SLUG}.html", "titel": f"Gesamtstadt {cfg.stadt.name}"}
+    nav: dict[str, dict] = {GESAMTSTADT_SLUG: {"startseite": start}}
+    for s in einheiten_berichte(cfg):
+        nav[s.slug] = {"startseite": start, "gesamtstadt": gesamt}
     return nav
 
 

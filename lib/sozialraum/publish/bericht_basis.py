@@ -36,6 +36,7 @@ from sozialraum.present.figures import PNG_DPI, figure_html
 from sozialraum.present.vorlagen import block, markup
 from sozialraum.publish import methodik_index
 from sozialraum.publish.methodik import einheiten_satz, geometrie_korrekturen, methodentext
+from sozialraum.publish.methodik_begriffe import begriffe
 
 
 def _vorlage(makro: str, /, **daten: Any) -> Markup:
@@ -269,6 +270,11 @@ class _Bericht:
     def mit_veranstaltungen(self) -> bool:
         """The city evaluates events: only then are there event sections at all."""
         return self.cfg.mit_veranstaltungen
+
+    @property
+    def _mit_vertrauensbereich(self) -> bool:
+        """The page shows the awareness of offers, with its confidence interval."""
+        return self.mit_veranstaltungen and not self.data.inputs.abstimmungen.empty
 
     @property
     def mit_handlungsempfehlungen(self) -> bool:
@@ -508,9 +514,15 @@ class _Bericht:
         sums = "; ".join(
             f"{name}: {digest[:12]}" for name, digest in sorted(self.data.inputs.checksums.items())
         )
+        absaetze = methodentext(cfg, self.data.result.index)
         return _vorlage(
             "methodik",
-            absaetze=methodentext(cfg, self.data.result.index),
+            absaetze=absaetze,
+            begriffe=begriffe(
+                absaetze,
+                prozentpunkte=bool(cfg.indikatoren) and cfg.mit_dynamik,
+                vertrauensbereich=self._mit_vertrauensbereich,
+            ),
             tabelle=markup(self._indikatoren_tabelle()),
             weitere=weitere,
             korrekturen=geometrie_korrekturen(cfg),

@@ -25,7 +25,14 @@ from sozialraum.fmt import (
     fmt_pp,
 )
 from sozialraum.grammatik import genitiv_plural, nomen, ohne_artikel
-from sozialraum.present import charts, indikatortabellen, narrative, tables, veranstaltungstabellen
+from sozialraum.present import (
+    charts,
+    indikatortabellen,
+    narrative,
+    narrative_stadt,
+    tables,
+    veranstaltungstabellen,
+)
 from sozialraum.present.figures import PNG_DPI
 from sozialraum.present.vorlagen import block
 from sozialraum.publish.bericht_basis import (
@@ -165,14 +172,17 @@ class Gesamtstadtbericht(_Bericht):
 
     def auf_einen_blick(self) -> HTML:
         """City-wide sentences from the data."""
-        ctx = narrative.stadt_kontext(
+        ctx = narrative_stadt.stadt_kontext(
             self.cfg, self.data.inputs, self.data.result.index, self.sr_agg, self.stadt_agg
         )
         if not self.mit_veranstaltungen:
             ctx["veranstaltungen"] = None
         return HTML(
             "".join(
-                (_h(2, "Auf einen Blick"), narrative.summary_html(narrative.stadt_summary(ctx)))
+                (
+                    _h(2, "Auf einen Blick"),
+                    narrative.summary_html(narrative_stadt.stadt_summary(ctx)),
+                )
             )
         )
 

@@ -15,6 +15,7 @@ from IPython.display import HTML
 
 from sozialraum.compute import events
 from sozialraum.compute.aggregation import publish
+from sozialraum.compute.nachbarn import nachbarn
 from sozialraum.config import load_config
 from sozialraum.fmt import (
     anzahl,
@@ -34,6 +35,7 @@ from sozialraum.present import (
     veranstaltungstabellen,
 )
 from sozialraum.present.figures import PNG_DPI
+from sozialraum.present.vorlagen import block
 from sozialraum.publish.bericht_basis import (
     Berichtsdaten,
     _Bericht,
@@ -44,6 +46,9 @@ from sozialraum.publish.bericht_basis import (
     deckblatt,
     load_prepared,
 )
+
+#: Heading of the recommendations' section; "Auf einen Blick" links to it.
+HE_TITEL = "Handlungsempfehlungen und Umsetzungsstand"
 
 
 @dataclass
@@ -223,9 +228,17 @@ class Sozialraumbericht(_Bericht):
             self.sozialraum_id,
             gebiete=self.gebiete,
         )
-        return HTML(
-            "".join((_h(2, "Auf einen Blick"), narrative.summary_html(narrative.summary(ctx))))
-        )
+        saetze = narrative.benannte_saetze(ctx)
+        he = ctx.get("handlungsempfehlungen") or {}
+        # the sentence naming open recommendations leads to their table
+        # the heading's anchor as the exporter makes it: lower case, spaces as hyphens
+        anker = "#" + HE_TITEL.lower().replace(" ", "-")
+        ziel = {"href": anker, "text": "Zu den Handlungsempfehlungen"}
+        verweise = [
+            ziel if n == "handlungsempfehlungen" and he.get("offene") else None for n, _ in saetze
+        ]
+        html = narrative.summary_html([t for _, t in saetze], verweise)
+        return HTML("".join((_h(2, "Auf einen Blick"), html)))
 
     def lage(self) -> HTML:
         """Where the Sozialraum lies in the city."""
@@ -233,7 +246,24 @@ class Sozialraumbericht(_Bericht):
             self.cfg, self.data.inputs.quartiere, self.sozialraum_id, erfunden=self.erfunden
         )
         titel = f"Lage {genitiv(self.b.einheit)} {self.sr.name} in {self.cfg.stadt.name}"
-        return HTML("".join((_h(2, "Lage in der Stadt"), self._fig(chart, titel))))
+        return HTML(
+            "".join((_h(2, "Lage in der Stadt"), self._fig(chart, titel), self._nachbarn()))
+        )
+
+    @cached_property
+    def nachbar_einheiten(self) -> list:
+        """The units sharing a border with this one (from the geometries, not the list order)."""
+        ids = nachbarn(self.data.inputs.quartiere).get(str(self.sozialraum_id), [])
+        return [s for s in self.cfg.sozialraeume if str(s.id) in ids]
+
+    def _nachbarn(self) -> str:
+        """Links to the neighbouring units' reports, which lie in the same folder."""
+        if not self.nachbar_einheiten:
+            return ""
+        b = self.b
+        label = gross(ohne_artikel(b.einheit, mehrzahl=True, adjektiv="angrenzend"))
+        links = [{"href": f"{s.slug}.html", "titel": s.name} for s in self.nachbar_einheiten]
+        return str(block("bericht.html.j2", "nachbarn", label=label, links=links))
 
     @cached_property
     def reihe(self) -> list[str]:
@@ -368,7 +398,8 @@ class Sozialraumbericht(_Bericht):
         parts.append(
             _p(
                 "„Kennen Sie das Angebot?“ – Anteil der grünen Punkte (JA) an allen Punkten je "
-                "Angebot, mit 95-%-Vertrauensbereich nach Wilson und dem Mittel der "
+                "Angebot, mit dem Bereich, in dem der wahre Anteil wahrscheinlich liegt "
+                "(Vertrauensbereich, siehe „Begriffe“ im Methodenteil), und dem Mittel der "
                 f"{andere}. Angebote mit weniger als {m} Punkten werden nicht ausgewiesen (•). "
                 "Als am bekanntesten gilt das Angebot mit der höchsten Untergrenze des "
                 "Vertrauensbereichs, als am wenigsten bekannt das mit der niedrigsten Obergrenze – "
@@ -482,7 +513,7 @@ class Sozialraumbericht(_Bericht):
         if not self.mit_handlungsempfehlungen:
             return HTML("")
         e = self.b.einheit
-        parts = [_h(2, "Handlungsempfehlungen und Umsetzungsstand")]
+        parts = [_h(2, HE_TITEL)]
         if self.he.empty:
             parts.append(
                 tables.hinweis(
