@@ -251,7 +251,7 @@ def bekanntheit_chart(
     _style(ax)
     handles = [
         Line2D([], [], color=FARBE_BALKEN, lw=8, label=f"{sozialraum_name}: Anteil JA"),
-        Line2D([], [], color="black", lw=1.2, marker="|", ms=8, label="95-%-Intervall"),
+        Line2D([], [], color="black", lw=1.2, marker="|", ms=8, label="Vertrauensbereich"),
     ]
     if has_other.any():
         handles.append(
@@ -277,7 +277,7 @@ def bekanntheit_chart(
     n_all = len(bk)
     alt = (
         f"Balkendiagramm: Bekanntheit von {anzahl(n_all, 'Angebot', 'Angeboten')} in "
-        f"{sozialraum_name} (Anteil der JA-Punkte mit 95-%-Intervall"
+        f"{sozialraum_name} (Anteil der JA-Punkte mit Vertrauensbereich"
         + (f", Raute: Mittel der {_andere(einheiten)})." if has_other.any() else ").")
     )
     ex = extreme(bk)

@@ -107,7 +107,7 @@ def bekanntheit_tabelle(
                 UNTERDRUECKT if h else fmt_pct(v, 0)
                 for v, h in zip(bk["anteil_ja"], hidden, strict=True)
             ],
-            "95-%-Intervall": [
+            "Vertrauensbereich": [
                 UNTERDRUECKT if h else f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)} %"
                 for lo, hi, h in zip(bk["ki_unten"], bk["ki_oben"], hidden, strict=True)
             ],
@@ -118,8 +118,8 @@ def bekanntheit_tabelle(
     where = f" in {sozialraum_name}" if sozialraum_name else ""
     caption = f"Bekanntheit der Angebote{where}: Anteil „JA“ auf die Frage „{frage}“"
     notes = [
-        "n = Zahl aller Punkte (JA und NEIN) zum Angebot. 95-%-Intervall nach Wilson: Bei so "
-        "wenigen Punkten ist der Anteil unsicher; der wahre Wert liegt mit hoher "
+        "n = Zahl aller Punkte (JA und NEIN) zum Angebot. Vertrauensbereich (siehe „Begriffe“): "
+        "Bei so wenigen Punkten ist der Anteil unsicher; der wahre Wert liegt mit hoher "
         "Wahrscheinlichkeit in diesem Bereich.",
         f"{andere} (Mittel): ungewichteter Mittelwert der Anteile bei den anderen "
         "Veranstaltungen derselben Runde (– = dort nicht abgefragt oder zu wenige Punkte).",

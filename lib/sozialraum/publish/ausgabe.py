@@ -150,6 +150,8 @@ def write_atomic(path: Path, produce: str | Callable[[], str]) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:
+            exc.filename = str(path)  # a failed write (disk full, ulimit -f) names no file
         raise
