@@ -90,7 +90,9 @@ def test_page_is_accessible_and_has_a_table_of_contents(page):
 
 
 def test_page_is_small(page):
-    assert len(page.encode()) < 20_000  # the stock `lab` template is ~280 KB for this notebook
+    # the stock `lab` template is ~280 KB for this notebook; ours carries its CSS (print and phone
+    # rules included), the CSP and the navigation: about 21 KB
+    assert len(page.encode()) < 24_000
 
 
 def test_executed_notebook_is_kept_beside_the_page(batch):
