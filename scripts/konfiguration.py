@@ -41,6 +41,14 @@ Je Schlüssel: was er bedeutet, welcher Wert erwartet wird, was ohne Angabe gilt
 """
 
 
+#: Headings for models whose class name is no German word (the anchor stays the class name).
+TITEL = {"Config": "Konfiguration"}
+
+
+def _titel(model: type[BaseModel]) -> str:
+    return TITEL.get(model.__name__, model.__name__)
+
+
 def _ort(ort: tuple[str, ...]) -> str:
     """A data path as TOML writes its table: ``[eingaben.geometrie]``, ``[[sozialraeume]]``."""
     if not ort:
@@ -105,7 +113,7 @@ def _toml_wert(value: Any) -> str:
 def _beispiel(abschnitt: Abschnitt, name: str, info: Any, configs: list[dict]) -> str:
     sub = modelle_in(info.annotation)
     if sub:
-        links = ", ".join(f"[{m.__name__}](#{anker(m)})" for m in sub)
+        links = ", ".join(f"[{_titel(m)}](#{anker(m)})" for m in sub)
         return f"siehe {links}"
     if info.examples:
         value = info.examples[0]
@@ -150,10 +158,10 @@ def seite(root: type[BaseModel] = Config) -> str:
     teile = [KOPF]
     alle = abschnitte(root)
     teile.append("## Inhalt\n")
-    teile += [f"- [{a.model.__name__}](#{anker(a.model)}): {_orte(a)}" for a in alle]
+    teile += [f"- [{_titel(a.model)}](#{anker(a.model)}): {_orte(a)}" for a in alle]
     teile.append("")
     for a in alle:
-        teile.append(f'<a id="{anker(a.model)}"></a>\n\n## {a.model.__name__}\n')
+        teile.append(f'<a id="{anker(a.model)}"></a>\n\n## {_titel(a.model)}\n')
         teile.append(f"Steht in: {_orte(a)}.\n")
         teile += [_zeile(a, name, info, configs) for name, info in felder(a.model)]
         teile.append("")

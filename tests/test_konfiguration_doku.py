@@ -60,3 +60,54 @@ def test_an_unknown_key_points_to_its_section(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(cfg)
     assert f"Siehe {DOKU_SEITE}#methode." in str(info.value)
+
+
+#: Common English words that are no German words (``die``, ``was``, ``an``, ``per`` are left out).
+ENGLISCH = frozenset(
+    "a the of and is are be it its this that these which when where what why with without from "
+    "for to on at as if than each every file files column columns row rows table must may can "
+    "set by or not default only one shown used given instead".split()
+)
+
+#: Quoted or code text is kept verbatim (keys, values, TOML snippets) and not checked.
+_ZITAT = re.compile(r"`[^`]*`|\"[^\"]*\"|„[^“]*“|(?<!\w)'[^']*'(?!\w)")
+
+
+def englische_woerter(text: str) -> list[str]:
+    """The common English words of ``text``, outside backticks and quotes, lowercase."""
+    woerter = re.findall(r"[^\W\d_]+", _ZITAT.sub(" ", text).lower())
+    return [w for w in woerter if w in ENGLISCH]
+
+
+def _alle_felder():
+    """Every field of every model reachable from Config, the loader's own (``pfad``) too."""
+    for a in abschnitte(Config):
+        for name, info in a.model.model_fields.items():
+            yield f"{a.model.__name__}.{name}", info.description or ""
+
+
+def test_every_description_is_german():
+    englisch = {
+        feld: (text, englische_woerter(text))
+        for feld, text in _alle_felder()
+        if englische_woerter(text)
+    }
+    assert englisch == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smallest dot count shown; smaller counts are suppressed",
+        "What the numerator counts",
+        "The config file itself (set by load_config)",
+        "Year of every row, for files without a year",
+    ],
+)
+def test_an_english_description_is_found(text):
+    assert englische_woerter(text)
+
+
+def test_keys_values_and_quotes_are_not_taken_for_english():
+    assert englische_woerter("Bei aus = \"id\": die ersten n Zeichen, z. B. '^(\\d{2})'") == []
+    assert englische_woerter("Genitiv nach „des“/„der“ (`the = 1`), was an Name per Datei") == []

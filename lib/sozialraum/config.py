@@ -52,20 +52,21 @@ class Stadt(_Strict):
         "Geometrie darf in jedem System vorliegen, sie wird umgerechnet",
     )
     geometrie_version: str = Field(
-        description="Named in every report, because comparisons break when boundaries change."
+        description="Steht in jedem Bericht, weil Vergleiche nicht mehr stimmen, wenn sich Grenzen "
+        "ändern"
     )
     geometrie_schematisch: bool = Field(False, description="true: die Flächen sind nur schematisch")
     herausgeber: str = Field("", description="Herausgeber der Berichte (Amt, Dienststelle)")
     quellenangabe: str = Field(
-        "", description="Attribution line the data licence asks for, printed on every page"
+        "", description="Quellenangabe, die die Datenlizenz verlangt; steht auf jeder Seite"
     )
     veranstaltung: Veranstaltungsart = Field(
         Veranstaltungsart(), description="Wie die Stadt ihre jährliche Veranstaltung nennt"
     )
     logo: str = Field(
         "",
-        description="Logo or coat of arms on the cover (PNG, JPEG or SVG), path relative to the "
-        "config file; embedded in every report",
+        description="Logo oder Wappen auf dem Titelblatt (PNG, JPEG oder SVG), Pfad relativ zur "
+        "Konfigurationsdatei; in jeden Bericht eingebettet",
     )
 
     @field_validator("crs")
@@ -95,7 +96,9 @@ class Termin(_Strict):
     """One event of a Sozialraum, as planned in the config (the events file must agree)."""
 
     runde: int = Field(description="Nummer der Runde der Veranstaltungen")
-    datum: str = Field(description="ISO date YYYY-MM-DD, or YYYY-MM where only the month is known")
+    datum: str = Field(
+        description="ISO-Datum JJJJ-MM-TT, oder JJJJ-MM, wenn nur der Monat bekannt ist"
+    )
 
 
 class Sozialraum(_Strict):
@@ -113,21 +116,25 @@ class Indikator(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", description="Kurze ID des Indikators, z. B. sgb2")
     label: str = Field(description="Name des Indikators in den Berichten")
     kurz: str = Field(description="Kurzer Name für Tabellen und Karten")
-    zaehler: str = Field("", description="What the numerator counts (German, for the method page)")
-    nenner: str = Field("", description="What the denominator counts")
-    beschreibung: str = Field("", description="Definition of a published share (method page)")
+    zaehler: str = Field(
+        "", description="Was der Zähler zählt (deutscher Text für den Methodenteil)"
+    )
+    nenner: str = Field("", description="Was der Nenner zählt")
+    beschreibung: str = Field(
+        "", description="Definition eines veröffentlichten Anteils (Methodenteil)"
+    )
     eingabe: Literal["anzahl", "anteil"] = Field("anzahl", description="Zähler/Nenner oder Anteil")
     veraenderung: Literal["berechnet", "veroeffentlicht"] = Field(
         "berechnet",
-        description="'veroeffentlicht': the change in percentage points is published with the "
-        "data (no earlier year needed); 'berechnet': computed from two years",
+        description='"veroeffentlicht": die Veränderung in Prozentpunkten wird mit den Daten '
+        'veröffentlicht (kein früheres Jahr nötig); "berechnet": aus zwei Jahren berechnet',
     )
     spalten: dict[Literal["anteil", "zaehler", "nenner", "veraenderung"], str] = Field(
         default_factory=dict,
-        description="Columns of a wide indicator table holding this indicator's values",
+        description="Spalten einer breiten Indikatorentabelle mit den Werten dieses Indikators",
     )
     richtung: Literal[1, -1] = Field(
-        1, description="+1: a higher share means more poverty risk; -1: the opposite"
+        1, description="+1: ein höherer Anteil bedeutet mehr Armutsrisiko; -1: umgekehrt"
     )
     status: bool = Field(True, description="Geht in den Statusindex ein")
     dynamik: bool = Field(True, description="Geht in den Dynamikindex ein")
@@ -181,12 +188,14 @@ class Methode(_Strict):
         "Dynamikindex, keine Kombination aus Status und Dynamik)",
     )
     mindeststimmen: int = Field(
-        3, ge=1, description="Smallest dot count shown; smaller counts are suppressed"
+        3,
+        ge=1,
+        description="Kleinste gezeigte Zahl von Klebepunkten; kleinere Zahlen werden unterdrückt",
     )
     sortierung: Literal["id", "name", "klasse"] = Field(
         "id",
-        description="Order of area tables and CSV downloads: by area id, by name, or by status "
-        "class (worst first, then id)",
+        description="Reihenfolge der Gebietstabellen und CSV-Dateien zum Herunterladen: nach ID "
+        "des Gebiets, nach Namen oder nach Statusklasse (schlechteste zuerst, dann nach ID)",
     )
 
     @model_validator(mode="after")
@@ -215,8 +224,8 @@ class Abgleich(_Strict):
     )
     kombi_muster: str = Field(
         "{status} / {dynamik}",
-        description="How the file writes a combined class, e.g. 'Status {status} , Dynamik "
-        "{dynamik}'",
+        description="Wie die Datei eine kombinierte Klasse schreibt, z. B. 'Status {status} , "
+        "Dynamik {dynamik}'",
     )
     gueltig: list[str] = Field(default_factory=lambda: ["gültig"], description="Texte für gültig")
 
@@ -258,7 +267,8 @@ class Bericht(_Strict):
     zeitlimit_abschnitt: int = Field(
         900,
         ge=10,
-        description="Seconds one report section (notebook cell) may take before it is stopped",
+        description="Sekunden, die ein Abschnitt des Berichts (Notebook-Zelle) dauern darf, bevor "
+        "er abgebrochen wird",
     )
 
 
@@ -285,7 +295,7 @@ class Config(_Strict):
     eingaben: Eingaben = Field(description="Die Eingabedateien, Pfade relativ zur Konfiguration")
     bericht: Bericht = Field(Bericht(), description="Notebooks und Ausgabeordner der Berichte")
     abgleich: Abgleich | None = Field(None, description="Veröffentlichte Klassen zum Vergleich")
-    pfad: Path = Field(description="The config file itself (set by load_config)")
+    pfad: Path = Field(description="Die Konfigurationsdatei selbst (von load_config gesetzt)")
 
     _eine_einheit = model_validator(mode="before")(mit_stadt_einheit)
 

@@ -162,13 +162,13 @@ class Begriffe(_Strict):
         '"Entwicklungsindex"',
     )
     reihe: str = Field(
-        "Sozialbericht", description="The publication series the statistics come from"
+        "Sozialbericht", description="Die Veröffentlichungsreihe, aus der die Statistik stammt"
     )
     ausgabe: str = Field(
         "",
-        description="Name of this edition (e.g. 'MSS 2021'); default: reihe and berichtsjahr",
+        description='Name dieser Ausgabe (z. B. "MSS 2021"); Vorgabe: reihe und berichtsjahr',
     )
     vergleichbare_verfahren: list[str] = Field(
         default_factory=lambda: list(VERGLEICHBARE_VERFAHREN),
-        description="Comparable methods named in the method section (leave out your own)",
+        description="Vergleichbare Verfahren, die der Methodenteil nennt (das eigene weglassen)",
     )

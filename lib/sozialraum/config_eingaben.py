@@ -16,8 +16,8 @@ class Mentimeter(_Strict):
 
     veranstaltung_id: str = Field(description="ID der Veranstaltung")
     datei: Path = Field(description="Pfad zum Export (.xlsx)")
-    frage: str = Field(description="Start of the question text of the word-cloud slide")
-    erfunden: bool = Field(False, description="The export holds invented sample answers")
+    frage: str = Field(description="Anfang des Fragetexts der Wortwolken-Folie")
+    erfunden: bool = Field(False, description="Der Export enthält erfundene Beispielantworten")
 
 
 class Gueltigkeit(_Strict):
@@ -42,17 +42,18 @@ class Tabelle(_Strict):
     datei: Path = Field(description="Pfad zur Datei (CSV, XLSX oder JSON)")
     form: Literal["lang", "breit"] = Field(
         "lang",
-        description="'lang': one row per area, year and indicator; 'breit': one row per area, "
-        "one column per indicator ([[indikatoren]] spalten)",
+        description='"lang": eine Zeile je Gebiet, Jahr und Indikator; "breit": eine Zeile je '
+        "Gebiet, eine Spalte je Indikator ([[indikatoren]] spalten)",
     )
     spalten: dict[str, str] = Field(
-        default_factory=dict, description="contract column -> column header in the file"
+        default_factory=dict,
+        description="Spaltenname, den das Programm erwartet -> Spaltenkopf in der Datei",
     )
     fehlwerte: list[str] = Field(
         default_factory=list,
-        description="Cell texts meaning 'no value' (e.g. '-9999', '.', '–', '' for empty)",
+        description="Zellinhalte, die „kein Wert“ bedeuten (z. B. '-9999', '.', '–', '' für leer)",
     )
-    jahr: int | None = Field(None, description="Year of every row, for files without a year")
+    jahr: int | None = Field(None, description="Jahr aller Zeilen, für Dateien ohne Jahr")
     gueltigkeit: Gueltigkeit | None = Field(None, description="Spalte mit der Gültigkeit")
     datensaetze: str | None = Field(
         None,

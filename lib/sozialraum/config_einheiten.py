@@ -38,21 +38,25 @@ class Zuordnung(_Strict):
     that carries the unit beside the area id (repeated rows must agree).
     """
 
-    datei: Path = Field(description="The table (CSV, XLSX or JSON), relative to the config file")
+    datei: Path = Field(
+        description="Die Tabelle (CSV, XLSX oder JSON), relativ zur Konfigurationsdatei"
+    )
     spalten: dict[Literal["quartier_id", "sozialraum_id"], str] = Field(
         default_factory=dict,
-        description="Column headers in the file for the area id and the unit id (default: "
-        "quartier_id, sozialraum_id)",
+        description="Spaltenköpfe in der Datei für die ID des Gebiets und die ID der Einheit "
+        "(Vorgabe: quartier_id, sozialraum_id)",
     )
 
 
 class Namenstabelle(_Strict):
     """A table with one row per unit: its id and its name (the slug is made from the name)."""
 
-    datei: Path = Field(description="The table (CSV, XLSX or JSON), relative to the config file")
+    datei: Path = Field(
+        description="Die Tabelle (CSV, XLSX oder JSON), relativ zur Konfigurationsdatei"
+    )
     spalten: dict[Literal["sozialraum_id", "name"], str] = Field(
         default_factory=dict,
-        description="Column headers in the file for the unit id and its name (default: "
+        description="Spaltenköpfe in der Datei für die ID der Einheit und ihren Namen (Vorgabe: "
         "sozialraum_id, name)",
     )
 
@@ -75,24 +79,28 @@ class Einheiten(_Strict):
 
     aus: Literal["geometrie", "tabelle", "id", "keine"] = Field(
         "geometrie",
-        description="Where the unit of each area comes from: 'geometrie' (a geometry column), "
-        "'tabelle' (a mapping table), 'id' (derived from the area id), 'keine' (the whole city "
-        "is one unit)",
+        description='Woher die Einheit jedes Gebiets kommt: "geometrie" (eine Spalte der '
+        'Geometrie), "tabelle" (eine Zuordnungstabelle), "id" (abgeleitet aus der ID des '
+        'Gebiets), "keine" (die ganze Stadt ist eine Einheit)',
     )
     stellen: int | None = Field(
-        None, ge=1, description="For aus = 'id': the unit id is the first n characters of the id"
+        None,
+        ge=1,
+        description='Bei aus = "id": die ID der Einheit besteht aus den ersten n Zeichen '
+        "der ID des Gebiets",
     )
     muster: str | None = Field(
         None,
-        description="For aus = 'id': a regular expression with one group that finds the unit id "
-        "in the area id, e.g. '^(\\\\d{2})'",
+        description='Bei aus = "id": ein regulärer Ausdruck mit einer Gruppe, die die ID der '
+        "Einheit in der ID des Gebiets findet, z. B. '^(\\\\d{2})'",
     )
     tabelle: Zuordnung | None = Field(
-        None, description="For aus = 'tabelle': the table that assigns each area to its unit"
+        None,
+        description='Bei aus = "tabelle": die Tabelle, die jedes Gebiet seiner Einheit zuordnet',
     )
     namen: Namenstabelle | None = Field(
         None,
-        description="The units' ids and names from a table instead of [[sozialraeume]]",
+        description="IDs und Namen der Einheiten aus einer Tabelle statt aus [[sozialraeume]]",
     )
 
     _as_table = field_validator("tabelle", "namen", mode="before")(_datei)
@@ -188,12 +196,14 @@ class Korrektur(_Strict):
 
     merkmal: int = Field(
         ge=2,
-        description="The feature's number as validate reports it ('Zeile 17'; the first feature "
-        "is 2, as in a spreadsheet with a header row)",
+        description="Nummer des Geometrie-Objekts, wie validate sie meldet („Zeile 17“; das erste "
+        "Objekt hat die 2, wie in einer Tabellenkalkulation mit Kopfzeile)",
     )
-    id: str = Field(description="The id the feature has in the file (checked before changing)")
-    neue_id: str = Field(min_length=1, description="The id the feature gets")
-    grund: str = Field(min_length=1, description="Why (printed in the method section)")
+    id: str = Field(
+        description="Die ID, die das Objekt in der Datei hat (wird vor der Änderung geprüft)"
+    )
+    neue_id: str = Field(min_length=1, description="Die ID, die das Objekt bekommt")
+    grund: str = Field(min_length=1, description="Warum (steht im Methodenteil)")
 
 
 # ---------------------------------------------------------------------------------------------
