@@ -38,11 +38,11 @@ from sozialraum.present.labels import (
 )
 
 _AREA_SIZES = (8.0, 7.0, 6.0)  # Quartier names in a Sozialraum map, largest first
-_CITY_AREA_SIZES = (6.5, 6.0, 5.5)  # Quartier names in a city map (only on request)
+_CITY_AREA_SIZES = (6.5, 6.0)  # Quartier names in a city map (only on request)
 _CONTEXT_SIZES = (7.0, 6.5, 6.0)
 _UNIT_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)  # Sozialraum names
 _CHOSEN_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5)
-_VALUE_SIZES = (6.5, 6.0, 5.5)
+_VALUE_SIZES = (6.5, 6.0)
 _VALUES_MIN_SHARE = 0.75  # fewer values fit: show none (gaps read as missing data)
 
 
