@@ -109,7 +109,7 @@ def grossstadt(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("grossstadt")
     config = synthetic.make_city(root / "stadt", areas=500, units=2)
     out = root / "reports"
-    args = ["--config", str(config), "render", "--out", str(out), "--jobs", "1"]
+    args = ["render", "--config", str(config), "--out", str(out), "--jobs", "1"]
     args += ["--sozialraum", "Bezirk 01", "--gesamtstadt"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
