@@ -138,7 +138,8 @@ def _fehler(figuren: list[dict], tabellen: list[dict]) -> list[str]:
             out.append(f"{name}: Texte außerhalb des Rahmens {f['draussen'][:3]}")
     for t in tabellen:
         if t["ueber"] > EPS or t["versteckt"]:
-            out.append(f"Tabelle {t['caption']!r}: ragt {t['ueber']:.0f} px hinaus, scrollt: {t['versteckt']}")
+            zeile = f"Tabelle {t['caption']!r}: ragt {t['ueber']:.0f} px hinaus"
+            out.append(zeile + (", Spalten nur mit seitlichem Scrollen" if t["versteckt"] else ""))
     return out
 
 
