@@ -70,6 +70,12 @@ MESSUNG = """(eps) => {
   return out;
 }"""
 
+#: per picture (a map too detailed for SVG is a PNG): its shown and its design width
+BILDER = """() => [...document.querySelectorAll('figure > img')]
+  .filter(i => i.getBoundingClientRect().width > 0)
+  .map(i => ({alt: i.alt.slice(0, 60), breite: i.getBoundingClientRect().width,
+              entwurf: +i.getAttribute('width')}))"""
+
 #: per table: how far it reaches beyond its frame and whether the frame hides columns
 TABELLEN = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
@@ -116,17 +122,20 @@ def grossstadt(tmp_path_factory) -> Path:
     return out / "2023"
 
 
-def _messen(browser, html: Path) -> tuple[list[dict], list[dict]]:
+def _messen(browser, html: Path) -> tuple[list[dict], list[dict], list[dict]]:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(html.as_uri())
-        return page.evaluate(MESSUNG, EPS), page.evaluate(TABELLEN)
+        return page.evaluate(MESSUNG, EPS), page.evaluate(TABELLEN), page.evaluate(BILDER)
     finally:
         page.close()
 
 
-def _fehler(figuren: list[dict], tabellen: list[dict]) -> list[str]:
+def _fehler(figuren: list[dict], tabellen: list[dict], bilder: list[dict]) -> list[str]:
     out = []
+    for b in bilder:  # a picture's text is as large as designed only at its design width
+        if b["breite"] < b["entwurf"] - 1:
+            out.append(f"Bild {b['alt']!r}: {b['breite']:.0f} statt {b['entwurf']} px breit")
     for f in figuren:
         name = f"Abbildung {f['nr']} ({f['titel'][:50]}…)"
         klein = sorted({(round(t["px"], 1), t["text"]) for t in f["texte"] if t["px"] < MIN_PX})
@@ -145,13 +154,13 @@ def _fehler(figuren: list[dict], tabellen: list[dict]) -> list[str]:
 
 @pytest.mark.parametrize("seite", ["osterfeld", "sterkrade-nord", "gesamtstadt"])
 def test_sample_figures_and_tables_are_legible_at_1280(browser, sample_render, seite):
-    figuren, tabellen = _messen(browser, sample_render[1] / f"{seite}.html")
+    figuren, tabellen, bilder = _messen(browser, sample_render[1] / f"{seite}.html")
     assert len(figuren) >= 3 and all(f["texte"] for f in figuren)
-    assert _fehler(figuren, tabellen) == []
+    assert _fehler(figuren, tabellen, bilder) == []
 
 
 @pytest.mark.parametrize("seite", ["bezirk-01", "gesamtstadt"])
 def test_500_area_city_figures_and_tables_are_legible_at_1280(browser, grossstadt, seite):
-    figuren, tabellen = _messen(browser, grossstadt / f"{seite}.html")
+    figuren, tabellen, bilder = _messen(browser, grossstadt / f"{seite}.html")
     assert len(figuren) >= 2 and tabellen
-    assert _fehler(figuren, tabellen) == []
+    assert _fehler(figuren, tabellen, bilder) == []

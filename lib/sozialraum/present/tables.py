@@ -191,12 +191,16 @@ def html_table(
     else:
         numeric_cols = set(numeric)
 
-    # The header is cut at each "/": the template puts a break opportunity after it, so headers
-    # like "Nord/Süd" wrap in narrow columns.
+    # Headers and cells are cut at each "/": the template puts a break opportunity after it, so
+    # "Nord/Süd" wraps in a narrow column instead of widening the table past the page.
     kopf = [{"teile": str(c).split("/"), "zahl": c in numeric_cols} for c in cols]
     zeilen = [
         [
-            {"text": str(cells[c][i]), "zahl": c in numeric_cols, "th": j == 0 and row_header}
+            {
+                "teile": str(cells[c][i]).split("/"),
+                "zahl": c in numeric_cols,
+                "th": j == 0 and row_header,
+            }
             for j, c in enumerate(cols)
         ]
         for i in range(len(df))
