@@ -705,8 +705,9 @@ def test_unit_names_that_barely_miss_their_outline_stay_on_their_unit():
     across other Bezirke; a name a few pixels wider than its unit now stays on it, most of its
     box over its own unit. Berlin's real outlines: synthetic units are too round to show it.
     """
-    from sozialraum.compute.store import prepare
     from test_berlin import CONFIG
+
+    from sozialraum.compute.store import prepare
 
     cfg = load_config(CONFIG)
     prepared = prepare(cfg)
