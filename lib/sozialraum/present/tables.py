@@ -134,6 +134,9 @@ def _default_formatter(series: pd.Series) -> Formatter:
     return lambda v: FEHLT if is_missing(v) else str(v)
 
 
+_ZWISCHEN_WOERTERN = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")  # "Eisenheim/Heide", not "1/2"
+
+
 def html_table(
     df: pd.DataFrame,
     caption: str,
@@ -197,7 +200,7 @@ def html_table(
     zeilen = [
         [
             {
-                "teile": str(cells[c][i]).split("/"),
+                "teile": _ZWISCHEN_WOERTERN.split(str(cells[c][i])),
                 "zahl": c in numeric_cols,
                 "th": j == 0 and row_header,
             }
