@@ -470,13 +470,3 @@ def test_indikator_tabelle_without_change_data_shows_the_shares_alone(cfg):
     assert "Veränderung" not in soup.get_text() and "Pp." not in soup.get_text()
     csv = _csv_from_link(html).decode("utf-8-sig")
     assert csv.splitlines()[0].endswith("anteil_2023")  # no empty change column
-
-
-def test_cells_break_after_a_slash_between_words_only():
-    """'Schmöckwitz/Rauchfangswerder' widened Berlin's 543-row table past the column at 1280 px
-    (Chromium does not break after "/"): a break opportunity, not a changed text."""
-    df = pd.DataFrame({"Name": ["Schmöckwitz/Rauchfangswerder", "</b>", "1/2"], "Wert": [1, 2, 3]})
-    html = tables.html_table(df, "Tabelle")
-    assert "Schmöckwitz/<wbr>Rauchfangswerder" in html
-    assert "&lt;/b&gt;" in html and ">1/2<" in html  # no break inside markup-like text, numbers
-    assert BeautifulSoup(html, "html.parser").get_text().count("Schmöckwitz/Rauchfangswerder") == 1

@@ -134,9 +134,6 @@ def _default_formatter(series: pd.Series) -> Formatter:
     return lambda v: FEHLT if is_missing(v) else str(v)
 
 
-_ZWISCHEN_WOERTERN = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")  # "Eisenheim/Heide", not "1/2"
-
-
 def html_table(
     df: pd.DataFrame,
     caption: str,
@@ -194,16 +191,12 @@ def html_table(
     else:
         numeric_cols = set(numeric)
 
-    # Headers and cells are cut at each "/": the template puts a break opportunity after it, so
-    # "Nord/Süd" wraps in a narrow column instead of widening the table past the page.
+    # The header is cut at each "/": the template puts a break opportunity after it, so headers
+    # like "Nord/Süd" wrap in narrow columns.
     kopf = [{"teile": str(c).split("/"), "zahl": c in numeric_cols} for c in cols]
     zeilen = [
         [
-            {
-                "teile": _ZWISCHEN_WOERTERN.split(str(cells[c][i])),
-                "zahl": c in numeric_cols,
-                "th": j == 0 and row_header,
-            }
+            {"text": str(cells[c][i]), "zahl": c in numeric_cols, "th": j == 0 and row_header}
             for j, c in enumerate(cols)
         ]
         for i in range(len(df))
