@@ -158,6 +158,32 @@ def test_trend_chart_small_multiples(cfg):
     assert charts.trend_chart(cfg, empty, "Mitte", "Musterstadt")[0] is None
 
 
+def test_trend_chart_y_range_shows_the_change_and_says_where_it_starts(cfg):
+    """Shares of 20–22 % fill the panel instead of lying as flat lines on its top frame."""
+    rows = [
+        (ebene, ebene, ebene, year, ind.id, base + y_i * 0.5, False)
+        for ind in cfg.indikatoren
+        for y_i, year in enumerate(cfg.methode.jahre)
+        for ebene, base in (("sozialraum", 21.0), ("stadt", 20.0))
+    ]
+    cols = ["ebene", "gebiet_id", "gebiet", "jahr", "indikator", "anteil", "unterdrueckt"]
+    g = pd.DataFrame(rows, columns=cols)
+    fig, _ = charts.trend_chart(cfg, g, "Mitte", "Musterstadt")
+    ax = fig.axes[0]
+    lo, hi = ax.get_ylim()
+    assert 0 < lo < 20.0 and 22.0 < hi < 24.0  # the values span most of the height
+    assert (22.0 - 20.0) / (hi - lo) > 0.5
+    assert "nicht ab 0" in fig._suptitle.get_text()
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks)  # the unit on every panel
+    assert len(set(ticks)) == len(ticks)  # no "6 %" twice for ticks half a point apart
+    near_zero = g.assign(anteil=g["anteil"] - 19.5)  # 0.5–3 %: the axis starts at 0
+    fig, _ = charts.trend_chart(cfg, near_zero, "Mitte", "Musterstadt")
+    assert fig.axes[0].get_ylim()[0] == 0
+    assert "alle Achsen ab 0" in fig._suptitle.get_text()
+
+
 def test_trend_chart_accepts_gebiete_werte_output(cfg):
     werte = pd.DataFrame(
         {

@@ -698,6 +698,35 @@ def test_locator_names_all_twelve_units_without_overlap(gross, tmp_path):
         assert len(bold) == 1
 
 
+def test_unit_names_that_barely_miss_their_outline_stay_on_their_unit():
+    """Berlin's city map: every Bezirk named on its Bezirk, reaching over its edge, no leaders.
+
+    Four names (Lichtenberg, Marzahn-Hellersdorf, …) stood beside the city with leader lines
+    across other Bezirke; a name a few pixels wider than its unit now stays on it, most of its
+    box over its own unit. Berlin's real outlines: synthetic units are too round to show it.
+    """
+    from test_berlin import CONFIG
+
+    from sozialraum.compute.store import prepare
+
+    cfg = load_config(CONFIG)
+    prepared = prepare(cfg)
+    geo = prepared.inputs.quartiere
+    fig, _ = maps.class_map(cfg, geo, prepared.result.index, None, "kombi")
+    renderer = drawn(fig)
+    ax = fig.axes[0]
+    assert not [line for line in ax.lines if line.get_gid() == "fuehrungslinie"]
+    units = geo.dissolve("sozialraum_id").geometry
+    names = {s.name: s.id for s in cfg.sozialraeume}
+    texts = [t for t in ax.texts if t.get_gid() == kartenbasis.GID_SOZIALRAUM_NAME]
+    assert len(texts) == len(cfg.sozialraeume) == 12
+    assert_no_overlap(texts, renderer)
+    for t in texts:
+        box = text_box(ax, t, renderer)
+        uid = names[t.get_text().replace("-\n", "-").replace("\n", " ")]
+        assert units[uid].intersection(box).area > 0.5 * box.area, t.get_text()
+
+
 def test_locator_puts_a_name_that_does_not_fit_beside_the_city_with_a_leader_line(gross):
     """A tiny Sozialraum (one small Quartier) with a long name: named outside, line to it."""
     cfg, geo, *_ = gross

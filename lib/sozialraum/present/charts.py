@@ -77,6 +77,30 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _y_bereich(ax: Axes, werte: pd.Series) -> bool:
+    """Fit the y-axis to the values with a margin; True when it starts at 0.
+
+    An axis from 0 drew shares of 20–22 % as two flat lines on the top frame: the change a
+    committee asks about was not visible. The range now comes from the data (a quarter of the
+    spread, at least half a point, above and below); it starts at 0 only when the values come
+    near it, and the figure's title says which one the reader sees. Tick labels carry "%" on
+    every panel, with a decimal where the ticks are less than a point apart.
+    """
+    v = werte.dropna().astype("float64")
+    if v.empty:
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(_PCT)
+        return True
+    lo, hi = float(v.min()), float(v.max())
+    pad = max((hi - lo) * 0.25, hi * 0.03, 0.5)
+    bottom = lo - pad if lo - pad > pad else 0.0
+    ax.set_ylim(bottom, hi + pad)
+    ticks = ax.yaxis.get_major_locator().tick_values(bottom, hi + pad)
+    stellen = 0 if len(ticks) < 2 or ticks[1] - ticks[0] >= 1 else 1
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: fmt_pct(y, stellen)))
+    return bottom == 0
+
+
 def _style(ax: Axes) -> None:
     ax.tick_params(labelsize=SCHRIFT_KLEIN)
     for side in ("top", "right"):
@@ -119,7 +143,7 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
     fig = _figure(BREITE * 1.25, 2.6 * nrows + 0.4)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     years = list(m.jahre)
-    above, changes = 0, []
+    above, changes, ab_null = 0, [], []
     for ax, ind in zip(axes, inds, strict=False):
         for ebene, colour, style, marker, name in (
             ("sozialraum", FARBE_SOZIALRAUM, "-", "o", sozialraum_name),
@@ -138,9 +162,8 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
             changes.append((float(b_sr - v_sr), ind.kurz))
         ax.set_title(ind.kurz, fontsize=SCHRIFT, loc="left")
         ax.set_xticks(years, [str(y) for y in years])
-        ax.yaxis.set_major_formatter(_PCT)
-        ax.yaxis.set_major_locator(MaxNLocator(4))
-        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10]))
+        ab_null.append(_y_bereich(ax, d[d["indikator"] == ind.id]["anteil"]))
         ax.grid(axis="y", color="#dddddd", lw=0.8)
         _style(ax)
     rest = axes[len(inds) :]
@@ -154,7 +177,13 @@ def trend_chart(cfg: Config, gebiete: pd.DataFrame, sozialraum_name: str, stadt_
         rest[0].legend(handles=handles, loc="center", fontsize=SCHRIFT, frameon=False)
     else:
         fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=SCHRIFT)
-    fig.suptitle("Anteile in %", fontsize=SCHRIFT, x=0.01, ha="left")
+    if all(ab_null):
+        achsen = "Anteile in %, alle Achsen ab 0"
+    elif any(ab_null):
+        achsen = "Anteile in %; Achsen ab 0 nur, wo „0 %“ steht, sonst der Bereich der Werte"
+    else:
+        achsen = "Anteile in %; die Achsen zeigen den Bereich der Werte, nicht ab 0"
+    fig.suptitle(achsen, fontsize=SCHRIFT, x=0.01, ha="left")
 
     n_ind = len(inds)
     alt = (

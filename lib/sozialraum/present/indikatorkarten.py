@@ -102,7 +102,8 @@ def indicator_small_multiples(
     n = len(cfg.indikatoren)
     ncols = 3 if n > 4 else max(n, 1)
     nrows = math.ceil(n / ncols)
-    map_w, row_h = 3.2, 4.3
+    # three panels within 60rem (960 px at 110 dpi), the widest a report page shows a figure
+    map_w, row_h = 2.85, 4.3
     fig = Figure(figsize=(ncols * map_w, nrows * row_h + 0.9))
     height = fig.get_figheight()
     alt_parts = []

@@ -38,11 +38,12 @@ from sozialraum.present.labels import (
 )
 
 _AREA_SIZES = (8.0, 7.0, 6.0)  # Quartier names in a Sozialraum map, largest first
-_CITY_AREA_SIZES = (6.5, 6.0, 5.5)  # Quartier names in a city map (only on request)
+_CITY_AREA_SIZES = (6.5, 6.0)  # Quartier names in a city map (only on request)
 _CONTEXT_SIZES = (7.0, 6.5, 6.0)
 _UNIT_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)  # Sozialraum names
 _CHOSEN_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5)
-_VALUE_SIZES = (6.5, 6.0, 5.5)
+_VALUE_SIZES = (6.5, 6.0)
+_UNIT_SPILL_PX = 14.0  # how far a unit's name may reach over its outline before it goes outside
 _VALUES_MIN_SHARE = 0.75  # fewer values fit: show none (gaps read as missing data)
 
 
@@ -187,6 +188,18 @@ def _unit_labels(
             found = placer.place(
                 row.geometry, variants, color=color, gap=2.0, zorder=6, gid=GID_SOZIALRAUM_NAME
             )
+            if found is None:
+                # a name a little wider than its unit still reads there (the halo keeps it
+                # legible over the neighbour's edge): better than a leader line drawn beside
+                # the city across other units, which a reader at 447 areas could not follow
+                found = placer.place(
+                    row.geometry.buffer(_UNIT_SPILL_PX / placer.px_per_unit),
+                    variants,
+                    color=color,
+                    gap=2.0,
+                    zorder=6,
+                    gid=GID_SOZIALRAUM_NAME,
+                )
             if found is not None:
                 placed.append(found)
                 continue

@@ -41,7 +41,7 @@ from shapely.geometry.base import BaseGeometry
 HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 HALO_PX = 1.6  # the halo's reach beyond the text extent, at 100 dpi (2.4 pt / 2)
 LINESPACING = 1.05
-MIN_FONTSIZE = 5.5  # smaller is not readable in print
+MIN_FONTSIZE = 6.0  # smaller is not readable in print; 9 CSS px on screen at 110 dpi
 
 _NUMERIC = re.compile(r"[\d.,% ]+")
 PxBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in display pixels

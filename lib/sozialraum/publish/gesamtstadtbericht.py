@@ -222,14 +222,27 @@ class Gesamtstadtbericht(_Bericht):
         pub = {i.id for i in cfg.dynamik_indikatoren if i.veraenderung == "veroeffentlicht"}
 
         def table(values: dict, fmt, caption: str, filename: str) -> str:
-            # one row per indicator, one column per area: fits the reading column and print
-            df = pd.DataFrame(
-                [
-                    {"Indikator": ind.kurz, **{areas[k]: values[(k, ind.id)] for k in areas}}
-                    for ind in cfg.indikatoren
-                ]
-            )
-            formats = {c: fmt for c in df.columns if c != "Indikator"}
+            # one row per indicator, one column per area: fits the reading column and print up
+            # to 7 areas; more (Berlin's 12 Bezirke and the city) are rows, so that every column
+            # stays visible at 1280 px without sideways scrolling
+            if len(areas) <= 7:
+                df = pd.DataFrame(
+                    [
+                        {"Indikator": ind.kurz, **{areas[k]: values[(k, ind.id)] for k in areas}}
+                        for ind in cfg.indikatoren
+                    ]
+                )
+            else:
+                df = pd.DataFrame(
+                    [
+                        {
+                            b.einheit.name: name,
+                            **{i.kurz: values[(k, i.id)] for i in cfg.indikatoren},
+                        }
+                        for k, name in areas.items()
+                    ]
+                )
+            formats = {c: fmt for c in df.columns[1:]}
             return tables.tabelle(df, caption, csv=df, filename=filename, formats=formats)
 
         anteil = {(k, i.id): now["anteil"].get((k, i.id)) for k in areas for i in cfg.indikatoren}
