@@ -37,6 +37,7 @@ ERLAUBT = {
     "h2", "h3", "h4", "p", "ul", "li", "strong", "span", "div", "small", "table", "caption",
     "thead", "tbody", "tr", "th", "td", "a", "figure", "img", "figcaption", "wbr",
     "details", "summary",  # the table behind a chart, collapsed
+    "nav",  # the links to the neighbouring units
 }  # fmt: skip
 # Inside a figure's inline SVG (figures.figure_html): drawing elements, never a script.
 ERLAUBT_SVG = {
