@@ -25,11 +25,16 @@ EPS = 1.0  # px: boxes that touch (lines of one label, 1.2 em apart) do not over
 MESSUNG = """(eps) => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
   const out = [];
-  document.querySelectorAll('svg.abbildung').forEach((svg, nr) => {
-    const r = svg.getBoundingClientRect();
-    if (r.width === 0) return;  // print only
+  document.querySelectorAll('svg.abbildung, figure.ikarte svg').forEach((svg, nr) => {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0) return;  // print only
     const vb = svg.viewBox.baseVal;
-    const scale = r.width / vb.width;
+    // the drawing within the element: an interactive map keeps its aspect ("meet") and may
+    // leave room beside it, where a label would be cut on a narrower screen
+    const scale = Math.min(box.width / vb.width, box.height / vb.height);
+    const dx = (box.width - vb.width * scale) / 2, dy = (box.height - vb.height * scale) / 2;
+    const r = {left: box.left + dx, right: box.right - dx, top: box.top + dy,
+               bottom: box.bottom - dy, width: box.width - 2 * dx};
     const texte = [];
     svg.querySelectorAll('text').forEach(t => {
       const b = t.getBoundingClientRect();
@@ -122,8 +127,8 @@ def grossstadt(tmp_path_factory) -> Path:
     return out / "2023"
 
 
-def _messen(browser, html: Path) -> tuple[list[dict], list[dict], list[dict]]:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def _messen(browser, html: Path, breite: int = 1280) -> tuple[list[dict], list[dict], list[dict]]:
+    page = browser.new_page(viewport={"width": breite, "height": 900})
     try:
         page.goto(html.as_uri())
         return page.evaluate(MESSUNG, EPS), page.evaluate(TABELLEN), page.evaluate(BILDER)
@@ -164,3 +169,13 @@ def test_500_area_city_figures_and_tables_are_legible_at_1280(browser, grossstad
     figuren, tabellen, bilder = _messen(browser, grossstadt / f"{seite}.html")
     assert len(figuren) >= 2 and tabellen
     assert _fehler(figuren, tabellen, bilder) == []
+
+
+@pytest.mark.parametrize("seite", ["osterfeld", "index"])
+def test_interactive_map_names_stay_on_the_map_on_a_phone(browser, sample_render, seite):
+    """At 390 px the interactive map fills the width: a name past the drawing's edge is cut."""
+    figuren, _, _ = _messen(browser, sample_render[1] / f"{seite}.html", breite=390)
+    karten = [f for f in figuren if f["entwurf"] == 0]  # the interactive maps have no width
+    assert karten and all(k["texte"] for k in karten)
+    assert [(k["titel"][:40], k["draussen"], k["ueberlappungen"]) for k in karten
+            if k["draussen"] or k["ueberlappungen"]] == []  # fmt: skip

@@ -185,13 +185,14 @@ def interaktive_karte(
             + "</g>"
         )
         if grenzen_namen:
-            texte = _namen(vereint, grenzen_namen, max(breite, hoehe) / 40, ox, oy)
+            groesse = max(breite, hoehe) / 40
+            texte = _namen(vereint, grenzen_namen, groesse, ox, oy, (minx, miny, maxx, maxy))
             grenzen += '<g class="namen" aria-hidden="true">' + "".join(texte) + "</g>"
 
     if hinweis is None:
         hinweis = (
-            "Zeigen Sie mit der Maus auf ein Gebiet oder wählen Sie es mit der Tabulatortaste, "
-            "um Name, Klasse und Werte zu sehen."
+            "Zeigen Sie mit der Maus auf ein Gebiet, tippen Sie es an oder wählen Sie es mit der "
+            "Tabulatortaste, um Name, Klasse und Werte zu sehen."
         )
         if links:
             hinweis += " Ein Klick auf ein Gebiet öffnet seinen Bericht."
@@ -221,19 +222,26 @@ def interaktive_karte(
 
 
 def _namen(
-    flaechen: Mapping[str, Any], namen: Mapping[str, str], size: float, ox: float, oy: float
+    flaechen: Mapping[str, Any],
+    namen: Mapping[str, str],
+    size: float,
+    ox: float,
+    oy: float,
+    rahmen: tuple[float, float, float, float],
 ) -> list[str]:
-    """Unit names on the map, each inside its unit and none over another.
+    """Unit names on the map, each inside its unit, within the map's frame and none over another.
 
     Greedy, largest unit first: the name goes to the unit's representative point, or is moved
     up or down in steps of a line until its box is free and its centre still in the unit;
     failing that it is written smaller, and a name that fits nowhere is left out (the areas'
-    tooltips and the list above the map still name it).
+    tooltips and the list above the map still name it). A name near the map's edge is pushed
+    inwards: on a phone the map fills the screen's width and the edge would cut it.
     """
     from shapely.geometry import Point, box
 
     placed: list[Any] = []
     out: list[str] = []
+    rand = box(*rahmen)
     order = sorted(flaechen, key=lambda k: -flaechen[k].area)
     for key in order:
         name, u = namen.get(key), flaechen[key]
@@ -243,12 +251,15 @@ def _namen(
         done = False
         for scale in (1.0, 0.8, 0.65):
             fs = size * scale
-            w, h = 0.6 * fs * len(name), 1.2 * fs
+            w, h = 0.68 * fs * len(name), 1.2 * fs  # bold DejaVu: up to 0.67 em a letter
             for dy in (0, 1, -1, 2, -2, 3, -3):
                 for dx in (0, 0.25, -0.25):
                     x, y = p0.x + dx * w, p0.y + dy * h
+                    x = min(max(x, rahmen[0] + w / 2), rahmen[2] - w / 2)
                     frame = box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-                    if not u.contains(Point(x, y)) or any(frame.intersects(b) for b in placed):
+                    if not rand.contains(frame) or not u.contains(Point(x, y)):
+                        continue
+                    if any(frame.intersects(b) for b in placed):
                         continue
                     placed.append(frame)
                     out.append(
