@@ -292,7 +292,8 @@ def test_index_page_shows_banner_for_sample_data(cfg, tmp_path):
     assert cfg.stadt.herausgeber in footer and "keine amtliche Veröffentlichung" in footer
 
 
-def test_a_section_over_its_time_limit_is_named_in_german(tmp_path, cfg):
+@pytest.mark.parametrize("engine", ["sozialraum", "kernel"])
+def test_a_section_over_its_time_limit_is_named_in_german(tmp_path, cfg, engine):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -315,6 +316,7 @@ def test_a_section_over_its_time_limit_is_named_in_german(tmp_path, cfg):
         out_dir=tmp_path / "out",
         jobs=1,
         progress=False,
+        engine=engine,
     )
     (failure,) = result.failed
     assert failure.ename == "Zeitlimit"
@@ -338,7 +340,8 @@ def _probe_notebook(folder: Path) -> Path:
             "from IPython.display import HTML, display\n"
             "frueher = globals().get('spur', 'keine')\n"
             "spur = wert\n"
-            "display(HTML(f'<p class=\"probe\">{os.getpid()}|{frueher}|{os.getcwd()}</p>'))"
+            "shell = getattr(get_ipython(), 'nummer', 0)\n"
+            "display(HTML(f'<p class=\"probe\">{os.getpid()}|{frueher}|{os.getcwd()}|{shell}</p>'))"
         ),
     ]
     nb.metadata["kernelspec"] = {
@@ -359,15 +362,19 @@ def _probes(out: Path, slugs: list[str]) -> list[list[str]]:
     return values
 
 
-@pytest.mark.parametrize("warm", [True, False])
-def test_warm_kernel_is_reused_without_leaking_state(cfg, tmp_path, warm):
+@pytest.mark.parametrize(
+    ("engine", "warm"), [("sozialraum", True), ("kernel", True), ("kernel", False)]
+)
+def test_warm_kernel_is_reused_without_leaking_state(cfg, tmp_path, engine, warm):
     notebook = _probe_notebook(tmp_path)
     jobs = [Job(s, notebook, {"wert": s}, Path(f"{s}.html")) for s in ("eins", "zwei", "drei")]
-    result = render_reports(cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=1, warm=warm)
+    result = render_reports(
+        cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=1, warm=warm, engine=engine
+    )
     assert [j.slug for j in result.done] == ["eins", "zwei", "drei"], result.failed
     probes = _probes(tmp_path / "aus", ["eins", "zwei", "drei"])
     pids = {p[0] for p in probes}
-    assert len(pids) == (1 if warm else 3)  # one kernel for all jobs, or one per job
+    assert len(pids) == (1 if warm else 3)  # one kernel (or worker) for all jobs, or one per job
     assert [p[1] for p in probes] == ["keine"] * 3  # no name survives into the next job
     assert {p[2] for p in probes} == {str(tmp_path)}  # the notebook's folder, as in a new kernel
     counts = [
@@ -378,17 +385,24 @@ def test_warm_kernel_is_reused_without_leaking_state(cfg, tmp_path, warm):
     assert counts == [1, 2, 3]  # prompts start at 1 as in a fresh kernel (with injected cell)
 
 
-def test_warm_kernel_is_replaced_after_a_failed_job(cfg, tmp_path):
+@pytest.mark.parametrize("engine", ["sozialraum", "kernel"])
+def test_warm_kernel_is_replaced_after_a_failed_job(cfg, tmp_path, engine):
     notebook = _probe_notebook(tmp_path)
     jobs = [
         Job("vorher", notebook, {"wert": "a"}, Path("vorher.html")),
         Job("kaputt", BROKEN, {"wert": "x"}, Path("kaputt.html")),
         Job("nachher", notebook, {"wert": "b"}, Path("nachher.html")),
     ]
-    result = render_reports(cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=1)
+    result = render_reports(
+        cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=1, engine=engine
+    )
     assert [f.job.slug for f in result.failed] == ["kaputt"]
     before, after = _probes(tmp_path / "aus", ["vorher", "nachher"])
-    assert before[0] != after[0]  # a kernel a job failed in is never reused
+    if engine == "kernel":
+        assert before[0] != after[0]  # a kernel a job failed in is never reused
+    else:  # the same worker, but a new shell: nothing of the failed job's namespace
+        assert before[0] == after[0] and before[3] != after[3]
+    assert after[1] == "keine"
 
 
 def _own_notebooks(text: str) -> str:
@@ -400,10 +414,11 @@ def _own_notebooks(text: str) -> str:
 
 
 @pytest.mark.slow
-def test_warm_and_fresh_kernels_in_two_folders_give_the_same_bytes(tmp_path, monkeypatch):
-    """The mini city with the project's notebooks, copied whole into two folders of different
-    depth, each with its own cache: once in warm kernels, once in fresh ones. Every page and
-    every kept notebook is the same, byte for byte (no folder of the machine in them)."""
+def test_both_engines_and_fresh_kernels_in_three_folders_give_the_same_bytes(tmp_path, monkeypatch):
+    """The mini city with the project's notebooks, copied whole into three folders of different
+    depth, each with its own cache: cells in the worker (engine ``sozialraum``), in warm kernels
+    and in fresh ones. Every page and every kept notebook is the same, byte for byte (no folder
+    of the machine in them)."""
     import json
 
     from fixtures_city import make_city
@@ -417,21 +432,87 @@ def test_warm_and_fresh_kernels_in_two_folders_give_the_same_bytes(tmp_path, mon
     shutil.copytree(root / "notebooks", source / "notebooks")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     years = []
-    for project, warm in ((tmp_path / "warm", True), (tmp_path / "b" / "kalt", False)):
+    runs = (
+        (tmp_path / "zellen", "sozialraum", True),
+        (tmp_path / "b" / "warm", "kernel", True),
+        (tmp_path / "c" / "d" / "kalt", "kernel", False),
+    )
+    for project, engine, warm in runs:
         shutil.copytree(source, project)
         monkeypatch.setenv("SOZIALRAUM_CACHE", str(project / "cache"))
         city = load_config(project / "config" / "stadt.toml")
-        result = run_batch(city, jobs=1, force=True, progress=False, warm=warm)
+        result = run_batch(city, jobs=1, force=True, progress=False, warm=warm, engine=engine)
         assert not result.render.failed, [f.message for f in result.render.failed]
         assert len(result.render.done) == 3
         years.append(project / "reports" / "2023")
     files = sorted(p.name for p in years[0].iterdir() if p.is_file())
-    assert files == sorted(p.name for p in years[1].iterdir() if p.is_file())
+    for other in years[1:]:
+        assert files == sorted(p.name for p in other.iterdir() if p.is_file())
     assert {"nord.html", "sued.html", "gesamtstadt.html", "nord.ipynb"} <= set(files)
     for name in (n for n in files if not n.endswith(".key")):  # cache keys are per folder
         a = (years[0] / name).read_bytes()
-        assert a == (years[1] / name).read_bytes(), name
+        for other in years[1:]:
+            assert a == (other / name).read_bytes(), f"{name}: {other}"
         assert str(tmp_path).encode() not in a and str(root).encode() not in a, name
     committed = (root / "notebooks" / "sozialraumbericht.ipynb").read_text(encoding="utf-8")
     kept = json.loads((years[0] / "nord.ipynb").read_text(encoding="utf-8"))
     assert nbclean.dumps(nbclean.clean(kept, json.loads(committed))) == committed  # git's view
+
+
+# -- a worker that dies -------------------------------------------------------------------------
+def _crash_notebook(folder: Path) -> Path:
+    """A notebook whose cell ends its process when the parameter ``absturz`` says so: always,
+    or only the first time (a file beside the notebook remembers that it happened)."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("absturz = 'nie'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import os, pathlib\n"
+            "from IPython.display import HTML, display\n"
+            "spur = pathlib.Path('abgestuerzt-' + absturz)\n"
+            "if absturz == 'immer' or (absturz == 'einmal' and not spur.exists()):\n"
+            "    spur.touch()\n"
+            "    os._exit(3)\n"
+            "display(HTML(f'<p class=\"probe\">{os.getpid()}</p>'))"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = folder / "absturz.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("engine", ["sozialraum", "kernel"])
+def test_a_worker_that_dies_in_a_cell_is_replaced_and_only_its_report_fails(cfg, tmp_path, engine):
+    notebook = _crash_notebook(tmp_path)
+    modes = {"a": "nie", "immer": "immer", "b": "nie", "einmal": "einmal", "c": "nie", "d": "nie"}
+    jobs = [Job(s, notebook, {"absturz": m}, Path(f"{s}.html")) for s, m in modes.items()]
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        result = render_reports(
+            cfg, notebook_jobs=jobs, out_dir=tmp_path / "aus", jobs=2, engine=engine, progress=True
+        )
+    if engine == "sozialraum":  # the worker died: the batch ran the report again alone, once
+        good = ["a", "b", "c", "d", "einmal"]
+        (failure,) = result.failed
+        assert failure.job.slug == "immer"
+        assert failure.ename == "Absturz"
+        assert "auch beim zweiten Versuch allein" in failure.evalue
+        assert "abgestürzt" in stderr.getvalue()
+    else:  # the kernel died, the worker lives on: that job fails, the others run
+        good = ["a", "b", "c", "d"]
+        assert sorted(f.job.slug for f in result.failed) == ["einmal", "immer"]
+        assert {f.ename for f in result.failed} == {"DeadKernelError"}, [
+            f.evalue for f in result.failed
+        ]
+    assert sorted(j.slug for j in result.done) == good
+    assert (tmp_path / "abgestuerzt-einmal").exists()  # it did crash once
+    assert not (tmp_path / "aus" / "immer.html").exists()
+    for slug in good:
+        assert (tmp_path / "aus" / f"{slug}.html").is_file()

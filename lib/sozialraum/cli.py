@@ -212,6 +212,14 @@ def list_sozialraeume(config_path: Path | None) -> None:
 )
 @click.option("--force", is_flag=True, help="Auch unveränderte Berichte neu erzeugen.")
 @click.option(
+    "--engine",
+    type=Auswahl(["sozialraum", "kernel"]),
+    default="sozialraum",
+    help="Wo die Zellen der Notebooks laufen: sozialraum = im Arbeitsprozess selbst (schnell), "
+    "kernel = in einem Jupyter-Kernel je Prozess. Beide ergeben dieselben Seiten. "
+    "Vorgabe: sozialraum.",
+)
+@click.option(
     "--pdf",
     is_flag=True,
     help="Zu jedem Bericht eine Druckfassung (PDF, A4) erzeugen; braucht Chromium (Debian).",
@@ -225,6 +233,7 @@ def render(
     jobs: int | None,
     gesamtstadt: bool | None,
     force: bool,
+    engine: str,
     pdf: bool,
 ) -> None:
     """Erzeugt die HTML-Berichte je Sozialraum, die Gesamtstadt und die Startseite."""
@@ -255,6 +264,7 @@ def render(
             gesamtstadt=gesamtstadt,
             force=force,
             pdf=pdf,
+            engine=engine,
         )
     except OSError as exc:
         if executor == "dask" and not _is_file_error(exc):

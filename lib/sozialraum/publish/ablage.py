@@ -60,7 +60,11 @@ def _injected_source(cell: Any, parameters: dict[str, Any], nb: Any) -> str:
     ordered = {k: parameters[k] for k in order if k in parameters}
     ordered.update({k: v for k, v in parameters.items() if k not in ordered})
     kernel = nb.metadata.get("kernelspec", {}).get("name")
-    language = nb.metadata.get("language_info", {}).get("name")
+    # a kernel that died before it said its language left no language_info; the notebook's
+    # kernelspec names it too
+    language = nb.metadata.get("language_info", {}).get("name") or nb.metadata.get(
+        "kernelspec", {}
+    ).get("language")
     return translate_parameters(kernel, language, ordered, comment="Parameters")
 
 

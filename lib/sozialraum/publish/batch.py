@@ -50,6 +50,7 @@ from sozialraum.publish.startseite_schritt import (
     _note,
     _write_index,
 )
+from sozialraum.publish.zellen import ENGINE_NAME
 from sozialraum.read.checksums import (
     STAT_CACHE,
     FileDigests,
@@ -215,6 +216,7 @@ def run_batch(
     pdf: bool = False,
     warm: bool = True,
     executor: Any = None,
+    engine: str = ENGINE_NAME,
 ) -> BatchResult:
     """Render the reports of the config's report year into ``<out>/<year>/``.
 
@@ -241,6 +243,9 @@ def run_batch(
         Reuse one kernel per worker (see :func:`sozialraum.publish.render.render_reports`).
     executor
         Run the reports on this executor and leave it running (see :func:`run_batches`).
+    engine
+        Where the cells run: ``"sozialraum"`` in the worker, ``"kernel"`` in a Jupyter kernel
+        (see :func:`sozialraum.publish.render.render_reports`).
     """
     keys = sozialraeume or [s.name for s in einheiten_berichte(cfg)]
     for key in keys:  # fail before any work with the list of valid names
@@ -295,6 +300,7 @@ def run_batch(
                 workers,
                 cfg.bericht_pfad("notebook_sozialraum").parent,
                 cfg.bericht.zeitlimit_abschnitt,
+                engine,
             )
     # SIGTERM ends the batch like Ctrl-C from here on: the workers already run
     previous = signal.signal(signal.SIGTERM, _terminate) if pool is not None else None
@@ -311,6 +317,7 @@ def run_batch(
             progress=progress,
             pdf=pdf,
             warm=warm,
+            engine=engine,
             executor=pool if pool is not None else executor,
         )
         if pool is not None:  # inside: a Ctrl-C while the workers end stops them, too

@@ -13,11 +13,14 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # the heavy modules load when a page is built, not when a bat
     import nbformat
 
     from sozialraum.config import Config
+from sozialraum.publish import zellen
 from sozialraum.publish.ablage import portable
 from sozialraum.publish.ausgabe import write_atomic
 from sozialraum.publish.engine import (
@@ -47,6 +51,7 @@ from sozialraum.publish.jobs import (
     cache_key,
     executed_notebook_path,
 )
+from sozialraum.publish.zellen import ENGINE_NAME
 
 # -- jobs and results -------------------------------------------------------------------------
 
@@ -116,15 +121,52 @@ def _with_pdf(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -
     return None
 
 
-def _render_job(job: Job, key: str, bericht: Mapping[str, str], warm: bool = False) -> _Outcome:
+def _render_job(
+    job: Job,
+    key: str,
+    bericht: Mapping[str, str],
+    warm: bool = False,
+    engine: str = "kernel",
+) -> _Outcome:
+    """:func:`_render_one`, leaving a mark while it runs (see :func:`_running_jobs`).
+
+    A job whose mark stays was running when its worker died: a cell that crashed the process,
+    or a job beside it in a pool that broke. The batch retries those alone, once.
+    """
+    mark = _mark_path(bericht, job)
+    if mark is not None:
+        try:
+            mark.touch()
+        except OSError:
+            mark = None  # a worker on another machine (dask): no marks, the pool does not break
+    try:
+        return _render_one(job, key, bericht, warm, engine)
+    finally:
+        if mark is not None:
+            mark.unlink(missing_ok=True)
+
+
+def _mark_path(bericht: Mapping[str, str], job: Job) -> Path | None:
+    folder = bericht.get("laufmarken")
+    return Path(folder) / job.slug if folder else None
+
+
+def _render_one(
+    job: Job,
+    key: str,
+    bericht: Mapping[str, str],
+    warm: bool = False,
+    engine: str = "kernel",
+) -> _Outcome:
     """Run one job in a worker process; every error becomes a failure record, never a raise.
 
     papermill writes the executed notebook while it runs; it writes into a scratch folder, so
     that a killed or failing run never leaves a torn notebook beside the reports. Only complete
     files are moved into the output folder (the failed notebook too, as evidence).
-    """
-    import tempfile
 
+    ``engine`` "sozialraum" runs the cells in this process (:mod:`sozialraum.publish.zellen`)
+    where it can (the main thread), else in this worker's warm kernel.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -134,11 +176,26 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str], warm: bool = Fal
     html_path = Path(job.output)
     executed = executed_notebook_path(html_path)
     _key_path(html_path).unlink(missing_ok=True)  # a failure must not leave the old key valid
-    with tempfile.TemporaryDirectory(prefix="sozialraum-") as scratch:
+    marks = bericht.get("laufmarken")
+    # inside the batch's folder of marks when there is one: a worker that dies leaves nothing
+    # behind in /tmp, the batch removes that folder at its end
+    within = marks if marks and os.path.isdir(marks) else None
+    with tempfile.TemporaryDirectory(prefix="sozialraum-", dir=within) as scratch:
         tmp = Path(scratch) / executed.name
         try:
             notebook = Path(job.notebook).resolve()
-            if warm:
+            if engine == ENGINE_NAME and warm and zellen.can_run_here():
+                try:
+                    nb = zellen.execute(
+                        notebook,
+                        tmp,
+                        dict(job.parameters),
+                        int(bericht.get("zeitlimit_abschnitt") or 900),
+                    )
+                except BaseException:
+                    zellen.discard()  # never reuse a shell a job failed in
+                    raise
+            elif warm:
                 try:
                     nb = _warm_kernel().execute(
                         notebook,
@@ -212,6 +269,28 @@ def _render_job(job: Job, key: str, bericht: Mapping[str, str], warm: bool = Fal
     return _Outcome(job.slug, time.monotonic() - started)
 
 
+def _running_jobs(marks: Path) -> set[str]:
+    """The slugs whose mark stayed (they were running when a worker died); the marks go."""
+    running = set()
+    for mark in marks.iterdir():
+        if mark.is_file():
+            running.add(mark.name)
+            mark.unlink(missing_ok=True)
+    return running
+
+
+def _crash_failure(job: Job) -> dict[str, str]:  # noqa: ARG001 - one failure per job
+    return {
+        "ename": "Absturz",
+        "evalue": (
+            "Der Arbeitsprozess endete unerwartet, während dieser Bericht lief, auch beim "
+            "zweiten Versuch allein. Ursache ist meist eine Zelle, die den Prozess beendet, "
+            "oder zu wenig Arbeitsspeicher. Tipp: den Bericht mit --engine kernel erzeugen; "
+            "dann zeigt das ausgeführte Notebook die letzte Zelle, die lief."
+        ),
+    }
+
+
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM ends the batch like Ctrl-C: workers are stopped, nothing half-written stays."""
     raise KeyboardInterrupt
@@ -230,14 +309,17 @@ def local_pool(workers: int) -> cf.ProcessPoolExecutor:
     )
 
 
-def _warm_up(cwd: str, timeout: int) -> int:
+def _warm_up(cwd: str, timeout: int, engine: str = "kernel") -> int:
     """Prepare this worker for its first job: its kernel started and loaded, nbconvert loaded.
 
     Run on every worker while the batch still validates the inputs and computes the index, so
     that the seconds a kernel needs to import pandas, geopandas, matplotlib and the package are
     spent in parallel with that work instead of after it. Returns the worker's pid.
     """
-    _warm_kernel().manager(Path(cwd), timeout)
+    if engine == ENGINE_NAME and zellen.can_run_here():
+        zellen.warm_up()
+    else:
+        _warm_kernel().manager(Path(cwd), timeout)
     _report_exporter_class()  # imports nbconvert and its templates' machinery
     import bs4  # noqa: F401 - the export's parser
     import papermill  # noqa: F401
@@ -245,7 +327,9 @@ def _warm_up(cwd: str, timeout: int) -> int:
     return os.getpid()
 
 
-def warm_pool(workers: int, cwd: Path, timeout: int) -> cf.ProcessPoolExecutor:
+def warm_pool(
+    workers: int, cwd: Path, timeout: int, engine: str = ENGINE_NAME
+) -> cf.ProcessPoolExecutor:
     """:func:`local_pool` whose workers start their kernels right away (see :func:`_warm_up`).
 
     One warm-up per worker is submitted; a worker that takes two finds its kernel running the
@@ -254,7 +338,7 @@ def warm_pool(workers: int, cwd: Path, timeout: int) -> cf.ProcessPoolExecutor:
     """
     pool = local_pool(workers)
     for _ in range(workers):
-        pool.submit(_warm_up, str(cwd), timeout)
+        pool.submit(_warm_up, str(cwd), timeout, engine)
     return pool
 
 
@@ -363,6 +447,7 @@ def render_reports(
     pdf: bool = False,
     warm: bool = True,
     executor: cf.Executor | None = None,
+    engine: str = ENGINE_NAME,
 ) -> RenderResult:
     """Render every job, in parallel, skipping reports whose inputs did not change.
 
@@ -393,7 +478,13 @@ def render_reports(
     executor
         Run the jobs on this executor (shared by several batches, e.g. :func:`local_pool` or a
         dask cluster's ``Client.get_executor()``) and leave it running; ``None`` starts a pool
-        of ``jobs`` worker processes for this call and stops it afterwards.
+        of ``jobs`` worker processes for this call and stops it afterwards. A worker process
+        that dies is replaced; the jobs it was running are tried again alone, once.
+    engine
+        ``"sozialraum"``: the cells run in the worker process (:mod:`sozialraum.publish.zellen`;
+        in a dask worker's threads the warm kernel instead); ``"kernel"``: in a Jupyter kernel
+        per worker. Both give the same pages. Only with ``warm``: without, every job gets a
+        fresh kernel.
 
     Returns
     -------
@@ -449,43 +540,92 @@ def render_reports(
             bar.note(f"Erzeuge {len(pending)} von {len(resolved)} Berichten …")
             pool = executor
         previous = signal.signal(signal.SIGTERM, _terminate)
+        marks = Path(tempfile.mkdtemp(prefix="sozialraum-laeufe-"))
+        run_bericht = {**bericht, "laufmarken": str(marks)}
+        alone: list[cf.ProcessPoolExecutor] = []  # one worker each, for jobs retried alone
         futures: dict = {}
+        retried: set[str] = set()
+
+        def record(job: Job, outcome: _Outcome) -> None:
+            if outcome.failure is None:
+                done.add(job.slug)
+                bar.report(job.slug, f"fertig in {_sekunden(outcome.seconds)}")
+                if outcome.warnung:
+                    warnungen.append(f"Bericht »{job.slug}«: {outcome.warnung}")
+            else:
+                info = dict(outcome.failure)
+                nb_path = info.pop("executed_notebook", None)
+                failures[job.slug] = JobFailure(
+                    job, executed_notebook=Path(nb_path) if nb_path else None, **info
+                )
+                bar.report(job.slug, "FEHLER")
+
         try:
-            futures = {
-                pool.submit(_render_job, job, key, bericht, warm): job for job, key in pending
-            }
-            for future in cf.as_completed(futures):
-                job = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # e.g. a worker killed by the OS
-                    outcome = _Outcome(
-                        job.slug, 0.0, {"ename": type(exc).__name__, "evalue": str(exc)}
+            queue = [(job, key, False) for job, key in pending]
+            while queue:
+                futures = {}
+                for job, key, isolated in queue:
+                    target = pool
+                    if isolated:
+                        target = local_pool(1)
+                        alone.append(target)
+                    future = target.submit(_render_job, job, key, run_bericht, warm, engine)
+                    futures[future] = (job, key, isolated)
+                queue = []
+                broken: list[tuple[Job, str, bool]] = []
+                for future in cf.as_completed(futures):
+                    job, key, isolated = futures[future]
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken.append((job, key, isolated))
+                        continue
+                    except Exception as exc:  # e.g. a dask worker killed by the OS
+                        outcome = _Outcome(
+                            job.slug, 0.0, {"ename": type(exc).__name__, "evalue": str(exc)}
+                        )
+                    record(job, outcome)
+                if not broken:
+                    break
+                # A worker died. The jobs whose mark stayed were running then: each runs again
+                # alone, once; the jobs still waiting in the broken pool go to a new one.
+                running = _running_jobs(marks)
+                for job, key, isolated in broken:
+                    if isolated or job.slug in retried:
+                        record(job, _Outcome(job.slug, 0.0, _crash_failure(job)))
+                    elif job.slug in running:
+                        retried.add(job.slug)
+                        queue.append((job, key, True))
+                    else:
+                        queue.append((job, key, False))
+                if any(not isolated for _, _, isolated in queue):
+                    if own_pool:
+                        _stop_workers(pool)
+                    workers = getattr(pool, "_max_workers", None) or jobs or os.cpu_count() or 1
+                    pool, own_pool = local_pool(workers), True  # the replacement is ours
+                if queue:
+                    bar.note(
+                        "Ein Arbeitsprozess ist abgestürzt; "
+                        f"{len(queue)} {'Bericht wird' if len(queue) == 1 else 'Berichte werden'} "
+                        "neu gestartet …"
                     )
-                if outcome.failure is None:
-                    done.add(job.slug)
-                    bar.report(job.slug, f"fertig in {_sekunden(outcome.seconds)}")
-                    if outcome.warnung:
-                        warnungen.append(f"Bericht »{job.slug}«: {outcome.warnung}")
-                else:
-                    info = dict(outcome.failure)
-                    nb_path = info.pop("executed_notebook", None)
-                    failures[job.slug] = JobFailure(
-                        job, executed_notebook=Path(nb_path) if nb_path else None, **info
-                    )
-                    bar.report(job.slug, "FEHLER")
         except BaseException:
             if own_pool:
                 _stop_workers(pool)
             else:  # a shared pool: its owner stops it; our jobs must not run on
                 for future in futures:
                     future.cancel()
+            for extra in alone:
+                _stop_workers(extra)
             raise
         else:
             if own_pool:
                 pool.shutdown(wait=True)
+            for extra in alone:
+                extra.shutdown(wait=True)
         finally:
             signal.signal(signal.SIGTERM, previous)
+            shutil.rmtree(marks, ignore_errors=True)
 
     return RenderResult(
         done=[j for j in resolved if j.slug in done],
