@@ -50,6 +50,24 @@ def _ipc_kernel_manager(folder: Path) -> type:
     return IpcKernelManager
 
 
+def socket_parent() -> str | None:
+    """Where a kernel's socket folder goes: the temp folder, unless its path is too long.
+
+    A Unix socket's path holds at most 107 bytes; ipykernel names its sockets
+    ``<folder>/kernel-<n>``. Under a long ``TMPDIR`` (a test's own, a deep home folder) the
+    kernel would fail to bind; then the folder goes into the system's short ``/tmp``.
+    """
+    import os
+    import tempfile
+
+    if len(tempfile.gettempdir()) <= 60:
+        return None
+    for candidate in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return None
+
+
 #: Run in a warm kernel before each job: what a fresh kernel would have, as far as a report can
 #: tell. The user namespace and the output history go (``%reset -f``), open figures are closed,
 #: matplotlib's settings return to those the kernel had after its imports, the working folder
@@ -109,7 +127,7 @@ class _WarmKernel:
         if self.km is not None and run_sync(self.km.is_alive)():
             return self.km
         self.discard()
-        self.scratch = Path(tempfile.mkdtemp(prefix="sozialraum-kernel-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix="sozialraum-kernel-", dir=socket_parent()))
         km = _ipc_kernel_manager(self.scratch)(kernel_name=KERNEL_NAME)
         run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=str(cwd))
         self.km = km

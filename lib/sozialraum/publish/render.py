@@ -38,6 +38,7 @@ from sozialraum.publish.engine import (
     KERNEL_NAME,
     _ipc_kernel_manager,
     _warm_kernel,
+    socket_parent,
 )
 from sozialraum.publish.export import _report_exporter_class, export_html
 from sozialraum.publish.jobs import (
@@ -180,7 +181,10 @@ def _render_one(
     # inside the batch's folder of marks when there is one: a worker that dies leaves nothing
     # behind in /tmp, the batch removes that folder at its end
     within = marks if marks and os.path.isdir(marks) else None
-    with tempfile.TemporaryDirectory(prefix="sozialraum-", dir=within) as scratch:
+    with (
+        contextlib.ExitStack() as stack,
+        tempfile.TemporaryDirectory(prefix="sozialraum-", dir=within) as scratch,
+    ):
         tmp = Path(scratch) / executed.name
         try:
             notebook = Path(job.notebook).resolve()
@@ -207,6 +211,9 @@ def _render_one(
                     _warm_kernel().discard()  # never reuse a kernel a job failed in
                     raise
             else:
+                sockets = stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="sozialraum-kernel-", dir=socket_parent())
+                )
                 nb = pm.execute_notebook(
                     str(notebook),
                     str(tmp),
@@ -217,7 +224,7 @@ def _render_one(
                     log_output=False,
                     extra_arguments=list(KERNEL_ARGUMENTS),
                     execution_timeout=int(bericht.get("zeitlimit_abschnitt") or 900),
-                    kernel_manager_class=_ipc_kernel_manager(Path(scratch)),
+                    kernel_manager_class=_ipc_kernel_manager(Path(sockets)),
                 )
             _keep_notebook(tmp, executed)
             pdf_note = None
