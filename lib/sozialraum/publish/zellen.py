@@ -76,6 +76,12 @@ class _Sink:
     def __init__(self) -> None:
         self.outputs: list[Any] | None = None
         self.clear_pending = False
+        self.buffered: dict[str, str] = {"stdout": "", "stderr": ""}
+
+    def start(self, outputs: list[Any] | None) -> None:
+        self.outputs = outputs
+        self.clear_pending = False
+        self.buffered = {"stdout": "", "stderr": ""}
 
     def _add(self, output: dict[str, Any]) -> None:
         from nbformat import from_dict
@@ -88,20 +94,19 @@ class _Sink:
         self.outputs.append(from_dict(output))
 
     def stream(self, name: str, text: str) -> None:
-        if self.outputs is None or not text:
-            return
-        last = self.outputs[-1] if self.outputs else None
-        if (
-            not self.clear_pending
-            and last is not None
-            and last.get("output_type") == "stream"
-            and last.get("name") == name
-        ):
-            last["text"] += text  # a kernel's stream sends what came in one flush interval
-            return
-        self._add({"output_type": "stream", "name": name, "text": text})
+        """Buffered as ipykernel buffers its streams: sent when anything else is shown."""
+        if self.outputs is not None and text:
+            self.buffered[name] = self.buffered.get(name, "") + text
+
+    def flush(self) -> None:
+        """stdout, then stderr, as ipykernel flushes them before every other message."""
+        for name in ("stdout", "stderr"):
+            text, self.buffered[name] = self.buffered.get(name, ""), ""
+            if text:
+                self._add({"output_type": "stream", "name": name, "text": text})
 
     def display(self, data: Mapping[str, Any], metadata: Mapping[str, Any] | None) -> None:
+        self.flush()
         self._add(
             {
                 "output_type": "display_data",
@@ -111,6 +116,7 @@ class _Sink:
         )
 
     def result(self, data: Mapping[str, Any], metadata: Mapping[str, Any], count: int) -> None:
+        self.flush()
         self._add(
             {
                 "output_type": "execute_result",
@@ -121,6 +127,7 @@ class _Sink:
         )
 
     def error(self, ename: str, evalue: str, traceback: list[str]) -> None:
+        self.flush()
         self._add(
             {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}
         )
@@ -128,6 +135,7 @@ class _Sink:
     def clear(self, wait: bool) -> None:
         if self.outputs is None:
             return
+        self.flush()
         if wait:
             self.clear_pending = True
         else:
@@ -268,7 +276,7 @@ def warm_up() -> None:
 
 
 def _run_quietly(shell: Any, code: str) -> None:
-    _SINK.outputs = None
+    _SINK.start(None)
     result = shell.run_cell(code, store_history=False, silent=True)
     if not result.success:
         error = result.error_before_exec or result.error_in_exec
@@ -278,7 +286,6 @@ def _run_quietly(shell: Any, code: str) -> None:
 def reset() -> None:
     """What a fresh kernel would have, as far as a report can tell (see ``engine._RESET_CODE``)."""
     shell = _shell()
-    warm_up()
     shell.run_line_magic("reset", "-f")
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
@@ -313,8 +320,7 @@ def _run_cell(shell: Any, cell: Any, timeout: float | None) -> BaseException | N
     cell.metadata["execution"] = {}
     execution = cell.metadata["execution"]  # the node nbformat made of the dict
     cell.outputs = []
-    _SINK.outputs = cell.outputs
-    _SINK.clear_pending = False
+    _SINK.start(cell.outputs)
     execution["iopub.status.busy"] = _now()
     cell.execution_count = shell.execution_count
     execution["iopub.execute_input"] = _now()
@@ -336,7 +342,8 @@ def _run_cell(shell: Any, cell: Any, timeout: float | None) -> BaseException | N
         if previous is not None:
             signal.signal(signal.SIGALRM, previous)
         sys.stdout, sys.stderr, sys.stdin = saved
-        _SINK.outputs = None
+        _SINK.flush()  # what the cell printed last, as the kernel sends it when the cell ends
+        _SINK.start(None)
     execution["shell.execute_reply"] = _now()
     execution["iopub.status.idle"] = _now()
     if result.success:
@@ -359,6 +366,7 @@ def _engine_class() -> type:
                     "Die Engine »sozialraum« läuft nur im Hauptthread eines Prozesses; "
                     "hier bitte die Kernel-Engine wählen (--engine kernel)."
                 )
+            reset()  # every notebook starts as in a fresh kernel
             shell = _shell()
             # papermill writes the whole notebook before and after every cell; it is written
             # once, when the run ends, also after a failure (papermill's notebook_complete)
@@ -415,10 +423,10 @@ def __getattr__(name: str) -> Any:
 
 
 def execute(notebook: Any, output: Any, parameters: dict, timeout: int) -> Any:
-    """Run one notebook with papermill in this process's shell, reset to a fresh state first."""
+    """Run one notebook with papermill in this process's shell (the engine resets it first)."""
     import papermill as pm
 
-    reset()
+    warm_up()  # the batch's kernels import the package before the first report, as here
     return pm.execute_notebook(
         str(notebook),
         str(output),
