@@ -31,6 +31,7 @@ from sozialraum.present.labels import (
     Placed,
     Placer,
     Variant,
+    gepuffert,
     name_variants,
     outside_margin_px,
     place_outside,
@@ -193,7 +194,7 @@ def _unit_labels(
                 # legible over the neighbour's edge): better than a leader line drawn beside
                 # the city across other units, which a reader at 447 areas could not follow
                 found = placer.place(
-                    row.geometry.buffer(_UNIT_SPILL_PX / placer.px_per_unit),
+                    gepuffert(row.geometry, _UNIT_SPILL_PX / placer.px_per_unit),
                     variants,
                     color=color,
                     gap=2.0,

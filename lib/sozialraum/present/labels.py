@@ -86,6 +86,12 @@ class LabelIndex:
     boxes: list[PxBox] = field(default_factory=list)
     comparisons: int = 0
     _grid: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    _stand: int = 0  # fingerprint of the boxes so far, see ``stand``
+
+    @property
+    def stand(self) -> tuple[int, int]:
+        """The boxes registered so far, as a key: equal keys, equal answers of ``collides``."""
+        return len(self.boxes), self._stand
 
     def _cells(self, b: PxBox) -> Iterable[tuple[int, int]]:
         c = self.cell
@@ -112,6 +118,7 @@ class LabelIndex:
         """Register a placed box (label, scale bar, north arrow ...)."""
         k = len(self.boxes)
         self.boxes.append(b)
+        self._stand = hash((self._stand, tuple(b)))
         for key in self._cells(b):
             self._grid.setdefault(key, []).append(k)
 
@@ -187,6 +194,26 @@ def name_variants(
 #: names; each is measured once.
 _GROESSEN: dict[tuple, tuple[float, float]] = {}
 _GROESSEN_MAX = 50_000
+_PASSUNGEN: dict[tuple, tuple[BaseGeometry, tuple | None]] = {}  # see ``Placer.fit``
+_PASSUNGEN_MAX = 20_000
+_PUFFER: dict[tuple[int, float], tuple[BaseGeometry, BaseGeometry]] = {}
+
+
+def gepuffert(geometry: BaseGeometry, distance: float) -> BaseGeometry:
+    """``geometry.buffer(distance)``, the same object for the same geometry and distance.
+
+    Why: :meth:`Placer.fit` remembers its answers per polygon object; a buffer made anew for
+    every map would never be found again.
+    """
+    key = (id(geometry), distance)
+    hit = _PUFFER.get(key)
+    if hit is not None and hit[0] is geometry:
+        return hit[1]
+    out = geometry.buffer(distance)
+    if len(_PUFFER) >= _PASSUNGEN_MAX:
+        _PUFFER.clear()
+    _PUFFER[key] = (geometry, out)
+    return out
 
 
 def _schrift_schluessel() -> tuple:
@@ -291,7 +318,37 @@ class Placer:
         """First variant whose box fits inside ``polygon`` (clipped to the view), free of others.
 
         Returns the variant, its centre in data coordinates and its pixel box, or None.
+
+        Remembered per polygon, variants, view, scale and the boxes placed before: the
+        status, dynamics and combined maps of the overview name the same units in the same
+        frame, one after the other, so the second and third map find every answer here
+        instead of searching the polygons again (a third of drawing a city map).
         """
+        key = (
+            id(polygon),
+            tuple(variants),
+            gap,
+            self.view.bounds,
+            tuple(self.ax.transData.get_matrix().ravel()),
+            self.ax.figure.dpi,
+            _schrift_schluessel(),
+            self.index.stand,
+        )
+        hit = _PASSUNGEN.get(key)
+        if hit is not None and hit[0] is polygon:
+            return hit[1]
+        found = self._fit(polygon, variants, gap)
+        if len(_PASSUNGEN) >= _PASSUNGEN_MAX:
+            _PASSUNGEN.clear()
+        _PASSUNGEN[key] = (polygon, found)  # the polygon is kept alive: its id stays its own
+        return found
+
+    def _fit(
+        self,
+        polygon: BaseGeometry,
+        variants: Sequence[Variant],
+        gap: float,
+    ) -> tuple[Variant, float, float, PxBox] | None:
         region = shapely.intersection(polygon, self.view)
         if region.is_empty or region.area <= 0:
             return None
