@@ -349,13 +349,13 @@ class Placer:
         variants: Sequence[Variant],
         gap: float,
     ) -> tuple[Variant, float, float, PxBox] | None:
-        region = shapely.intersection(polygon, self.view)
-        if region.is_empty or region.area <= 0:
+        gebiet = _gebiet(polygon, self.view)
+        if gebiet is None:
             return None
-        shapely.prepare(region)
+        region = gebiet.region
         minx, miny, maxx, maxy = region.bounds
         room_w, room_h = (maxx - minx) * self.px_per_unit, (maxy - miny) * self.px_per_unit
-        clearance = self._clearance(region) * self.px_per_unit
+        clearance = gebiet.clearance * self.px_per_unit
         grid: list[Point] | None = None  # more anchors, only computed when the first fail
         for v in variants:
             # Measuring text is the slow part: skip variants that cannot fit by a lower bound
@@ -371,7 +371,11 @@ class Placer:
                 continue
             wd, hd = w / self.px_per_unit, h / self.px_per_unit
             blocked = False
-            for p in self.anchors(region, w, h):
+            key = (w, h, self.px_per_unit)
+            anchors = gebiet.anchors.get(key)
+            if anchors is None:
+                anchors = gebiet.anchors[key] = self.anchors(region, w, h)
+            for p in anchors:
                 found = self._try(region, p, w, h, wd, hd, gap)
                 if found is True:
                     blocked = True
@@ -380,7 +384,7 @@ class Placer:
             if not blocked:
                 continue  # too big for its area, not crowded out: no use trying elsewhere
             if grid is None:
-                grid = []
+                grid = gebiet.grid
             for p in _LazyGrid(region, grid):
                 found = self._try(region, p, w, h, wd, hd, gap)
                 if found is not None and found is not True:
@@ -459,6 +463,41 @@ class Placer:
             return None
         v, x, y, b = found
         return self.draw(v, x, y, b, color, **kwargs)
+
+
+@dataclass
+class _Gebiet:
+    """A polygon clipped to a view, with what every label search in it needs again."""
+
+    region: BaseGeometry  # prepared
+    clearance: float  # upper bound of the largest inscribed circle's radius, data units
+    grid: list[Point] = field(default_factory=list)  # filled by ``_LazyGrid``
+    anchors: dict[tuple[float, float, float], list[Point]] = field(default_factory=dict)
+
+
+_GEBIETE: dict[tuple, tuple[BaseGeometry, _Gebiet | None]] = {}
+
+
+def _gebiet(polygon: BaseGeometry, view: BaseGeometry) -> _Gebiet | None:
+    """``polygon`` within ``view``, remembered per polygon and view (None: nothing visible).
+
+    Why: the three class maps of a report show the same areas in the same frame; clipping
+    them, finding their inscribed circles and their grid points once instead of per map and
+    label variant saves most of the geometry work of placing their labels.
+    """
+    key = (id(polygon), view.bounds)
+    hit = _GEBIETE.get(key)
+    if hit is not None and hit[0] is polygon:
+        return hit[1]
+    region = shapely.intersection(polygon, view)
+    gebiet = None
+    if not (region.is_empty or region.area <= 0):
+        shapely.prepare(region)
+        gebiet = _Gebiet(region, Placer._clearance(region))
+    if len(_GEBIETE) >= _PASSUNGEN_MAX:
+        _GEBIETE.clear()
+    _GEBIETE[key] = (polygon, gebiet)  # the polygon is kept alive: its id stays its own
+    return gebiet
 
 
 class _LazyGrid:
