@@ -222,6 +222,78 @@ def _schrift_schluessel() -> tuple:
     return (tuple(rc["font.family"]), tuple(rc["font.sans-serif"]), rc["font.style"])
 
 
+_HOEHEN: dict[tuple, tuple[float, float]] = {}
+
+
+def _ausdehnung(probe: Text, text: str, renderer: Any) -> tuple[float, float] | None:
+    """Width and height of ``text`` as ``probe.get_window_extent`` gives them, or None.
+
+    Why: a label's size is asked for every variant of every name; ``Text`` lays a text out
+    through many property look-ups and the font's tables each time, most of placing a label.
+    This is the same arithmetic for the probe's case (left, baseline, unrotated, fixed line
+    spacing, no mathtext): the width of the widest line, the height of the lines at the
+    font's line height, with the lines measured by matplotlib's own cached metrics. Any other
+    case (None) is left to ``Text``.
+    """
+    from matplotlib import font_manager
+    from matplotlib import text as mtext
+
+    metrics = getattr(mtext, "_get_text_metrics_with_cache", None)
+    if (
+        not text
+        or metrics is None
+        or probe.get_usetex()
+        or probe.get_parse_math()
+        or probe.get_rotation() != 0
+        or probe.get_wrap()
+        or probe.get_horizontalalignment() != "left"
+        or probe.get_verticalalignment() != "baseline"
+        or isinstance(probe._linespacing, str)
+        or hasattr(renderer, "_get_font_height_metrics")
+    ):
+        return None
+    prop = probe.get_fontproperties()
+    dpi = probe.get_figure(root=True).dpi
+    key = (prop.get_size_in_points(), prop.get_weight(), dpi, _schrift_schluessel())
+    hoehen = _HOEHEN.get(key)
+    if hoehen is None:
+        font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(prop))
+        for table_name, ascent_key, descent_key in (
+            ("OS/2", "sTypoAscender", "sTypoDescender"),
+            ("hhea", "ascent", "descent"),
+        ):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+            scale = 1 / units_per_em * prop.get_size_in_points() * dpi / 72
+            hoehen = (table[ascent_key] * scale, -table[descent_key] * scale)
+            break
+        if hoehen is None:
+            return None
+        _HOEHEN[key] = hoehen
+    min_ascent, min_descent = hoehen
+    line_height = probe._linespacing * (min_ascent + min_descent)
+    thisy, width, d, last = 0.0, 0.0, 0.0, 0.0
+    for line in text.split("\n"):
+        if line:
+            w, h, d = metrics(renderer, line, prop, ismath=False, dpi=dpi)
+        else:
+            w = h = d = 0
+        a = h - d
+        leading = line_height - (a + d)
+        a += leading / 2
+        d += leading / 2
+        thisy -= a
+        last = thisy
+        thisy -= d
+        width = max(width, w)
+    ymin = last - d
+    height = 0 - ymin
+    y0 = ymin - (ymin + d)
+    return (0.0 + width) - 0.0, (y0 + height) - y0
+
+
 class Placer:
     """Measures texts and finds room for them inside polygons of one axes.
 
@@ -255,12 +327,15 @@ class Placer:
         key = (v, self.ax.figure.dpi, _schrift_schluessel())
         found = _GROESSEN.get(key)
         if found is None:
-            self._probe.set_text(v.text)
             self._probe.set_fontsize(v.fontsize)
             self._probe.set_fontweight(v.fontweight)
-            ext = self._probe.get_window_extent(self.renderer)
+            ext = _ausdehnung(self._probe, v.text, self.renderer)
+            if ext is None:
+                self._probe.set_text(v.text)
+                box = self._probe.get_window_extent(self.renderer)
+                ext = (box.width, box.height)
             halo = 2 * HALO_PX * self.dpi_scale
-            found = (ext.width + halo, ext.height + halo)
+            found = (ext[0] + halo, ext[1] + halo)
             if len(_GROESSEN) >= _GROESSEN_MAX:
                 _GROESSEN.clear()
             _GROESSEN[key] = found
