@@ -34,6 +34,7 @@ from PIL import Image
 
 from sozialraum.fmt import html_text, ohne_steuerzeichen, slug
 from sozialraum.present.tables import csv_download_link
+from sozialraum.present.textmasse import svg_textmasse
 from sozialraum.present.vorlagen import block, markup
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def _save_svg(fig: Figure, box: Bbox) -> str:
     buf = io.BytesIO()
     try:
         _halo_to_marker(fig, halos, taken)
-        with mpl.rc_context(_SVG_RC), _svg_textmasse():
+        with mpl.rc_context(_SVG_RC), svg_textmasse():
             fig.savefig(
                 buf,
                 format="svg",
@@ -211,45 +212,6 @@ def _save_svg(fig: Figure, box: Bbox) -> str:
             text.set_gid(gid)
             text.set_path_effects(effects)
     return _tidy_svg(buf.getvalue().decode("utf-8"), halos)
-
-
-_SVG_TEXTMASSE: dict[tuple, tuple[float, float, float]] = {}
-_SVG_TEXTMASSE_MAX = 50_000
-
-
-@contextmanager
-def _svg_textmasse() -> Iterator[None]:
-    """While saving an SVG, text sizes are remembered for the whole process.
-
-    Why: matplotlib makes a new SVG renderer for every saved figure, and its cache of text
-    sizes lives with the renderer, so every label, tick and legend text of every map was laid
-    out in the font again. An SVG text's size depends only on the text and its font (the SVG
-    renderer measures at a fixed scale), so the sizes measured for one figure hold for all.
-    """
-    from matplotlib.backends import backend_svg
-
-    cls = backend_svg.RendererSVG
-    original = cls.get_text_width_height_descent
-
-    def remembered(self, s, prop, ismath):
-        if ismath:
-            return original(self, s, prop, ismath)
-        rc = mpl.rcParams
-        fonts = (tuple(rc["font.family"]), tuple(rc["font.sans-serif"]))
-        key = (s, tuple(prop.__dict__.items()), fonts)
-        found = _SVG_TEXTMASSE.get(key)
-        if found is None:
-            found = original(self, s, prop, ismath)
-            if len(_SVG_TEXTMASSE) >= _SVG_TEXTMASSE_MAX:
-                _SVG_TEXTMASSE.clear()
-            _SVG_TEXTMASSE[key] = found
-        return found
-
-    cls.get_text_width_height_descent = remembered
-    try:
-        yield
-    finally:
-        cls.get_text_width_height_descent = original
 
 
 def _halo_to_marker(

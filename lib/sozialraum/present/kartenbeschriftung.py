@@ -25,13 +25,13 @@ from sozialraum.present.kartenbasis import (
     SCHLUESSEL_SPALTEN,
     _leerer_schluessel,
 )
+from sozialraum.present.labelgebiete import gepuffert
 from sozialraum.present.labels import (
     MIN_FONTSIZE,
     Outside,
     Placed,
     Placer,
     Variant,
-    gepuffert,
     name_variants,
     outside_margin_px,
     place_outside,

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 import shapely
 import shapely.affinity
@@ -37,6 +36,9 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.text import Text
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
+
+from sozialraum.present.labelgebiete import clearance, gebiet_im_ausschnitt
+from sozialraum.present.textmasse import schrift_schluessel, text_ausdehnung
 
 HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 HALO_PX = 1.6  # the halo's reach beyond the text extent, at 100 dpi (2.4 pt / 2)
@@ -196,102 +198,6 @@ _GROESSEN: dict[tuple, tuple[float, float]] = {}
 _GROESSEN_MAX = 50_000
 _PASSUNGEN: dict[tuple, tuple[BaseGeometry, tuple | None]] = {}  # see ``Placer.fit``
 _PASSUNGEN_MAX = 20_000
-_PUFFER: dict[tuple[int, float], tuple[BaseGeometry, BaseGeometry]] = {}
-
-
-def gepuffert(geometry: BaseGeometry, distance: float) -> BaseGeometry:
-    """``geometry.buffer(distance)``, the same object for the same geometry and distance.
-
-    Why: :meth:`Placer.fit` remembers its answers per polygon object; a buffer made anew for
-    every map would never be found again.
-    """
-    key = (id(geometry), distance)
-    hit = _PUFFER.get(key)
-    if hit is not None and hit[0] is geometry:
-        return hit[1]
-    out = geometry.buffer(distance)
-    if len(_PUFFER) >= _PASSUNGEN_MAX:
-        _PUFFER.clear()
-    _PUFFER[key] = (geometry, out)
-    return out
-
-
-def _schrift_schluessel() -> tuple:
-    """The font settings a text's size depends on besides its own size and weight."""
-    rc = mpl.rcParams
-    return (tuple(rc["font.family"]), tuple(rc["font.sans-serif"]), rc["font.style"])
-
-
-_HOEHEN: dict[tuple, tuple[float, float]] = {}
-
-
-def _ausdehnung(probe: Text, text: str, renderer: Any) -> tuple[float, float] | None:
-    """Width and height of ``text`` as ``probe.get_window_extent`` gives them, or None.
-
-    Why: a label's size is asked for every variant of every name; ``Text`` lays a text out
-    through many property look-ups and the font's tables each time, most of placing a label.
-    This is the same arithmetic for the probe's case (left, baseline, unrotated, fixed line
-    spacing, no mathtext): the width of the widest line, the height of the lines at the
-    font's line height, with the lines measured by matplotlib's own cached metrics. Any other
-    case (None) is left to ``Text``.
-    """
-    from matplotlib import font_manager
-    from matplotlib import text as mtext
-
-    metrics = getattr(mtext, "_get_text_metrics_with_cache", None)
-    if (
-        not text
-        or metrics is None
-        or probe.get_usetex()
-        or probe.get_parse_math()
-        or probe.get_rotation() != 0
-        or probe.get_wrap()
-        or probe.get_horizontalalignment() != "left"
-        or probe.get_verticalalignment() != "baseline"
-        or isinstance(probe._linespacing, str)
-        or hasattr(renderer, "_get_font_height_metrics")
-    ):
-        return None
-    prop = probe.get_fontproperties()
-    dpi = probe.get_figure(root=True).dpi
-    key = (prop.get_size_in_points(), prop.get_weight(), dpi, _schrift_schluessel())
-    hoehen = _HOEHEN.get(key)
-    if hoehen is None:
-        font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(prop))
-        for table_name, ascent_key, descent_key in (
-            ("OS/2", "sTypoAscender", "sTypoDescender"),
-            ("hhea", "ascent", "descent"),
-        ):
-            table = font.get_sfnt_table(table_name)
-            if table is None:
-                continue
-            units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
-            scale = 1 / units_per_em * prop.get_size_in_points() * dpi / 72
-            hoehen = (table[ascent_key] * scale, -table[descent_key] * scale)
-            break
-        if hoehen is None:
-            return None
-        _HOEHEN[key] = hoehen
-    min_ascent, min_descent = hoehen
-    line_height = probe._linespacing * (min_ascent + min_descent)
-    thisy, width, d, last = 0.0, 0.0, 0.0, 0.0
-    for line in text.split("\n"):
-        if line:
-            w, h, d = metrics(renderer, line, prop, ismath=False, dpi=dpi)
-        else:
-            w = h = d = 0
-        a = h - d
-        leading = line_height - (a + d)
-        a += leading / 2
-        d += leading / 2
-        thisy -= a
-        last = thisy
-        thisy -= d
-        width = max(width, w)
-    ymin = last - d
-    height = 0 - ymin
-    y0 = ymin - (ymin + d)
-    return (0.0 + width) - 0.0, (y0 + height) - y0
 
 
 class Placer:
@@ -324,12 +230,12 @@ class Placer:
         """
         if _NUMERIC.fullmatch(v.text):
             v = Variant(re.sub(r"\d", "0", v.text), v.fontsize, v.fontweight)
-        key = (v, self.ax.figure.dpi, _schrift_schluessel())
+        key = (v, self.ax.figure.dpi, schrift_schluessel())
         found = _GROESSEN.get(key)
         if found is None:
             self._probe.set_fontsize(v.fontsize)
             self._probe.set_fontweight(v.fontweight)
-            ext = _ausdehnung(self._probe, v.text, self.renderer)
+            ext = text_ausdehnung(self._probe, v.text, self.renderer)
             if ext is None:
                 self._probe.set_text(v.text)
                 box = self._probe.get_window_extent(self.renderer)
@@ -406,7 +312,7 @@ class Placer:
             self.view.bounds,
             tuple(self.ax.transData.get_matrix().ravel()),
             self.ax.figure.dpi,
-            _schrift_schluessel(),
+            schrift_schluessel(),
             self.index.stand,
         )
         hit = _PASSUNGEN.get(key)
@@ -424,7 +330,7 @@ class Placer:
         variants: Sequence[Variant],
         gap: float,
     ) -> tuple[Variant, float, float, PxBox] | None:
-        gebiet = _gebiet(polygon, self.view)
+        gebiet = gebiet_im_ausschnitt(polygon, self.view)
         if gebiet is None:
             return None
         region = gebiet.region
@@ -487,13 +393,8 @@ class Placer:
 
     @staticmethod
     def _clearance(region: BaseGeometry) -> float:
-        """Upper bound of the radius of the largest circle inside ``region``.
-
-        GEOS finds the circle up to ``tol``; adding it keeps this an upper bound, so no
-        variant that would fit is skipped.
-        """
-        tol = max(math.sqrt(region.area) / 200, 1e-9)
-        return float(shapely.length(shapely.maximum_inscribed_circle(region, tol))) + tol
+        """Upper bound of the radius of the largest circle inside ``region``."""
+        return clearance(region)
 
     def draw(
         self,
@@ -538,41 +439,6 @@ class Placer:
             return None
         v, x, y, b = found
         return self.draw(v, x, y, b, color, **kwargs)
-
-
-@dataclass
-class _Gebiet:
-    """A polygon clipped to a view, with what every label search in it needs again."""
-
-    region: BaseGeometry  # prepared
-    clearance: float  # upper bound of the largest inscribed circle's radius, data units
-    grid: list[Point] = field(default_factory=list)  # filled by ``_LazyGrid``
-    anchors: dict[tuple[float, float, float], list[Point]] = field(default_factory=dict)
-
-
-_GEBIETE: dict[tuple, tuple[BaseGeometry, _Gebiet | None]] = {}
-
-
-def _gebiet(polygon: BaseGeometry, view: BaseGeometry) -> _Gebiet | None:
-    """``polygon`` within ``view``, remembered per polygon and view (None: nothing visible).
-
-    Why: the three class maps of a report show the same areas in the same frame; clipping
-    them, finding their inscribed circles and their grid points once instead of per map and
-    label variant saves most of the geometry work of placing their labels.
-    """
-    key = (id(polygon), view.bounds)
-    hit = _GEBIETE.get(key)
-    if hit is not None and hit[0] is polygon:
-        return hit[1]
-    region = shapely.intersection(polygon, view)
-    gebiet = None
-    if not (region.is_empty or region.area <= 0):
-        shapely.prepare(region)
-        gebiet = _Gebiet(region, Placer._clearance(region))
-    if len(_GEBIETE) >= _PASSUNGEN_MAX:
-        _GEBIETE.clear()
-    _GEBIETE[key] = (polygon, gebiet)  # the polygon is kept alive: its id stays its own
-    return gebiet
 
 
 class _LazyGrid:
