@@ -34,7 +34,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.text import Text
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from sozialraum.present.labelgebiete import clearance, gebiet_im_ausschnitt
@@ -217,7 +217,7 @@ class Placer:
         self.px_per_unit = float(abs(m[0, 0]))  # equal aspect: the same in x and y
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         inset = inset_px / self.px_per_unit
-        self.view = box(x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+        self.view = shapely.box(x0 + inset, y0 + inset, x1 - inset, y1 - inset)
         self._probe = Text(0, 0, "", linespacing=LINESPACING)
         self._probe.set_figure(ax.figure)
 
@@ -383,7 +383,7 @@ class Placer:
         gap: float,
     ) -> tuple[float, float, PxBox] | bool | None:
         """Box centred on ``p``: (x, y, pixel box) if free, True if inside but taken, else None."""
-        rect = box(p.x - wd / 2, p.y - hd / 2, p.x + wd / 2, p.y + hd / 2)
+        rect = shapely.box(p.x - wd / 2, p.y - hd / 2, p.x + wd / 2, p.y + hd / 2)
         if not region.contains(rect):
             return None
         b = self.pixel_box(p.x, p.y, w, h)
