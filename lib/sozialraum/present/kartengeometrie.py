@@ -327,6 +327,10 @@ def _set_extent(ax: Axes, gdf: gpd.GeoDataFrame, margin: float, square: bool = F
     ax.set_yticks([])
     ax.set_xlabel("")  # geopandas labels projected axes "Easting [metre]"
     ax.set_ylabel("")
+    # A map has no ticks and no axis labels: hidden axes are neither measured for the layout
+    # nor drawn (an empty group each in the SVG); the frame is the spines, which stay.
+    ax.xaxis.set_visible(False)
+    ax.yaxis.set_visible(False)
     for spine in ax.spines.values():
         spine.set_color("#bdbdbd")
         spine.set_linewidth(0.6)
