@@ -96,7 +96,25 @@ def prepare(cfg: Config) -> Prepared:
         inputs.index,
     )
     result = mit_aggregaten(cfg, result, inputs.quartiere)
-    return Prepared(cfg, inputs, result, fingerprint(cfg, inputs.checksums))
+    prepared = Prepared(cfg, inputs, result, fingerprint(cfg, inputs.checksums))
+    langlebig()
+    return prepared
+
+
+def langlebig() -> None:
+    """Take everything alive now (the data state, loaded libraries) out of the collector's view.
+
+    Why: every figure makes thousands of short-lived objects, and each full collection of the
+    cyclic garbage collector then walks the data state and all of matplotlib and pandas again:
+    an eighth of the time of a report. Frozen objects are still freed when no longer referenced;
+    the objects frozen by an earlier call are unfrozen and collected first, so cyclic garbage of
+    a data state loaded before (a notebook run twice) is not kept.
+    """
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _frames(prepared: Prepared) -> dict[str, pd.DataFrame]:

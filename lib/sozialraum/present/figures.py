@@ -34,6 +34,7 @@ from PIL import Image
 
 from sozialraum.fmt import html_text, ohne_steuerzeichen, slug
 from sozialraum.present.tables import csv_download_link
+from sozialraum.present.textmasse import svg_textmasse
 from sozialraum.present.vorlagen import block, markup
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def _save_svg(fig: Figure, box: Bbox) -> str:
     buf = io.BytesIO()
     try:
         _halo_to_marker(fig, halos, taken)
-        with mpl.rc_context(_SVG_RC):
+        with mpl.rc_context(_SVG_RC), svg_textmasse():
             fig.savefig(
                 buf,
                 format="svg",

@@ -25,6 +25,7 @@ from sozialraum.present.kartenbasis import (
     SCHLUESSEL_SPALTEN,
     _leerer_schluessel,
 )
+from sozialraum.present.labelgebiete import gepuffert
 from sozialraum.present.labels import (
     MIN_FONTSIZE,
     Outside,
@@ -193,7 +194,7 @@ def _unit_labels(
                 # legible over the neighbour's edge): better than a leader line drawn beside
                 # the city across other units, which a reader at 447 areas could not follow
                 found = placer.place(
-                    row.geometry.buffer(_UNIT_SPILL_PX / placer.px_per_unit),
+                    gepuffert(row.geometry, _UNIT_SPILL_PX / placer.px_per_unit),
                     variants,
                     color=color,
                     gap=2.0,

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 import shapely
 import shapely.affinity
@@ -35,8 +34,11 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.text import Text
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
+
+from sozialraum.present.labelgebiete import clearance, gebiet_im_ausschnitt
+from sozialraum.present.textmasse import schrift_schluessel, text_ausdehnung
 
 HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 HALO_PX = 1.6  # the halo's reach beyond the text extent, at 100 dpi (2.4 pt / 2)
@@ -86,6 +88,12 @@ class LabelIndex:
     boxes: list[PxBox] = field(default_factory=list)
     comparisons: int = 0
     _grid: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    _stand: int = 0  # fingerprint of the boxes so far, see ``stand``
+
+    @property
+    def stand(self) -> tuple[int, int]:
+        """The boxes registered so far, as a key: equal keys, equal answers of ``collides``."""
+        return len(self.boxes), self._stand
 
     def _cells(self, b: PxBox) -> Iterable[tuple[int, int]]:
         c = self.cell
@@ -112,6 +120,7 @@ class LabelIndex:
         """Register a placed box (label, scale bar, north arrow ...)."""
         k = len(self.boxes)
         self.boxes.append(b)
+        self._stand = hash((self._stand, tuple(b)))
         for key in self._cells(b):
             self._grid.setdefault(key, []).append(k)
 
@@ -187,12 +196,8 @@ def name_variants(
 #: names; each is measured once.
 _GROESSEN: dict[tuple, tuple[float, float]] = {}
 _GROESSEN_MAX = 50_000
-
-
-def _schrift_schluessel() -> tuple:
-    """The font settings a text's size depends on besides its own size and weight."""
-    rc = mpl.rcParams
-    return (tuple(rc["font.family"]), tuple(rc["font.sans-serif"]), rc["font.style"])
+_PASSUNGEN: dict[tuple, tuple[BaseGeometry, tuple | None]] = {}  # see ``Placer.fit``
+_PASSUNGEN_MAX = 20_000
 
 
 class Placer:
@@ -212,7 +217,7 @@ class Placer:
         self.px_per_unit = float(abs(m[0, 0]))  # equal aspect: the same in x and y
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         inset = inset_px / self.px_per_unit
-        self.view = box(x0 + inset, y0 + inset, x1 - inset, y1 - inset)
+        self.view = shapely.box(x0 + inset, y0 + inset, x1 - inset, y1 - inset)
         self._probe = Text(0, 0, "", linespacing=LINESPACING)
         self._probe.set_figure(ax.figure)
 
@@ -225,15 +230,18 @@ class Placer:
         """
         if _NUMERIC.fullmatch(v.text):
             v = Variant(re.sub(r"\d", "0", v.text), v.fontsize, v.fontweight)
-        key = (v, self.ax.figure.dpi, _schrift_schluessel())
+        key = (v, self.ax.figure.dpi, schrift_schluessel())
         found = _GROESSEN.get(key)
         if found is None:
-            self._probe.set_text(v.text)
             self._probe.set_fontsize(v.fontsize)
             self._probe.set_fontweight(v.fontweight)
-            ext = self._probe.get_window_extent(self.renderer)
+            ext = text_ausdehnung(self._probe, v.text, self.renderer)
+            if ext is None:
+                self._probe.set_text(v.text)
+                box = self._probe.get_window_extent(self.renderer)
+                ext = (box.width, box.height)
             halo = 2 * HALO_PX * self.dpi_scale
-            found = (ext.width + halo, ext.height + halo)
+            found = (ext[0] + halo, ext[1] + halo)
             if len(_GROESSEN) >= _GROESSEN_MAX:
                 _GROESSEN.clear()
             _GROESSEN[key] = found
@@ -291,14 +299,44 @@ class Placer:
         """First variant whose box fits inside ``polygon`` (clipped to the view), free of others.
 
         Returns the variant, its centre in data coordinates and its pixel box, or None.
+
+        Remembered per polygon, variants, view, scale and the boxes placed before: the
+        status, dynamics and combined maps of the overview name the same units in the same
+        frame, one after the other, so the second and third map find every answer here
+        instead of searching the polygons again (a third of drawing a city map).
         """
-        region = shapely.intersection(polygon, self.view)
-        if region.is_empty or region.area <= 0:
+        key = (
+            id(polygon),
+            tuple(variants),
+            gap,
+            self.view.bounds,
+            tuple(self.ax.transData.get_matrix().ravel()),
+            self.ax.figure.dpi,
+            schrift_schluessel(),
+            self.index.stand,
+        )
+        hit = _PASSUNGEN.get(key)
+        if hit is not None and hit[0] is polygon:
+            return hit[1]
+        found = self._fit(polygon, variants, gap)
+        if len(_PASSUNGEN) >= _PASSUNGEN_MAX:
+            _PASSUNGEN.clear()
+        _PASSUNGEN[key] = (polygon, found)  # the polygon is kept alive: its id stays its own
+        return found
+
+    def _fit(
+        self,
+        polygon: BaseGeometry,
+        variants: Sequence[Variant],
+        gap: float,
+    ) -> tuple[Variant, float, float, PxBox] | None:
+        gebiet = gebiet_im_ausschnitt(polygon, self.view)
+        if gebiet is None:
             return None
-        shapely.prepare(region)
+        region = gebiet.region
         minx, miny, maxx, maxy = region.bounds
         room_w, room_h = (maxx - minx) * self.px_per_unit, (maxy - miny) * self.px_per_unit
-        clearance = self._clearance(region) * self.px_per_unit
+        clearance = gebiet.clearance * self.px_per_unit
         grid: list[Point] | None = None  # more anchors, only computed when the first fail
         for v in variants:
             # Measuring text is the slow part: skip variants that cannot fit by a lower bound
@@ -314,7 +352,11 @@ class Placer:
                 continue
             wd, hd = w / self.px_per_unit, h / self.px_per_unit
             blocked = False
-            for p in self.anchors(region, w, h):
+            key = (w, h, self.px_per_unit)
+            anchors = gebiet.anchors.get(key)
+            if anchors is None:
+                anchors = gebiet.anchors[key] = self.anchors(region, w, h)
+            for p in anchors:
                 found = self._try(region, p, w, h, wd, hd, gap)
                 if found is True:
                     blocked = True
@@ -323,7 +365,7 @@ class Placer:
             if not blocked:
                 continue  # too big for its area, not crowded out: no use trying elsewhere
             if grid is None:
-                grid = []
+                grid = gebiet.grid
             for p in _LazyGrid(region, grid):
                 found = self._try(region, p, w, h, wd, hd, gap)
                 if found is not None and found is not True:
@@ -341,7 +383,7 @@ class Placer:
         gap: float,
     ) -> tuple[float, float, PxBox] | bool | None:
         """Box centred on ``p``: (x, y, pixel box) if free, True if inside but taken, else None."""
-        rect = box(p.x - wd / 2, p.y - hd / 2, p.x + wd / 2, p.y + hd / 2)
+        rect = shapely.box(p.x - wd / 2, p.y - hd / 2, p.x + wd / 2, p.y + hd / 2)
         if not region.contains(rect):
             return None
         b = self.pixel_box(p.x, p.y, w, h)
@@ -351,13 +393,8 @@ class Placer:
 
     @staticmethod
     def _clearance(region: BaseGeometry) -> float:
-        """Upper bound of the radius of the largest circle inside ``region``.
-
-        GEOS finds the circle up to ``tol``; adding it keeps this an upper bound, so no
-        variant that would fit is skipped.
-        """
-        tol = max(math.sqrt(region.area) / 200, 1e-9)
-        return float(shapely.length(shapely.maximum_inscribed_circle(region, tol))) + tol
+        """Upper bound of the radius of the largest circle inside ``region``."""
+        return clearance(region)
 
     def draw(
         self,

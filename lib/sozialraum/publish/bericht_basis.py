@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from sozialraum import __version__
 from sozialraum.compute.aggregation import publish
-from sozialraum.compute.store import Prepared, prepare, read_store
+from sozialraum.compute.store import Prepared, langlebig, prepare, read_store
 from sozialraum.config import Config, ConfigError, load_config
 from sozialraum.fmt import (
     aufzaehlung,
@@ -180,7 +180,9 @@ def load_prepared(
     if berichtsjahr is not None and berichtsjahr != cfg.methode.berichtsjahr:
         return prepare(_with_year(cfg, berichtsjahr))
     if store is not None:
-        return read_store(Path(store), cfg)
+        prepared = read_store(Path(store), cfg)
+        langlebig()
+        return prepared
     return prepare(cfg)
 
 
