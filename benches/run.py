@@ -483,18 +483,24 @@ def bench_berlin(repeat: int, jobs: int = 2, extra: list[str] = (), config: Path
     them it says so and returns None. The cache and the reports go to a temporary folder; the
     cache is filled first (validation and index, in this process), as for the sample city.
     """
+    import os
+
     from sozialraum.compute.store import prepare
     from sozialraum.config import load_config
     from sozialraum.publish.batch import _prepared_store
 
     cfg = load_config(config or BERLIN)
-    missing = [
-        cfg.datei(name)
-        for name, value in cfg.eingaben
-        if value is not None and not cfg.datei(name).exists()
+    files = [
+        (cfg.basis / item.datei).resolve()
+        for _, value in cfg.eingaben
+        for item in (value if isinstance(value, list) else [value])
+        if getattr(item, "datei", None)
     ]
+    missing = [f for f in files if not f.exists()]
     if missing:
-        print(f"\nBerlin: übersprungen (Dateien nicht gefunden: {', '.join(map(str, missing))})")
+        folder = Path(os.path.commonpath(missing))
+        shown = str(folder) if not folder.exists() else ", ".join(map(str, missing))
+        print(f"\nBerlin: übersprungen (Dateien nicht gefunden: {shown})")
         return None
     force, rss_all, pages, biggest = [], 0.0, 0, ("", 0)
     with tempfile.TemporaryDirectory(prefix="bench-berlin-") as tmp, ExitStack() as stack:
@@ -603,7 +609,7 @@ def bench_scale_table(repeat: int, sizes: list[tuple[int, int]] = SIZES) -> dict
 def _row(label: str, value: float | None, fmt: str, target: str, ok: bool | None) -> str:
     shown = "–" if value is None else format(value, fmt)
     verdict = "nicht gemessen" if ok is None else ("erfüllt" if ok else "NICHT erfüllt")
-    return f"| {label:<62} | {shown:>9} | {target:<8} | {verdict:<14} |"
+    return f"| {label:<62} | {shown:>9} | {target:<9} | {verdict:<14} |"
 
 
 def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_note: str) -> None:
@@ -658,8 +664,8 @@ def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_
     label = "peak memory per worker (MB, render --force, largest process)"
     rows.append((label, peak, ".0f", "<= 500 MB", le, 500))
     print("\nSummary (all measured in this run)")
-    print(f"| {'':<62} | {'measured':>9} | {'target':<8} | {'':<14} |")
-    print(f"|{'-' * 64}|{'-' * 11}|{'-' * 10}|{'-' * 16}|")
+    print(f"| {'':<62} | {'measured':>9} | {'target':<9} | {'':<14} |")
+    print(f"|{'-' * 64}|{'-' * 11}|{'-' * 11}|{'-' * 16}|")
     for label, value, fmt, target, op, limit in rows:
         print(_row(label, value, fmt, target, check(value, limit, op)))
 
