@@ -10,8 +10,19 @@ all measured in the same run, each as median ± half range over the repetitions:
   package in one process, no kernel, no nbconvert); ``sozialraum render`` with nothing changed;
 - the ratios against the targets, the sections of one report by time, the peak memory of the
   largest process, the HTML size per report;
+- Berlin's 12 Bezirke (``examples/berlin-mss-2021/berlin.toml``) rendered the same way, with the
+  same workers and a cache and output folder of their own in a temporary folder: time, pages,
+  peak memory, largest page. It reads Berlin's published files in ``../shared/real/
+  berlin-mss-2021`` beside the project; without them it prints "Berlin: übersprungen (…)";
 - time per report and peak memory for synthetic cities of (areas, units) = (27, 6), (150, 20),
-  (550, 12) and (600, 60), generated from a fixed seed (``--nur tabelle`` runs only this part).
+  (550, 12) and (600, 60), generated from a fixed seed (``--nur tabelle`` runs only this part);
+- last, the summary: every target of the table with its measured value and "erfüllt" or
+  "NICHT erfüllt".
+
+``--engine NAME`` is passed on to every ``sozialraum render`` (the bench stops if ``sozialraum
+render --help`` does not list ``--engine``); without it the option is left out. ``--quick`` is a
+short run for development: one repetition, no run with an empty cache, and only (27, 6) and
+(550, 12) in the scale table.
 
 ``--nur alt`` runs the older groups below (``--quick`` skips their render part). Absolute seconds
 depend on the machine; the ratios are what to compare between versions:
@@ -473,6 +484,7 @@ def bench_batch(cfg, repeat: int, jobs: int = 2, extra: list[str] = (), quick: b
         "unchanged": m_unch,
         "rss": rss_force,
         "jobs": jobs,
+        "city": cfg.stadt.name,
     }
 
 
@@ -633,7 +645,14 @@ def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_
     n = b.get("pages", 8)
     loop_ratio = b["loop"] / b["force"] if batch else None
     rows.append(
-        (f"plain loop / render --force (sample city, {n} pages)", loop_ratio, ".2f", ">= 5", ge, 5)
+        (
+            f"plain loop / render --force ({b.get('city', 'sample city')}, {n} pages)",
+            loop_ratio,
+            ".2f",
+            ">= 5",
+            ge,
+            5,
+        )
     )
     cores = min(b.get("jobs", 2), os.cpu_count() or 1)
     floor_ratio = b["force"] / (b["floor"] / cores) if batch else None
@@ -644,7 +663,7 @@ def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_
     berlin_ratio = berlin["force"] / b["force"] if berlin and batch else None
     rows.append(
         (
-            f"Berlin batch ({pages}) / sample batch ({n} pages)",
+            f"Berlin batch ({pages}) / {b.get('city', 'sample')} batch ({n} pages)",
             berlin_ratio,
             ".2f",
             "<= 2",
@@ -670,6 +689,14 @@ def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_
         print(_row(label, value, fmt, target, check(value, limit, op)))
 
 
+def _load() -> str:
+    """The load average of the machine: other processes running beside the bench skew it."""
+    import os
+
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -691,6 +718,7 @@ def main() -> int:
     if args._scale_one:
         _scale_one(*args._scale_one)
         return 0
+    extra = engine_args(args.engine)  # before anything runs: stops if render has no --engine
     from sozialraum.config import load_config
 
     cfg = load_config(CONFIG)
@@ -709,9 +737,8 @@ def main() -> int:
 
     print(
         f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {_load()}"
     )
-    extra = engine_args(args.engine)
     repeat = 1 if args.quick else args.wiederholungen
     batch = berlin = scale = None
     berlin_note = "not run"
@@ -723,6 +750,7 @@ def main() -> int:
         sizes = [(27, 6), (550, 12)] if args.quick else SIZES
         scale = bench_scale_table(repeat, sizes)
     summary(batch, berlin, scale, berlin_note)
+    print(f"({_load()} at the end; above the number of CPUs, other work shared the machine)")
     return 0
 
 
