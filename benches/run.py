@@ -277,7 +277,8 @@ def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     )
     rc, seconds, rss = json.loads(out.stdout.strip().splitlines()[-1])
     if rc != 0:
-        raise RuntimeError(f"{cmd[0]} failed ({rc}): {' '.join(cmd)}")
+        said = "\n".join(out.stderr.strip().splitlines()[-20:])  # the command's own message
+        raise RuntimeError(f"{cmd[0]} failed ({rc}): {' '.join(cmd)}\n{said}")
     return seconds, rss
 
 
