@@ -545,6 +545,24 @@ def bench_berlin(repeat: int, jobs: int = 2, extra: list[str] = (), config: Path
     return {"pages": pages, "force": m_force, "rss": rss_all, "page_mb": biggest[1] / 1e6}
 
 
+def _own_peak_mb() -> float:
+    """Peak RSS (MB) of this process's own memory since it started its program.
+
+    ``ru_maxrss`` of ``RUSAGE_SELF`` is no use here: Linux carries it over an ``exec``, so a
+    child of the bench reports at least the RSS the bench had when it started the child. The
+    high-water mark ``VmHWM`` belongs to the program's own address space.
+    """
+    import resource
+
+    try:
+        for text in Path("/proc/self/status").read_text().splitlines():
+            if text.startswith("VmHWM:"):
+                return int(text.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _scale_one(areas: int, units: int, repeat: int) -> None:
     """Child process of bench_scale_table: one synthetic city, JSON on stdout."""
     import json
@@ -573,9 +591,7 @@ def _scale_one(areas: int, units: int, repeat: int) -> None:
                 getattr(bericht, name)()
             if i:
                 times.append(time.perf_counter() - start)
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this city's process only
+    peak = _own_peak_mb()
     print(json.dumps({"times": times, "areas_in_unit": int(counts.get(biggest.id, 0)), "mb": peak}))
 
 
