@@ -644,18 +644,10 @@ def _row(label: str, value: float | None, fmt: str, target: str, ok: bool | None
 def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_note: str) -> None:
     """The final table: every ratio of this run against its target."""
     import os
+    from operator import ge, le, lt
 
     def check(value, limit, op):
         return None if value is None else op(value, limit)
-
-    def ge(a, b):
-        return a >= b
-
-    def le(a, b):
-        return a <= b
-
-    def lt(a, b):
-        return a < b
 
     rows = []
     b = batch or {}
