@@ -10,8 +10,19 @@ all measured in the same run, each as median ± half range over the repetitions:
   package in one process, no kernel, no nbconvert); ``sozialraum render`` with nothing changed;
 - the ratios against the targets, the sections of one report by time, the peak memory of the
   largest process, the HTML size per report;
+- Berlin's 12 Bezirke (``examples/berlin-mss-2021/berlin.toml``) rendered the same way, with the
+  same workers and a cache and output folder of their own in a temporary folder: time, pages,
+  peak memory, largest page. It reads Berlin's published files in ``../shared/real/
+  berlin-mss-2021`` beside the project; without them it prints "Berlin: übersprungen (…)";
 - time per report and peak memory for synthetic cities of (areas, units) = (27, 6), (150, 20),
-  (550, 12) and (600, 60), generated from a fixed seed (``--nur tabelle`` runs only this part).
+  (550, 12) and (600, 60), generated from a fixed seed (``--nur tabelle`` runs only this part);
+- last, the summary: every target of the table with its measured value and "erfüllt" or
+  "NICHT erfüllt".
+
+``--engine NAME`` is passed on to every ``sozialraum render`` (the bench stops if ``sozialraum
+render --help`` does not list ``--engine``); without it the option is left out. ``--quick`` is a
+short run for development: one repetition, no run with an empty cache, and only (27, 6) and
+(550, 12) in the scale table.
 
 ``--nur alt`` runs the older groups below (``--quick`` skips their render part). Absolute seconds
 depend on the machine; the ratios are what to compare between versions:
@@ -36,6 +47,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +55,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "oberhausen.toml"
 NOTEBOOKS = ROOT / "notebooks"  # every city's reports run these notebooks
+#: Berlin's MSS 2021: its published files lie beside the project, in ../shared/real/
+BERLIN = ROOT / "examples" / "berlin-mss-2021" / "berlin.toml"
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -263,7 +277,8 @@ def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     )
     rc, seconds, rss = json.loads(out.stdout.strip().splitlines()[-1])
     if rc != 0:
-        raise RuntimeError(f"{cmd[0]} failed ({rc}): {' '.join(cmd)}")
+        said = "\n".join(out.stderr.strip().splitlines()[-20:])  # the command's own message
+        raise RuntimeError(f"{cmd[0]} failed ({rc}): {' '.join(cmd)}\n{said}")
     return seconds, rss
 
 
@@ -337,20 +352,62 @@ def _floor(cfg, prepared, timings: dict[str, list[float]] | None = None) -> floa
     return time.perf_counter() - start
 
 
-def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
-    """The issue's table: plain loop, render --force, floor, unchanged re-run, per section."""
+@contextmanager
+def _environ(env: dict[str, str]):
+    """``os.environ`` with ``env`` added, restored afterwards (the cache folder of one city)."""
     import os
 
+    before = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _render_cli(cfg, jobs: int, extra: list[str]) -> list[str]:
+    """``sozialraum render`` for ``cfg`` with ``jobs`` workers (``extra``: e.g. ``--engine X``)."""
+    cli = [str(BIN / "sozialraum"), "render", "--config", str(cfg.pfad), "--jobs", str(jobs)]
+    return [*cli, *extra]
+
+
+def engine_args(engine: str | None) -> list[str]:
+    """``["--engine", engine]`` if given and ``sozialraum render --help`` lists it, else ``[]``."""
+    import subprocess
+
+    if engine is None:
+        return []
+    hilfe = subprocess.run(
+        [str(BIN / "sozialraum"), "render", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    if "--engine" not in hilfe:
+        raise SystemExit(
+            f"--engine {engine}: `sozialraum render --help` kennt --engine (noch) nicht; "
+            "den Benchmark ohne --engine starten."
+        )
+    return ["--engine", engine]
+
+
+def bench_batch(cfg, repeat: int, jobs: int = 2, extra: list[str] = (), quick: bool = False):
+    """The issue's table: plain loop, render --force, floor, unchanged re-run, per section.
+
+    Returns the medians the summary needs (seconds, MB); ``quick`` leaves out the run with an
+    empty cache.
+    """
     from sozialraum.compute.store import prepare
     from sozialraum.publish.batch import _prepared_store
 
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, ExitStack() as stack:
         tmp = Path(tmp)
         env = {"SOZIALRAUM_CACHE": str(tmp / "cache")}
-        os.environ.update(env)
+        stack.enter_context(_environ(env))
         prepared = prepare(cfg)
         store = _prepared_store(prepared, progress=False)
-        cli = [str(BIN / "sozialraum"), "render", "--config", str(cfg.pfad), "--jobs", str(jobs)]
+        cli = _render_cli(cfg, jobs, list(extra))
         loop, force, cold, floor, unchanged, prep = [], [], [], [], [], []
         rss_loop = rss_force = 0.0
         sections: dict[str, list[float]] = {}
@@ -368,14 +425,16 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
             unchanged.append(_child([*cli, "--out", str(out)], env)[0])
             # an empty cache: inputs validated and the index computed again, as after an edit
             kalt = {"SOZIALRAUM_CACHE": str(tmp / f"cache-leer-{i}")}
-            cold.append(_child([*cli, "--out", str(tmp / f"kalt-{i}"), "--force"], kalt)[0])
+            if not quick:
+                cold.append(_child([*cli, "--out", str(tmp / f"kalt-{i}"), "--force"], kalt)[0])
             start = time.perf_counter()
             prepare(cfg)
             prep.append(time.perf_counter() - start)
             floor.append(_floor(cfg, prepared, sections))
             print(
                 f"  run {i + 1}: plain loop {loop[-1]:.1f} s, render --force {force[-1]:.1f} s, "
-                f"empty cache {cold[-1]:.1f} s, floor {floor[-1]:.1f} s, "
+                f"empty cache {cold[-1] if cold else float('nan'):.1f} s, "
+                f"floor {floor[-1]:.1f} s, "
                 f"unchanged {unchanged[-1]:.2f} s",
                 file=sys.stderr,
                 flush=True,
@@ -390,7 +449,9 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
         f"median ± half range of {repeat} runs (seconds)"
     )
     print(f"  {'plain loop (papermill + nbconvert CLI, ' + str(n) + ' reports)':<58}{_stats(loop)}")
-    m_cold, m_prep = statistics.median(cold), statistics.median(prep)
+    m_cold = statistics.median(cold) if cold else float("nan")
+    m_prep = statistics.median(prep)
+    cold = cold or [float("nan")]
     print(f"  {'sozialraum render --force (7 pages + index)':<58}{_stats(force)}")
     print(f"  {'  the same with an empty cache (validates the inputs)':<58}{_stats(cold)}")
     print(f"  {'floor: the 7 pages in one process, sequential':<58}{_stats(floor)}")
@@ -416,6 +477,90 @@ def bench_batch(cfg, repeat: int, jobs: int = 2) -> None:
     for name, values in sorted(sections.items(), key=lambda kv: -statistics.median(kv[1])):
         print(f"  {name:<40}{statistics.median(values):7.3f}")
     print("HTML size per report (KB): " + ", ".join(f"{k} {v:.0f}" for k, v in sizes.items()))
+    return {
+        "pages": len(sizes),
+        "loop": m_loop,
+        "force": m_force,
+        "floor": m_floor,
+        "unchanged": m_unch,
+        "rss": rss_force,
+        "jobs": jobs,
+        "city": cfg.stadt.name,
+    }
+
+
+def bench_berlin(repeat: int, jobs: int = 2, extra: list[str] = (), config: Path | None = None):
+    """Berlin's 12 Bezirke (``render --force``), as the sample batch: time, pages, memory, size.
+
+    Reads the published files beside the project (``../shared/real/berlin-mss-2021``); without
+    them it says so and returns None. The cache and the reports go to a temporary folder; the
+    cache is filled first (validation and index, in this process), as for the sample city.
+    """
+    import os
+
+    from sozialraum.compute.store import prepare
+    from sozialraum.config import load_config
+    from sozialraum.publish.batch import _prepared_store
+
+    cfg = load_config(config or BERLIN)
+    files = [
+        (cfg.basis / item.datei).resolve()
+        for _, value in cfg.eingaben
+        for item in (value if isinstance(value, list) else [value])
+        if getattr(item, "datei", None)
+    ]
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        folder = Path(os.path.commonpath(missing))
+        shown = str(folder) if not folder.exists() else ", ".join(map(str, missing))
+        print(f"\nBerlin: übersprungen (Dateien nicht gefunden: {shown})")
+        return None
+    force, rss_all, pages, biggest = [], 0.0, 0, ("", 0)
+    with tempfile.TemporaryDirectory(prefix="bench-berlin-") as tmp, ExitStack() as stack:
+        tmp = Path(tmp)
+        env = {"SOZIALRAUM_CACHE": str(tmp / "cache")}
+        stack.enter_context(_environ(env))
+        _prepared_store(prepare(cfg), progress=False)
+        cli = _render_cli(cfg, jobs, list(extra))
+        for i in range(repeat):
+            print(f"  Berlin, Wiederholung {i + 1}/{repeat} …", file=sys.stderr, flush=True)
+            out = tmp / "berichte"
+            seconds, rss = _child([*cli, "--out", str(out), "--force"], env)
+            force.append(seconds)
+            rss_all = max(rss_all, rss)
+            print(f"  Berlin run {i + 1}: render --force {seconds:.1f} s", file=sys.stderr)
+        html = sorted((out / str(cfg.methode.berichtsjahr)).glob("*.html"))
+        pages = len(html)
+        biggest = max(((p.stem, p.stat().st_size) for p in html), key=lambda kv: kv[1])
+    m_force = statistics.median(force)
+    print(
+        f"\nBatch, Berlin MSS 2021: {len(cfg.sozialraeume)} Bezirke + overview + index "
+        f"({pages} pages), {jobs} workers, median ± half range of {repeat} runs (seconds)"
+    )
+    print(f"  {'sozialraum render --force':<58}{_stats(force)}")
+    print(
+        f"  peak memory of the largest process {rss_all:.0f} MB; largest page {biggest[0]} "
+        f"{biggest[1] / 1e6:.2f} MB"
+    )
+    return {"pages": pages, "force": m_force, "rss": rss_all, "page_mb": biggest[1] / 1e6}
+
+
+def _own_peak_mb() -> float:
+    """Peak RSS (MB) of this process's own memory since it started its program.
+
+    ``ru_maxrss`` of ``RUSAGE_SELF`` is no use here: Linux carries it over an ``exec``, so a
+    child of the bench reports at least the RSS the bench had when it started the child. The
+    high-water mark ``VmHWM`` belongs to the program's own address space.
+    """
+    import resource
+
+    try:
+        for text in Path("/proc/self/status").read_text().splitlines():
+            if text.startswith("VmHWM:"):
+                return int(text.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _scale_one(areas: int, units: int, repeat: int) -> None:
@@ -446,19 +591,20 @@ def _scale_one(areas: int, units: int, repeat: int) -> None:
                 getattr(bericht, name)()
             if i:
                 times.append(time.perf_counter() - start)
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this city's process only
+    peak = _own_peak_mb()
     print(json.dumps({"times": times, "areas_in_unit": int(counts.get(biggest.id, 0)), "mb": peak}))
 
 
-def bench_scale_table(repeat: int) -> None:
-    """Time per report (the largest unit's sections) and peak memory per synthetic city."""
+def bench_scale_table(repeat: int, sizes: list[tuple[int, int]] = SIZES) -> dict:
+    """Time per report (the largest unit's sections) and peak memory per synthetic city.
+
+    Returns ``{(areas, units): median seconds}`` and the peak MB over all of them.
+    """
     import json
     import subprocess
 
     rows = []
-    for areas, units in SIZES:
+    for areas, units in sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--_scale-one", str(areas), str(units), str(repeat)],
             capture_output=True,
@@ -483,11 +629,95 @@ def bench_scale_table(repeat: int) -> None:
             f"{med / base:>12.2f}{rss:>10.0f}"
         )
     print("  targets: (550, 12) and (600, 60) within 1.5x of (27, 6); peak <= 500 MB")
+    return {
+        "seconds": {(a, u): statistics.median(d["times"]) for a, u, d, _ in rows},
+        "rss": max(rss for *_, rss in rows),
+    }
+
+
+def _row(label: str, value: float | None, fmt: str, target: str, ok: bool | None) -> str:
+    shown = "–" if value is None else format(value, fmt)
+    verdict = "nicht gemessen" if ok is None else ("erfüllt" if ok else "NICHT erfüllt")
+    return f"| {label:<62} | {shown:>9} | {target:<9} | {verdict:<14} |"
+
+
+def summary(batch: dict | None, berlin: dict | None, scale: dict | None, berlin_note: str) -> None:
+    """The final table: every ratio of this run against its target."""
+    import os
+    from operator import ge, le, lt
+
+    def check(value, limit, op):
+        return None if value is None else op(value, limit)
+
+    rows = []
+    b = batch or {}
+    n = b.get("pages", 8)
+    loop_ratio = b["loop"] / b["force"] if batch else None
+    rows.append(
+        (
+            f"plain loop / render --force ({b.get('city', 'sample city')}, {n} pages)",
+            loop_ratio,
+            ".2f",
+            ">= 5",
+            ge,
+            5,
+        )
+    )
+    cores = min(b.get("jobs", 2), os.cpu_count() or 1)
+    floor_ratio = b["force"] / (b["floor"] / cores) if batch else None
+    rows.append(
+        (f"render --force / (floor / {cores} cores)", floor_ratio, ".2f", "<= 1.25", le, 1.25)
+    )
+    pages = f"{berlin['pages']} pages" if berlin else berlin_note
+    berlin_ratio = berlin["force"] / b["force"] if berlin and batch else None
+    rows.append(
+        (
+            f"Berlin batch ({pages}) / {b.get('city', 'sample')} batch ({n} pages)",
+            berlin_ratio,
+            ".2f",
+            "<= 2",
+            le,
+            2,
+        )
+    )
+    page = berlin["page_mb"] if berlin else None
+    rows.append(("largest Berlin HTML page (MB)", page, ".2f", "<= 1.2 MB", le, 1.2))
+    sec = (scale or {}).get("seconds", {})
+    scale_ratio = sec[(550, 12)] / sec[(27, 6)] if (550, 12) in sec and (27, 6) in sec else None
+    rows.append(("per report at 550 areas / at 27 areas", scale_ratio, ".2f", "<= 1.5", le, 1.5))
+    unchanged = b.get("unchanged")
+    rows.append(("unchanged re-run (s)", unchanged, ".2f", "< 1 s", lt, 1))
+    peaks = [d["rss"] for d in (batch, berlin) if d]
+    peak = max(peaks) if peaks else None
+    label = "peak memory per worker (MB, render --force, largest process)"
+    rows.append((label, peak, ".0f", "<= 500 MB", le, 500))
+    print("\nSummary (all measured in this run)")
+    print(f"| {'':<62} | {'measured':>9} | {'target':<9} | {'':<14} |")
+    print(f"|{'-' * 64}|{'-' * 11}|{'-' * 11}|{'-' * 16}|")
+    for label, value, fmt, target, op, limit in rows:
+        print(_row(label, value, fmt, target, check(value, limit, op)))
+
+
+def _load() -> str:
+    """The load average of the machine: other processes running beside the bench skew it."""
+    import os
+
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the render benchmarks")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="with --nur alt: skip the render benchmarks; otherwise a short run for development "
+        "(1 repetition, no empty-cache run, scale table only (27, 6) and (550, 12))",
+    )
+    parser.add_argument(
+        "--engine",
+        help="passed on to `sozialraum render --engine` (only if its --help lists --engine)",
+    )
     parser.add_argument(
         "--nur", choices=["scale", "batch", "tabelle", "alt"], help="run only this group"
     )
@@ -497,6 +727,7 @@ def main() -> int:
     if args._scale_one:
         _scale_one(*args._scale_one)
         return 0
+    extra = engine_args(args.engine)  # before anything runs: stops if render has no --engine
     from sozialraum.config import load_config
 
     cfg = load_config(CONFIG)
@@ -515,12 +746,20 @@ def main() -> int:
 
     print(
         f"Machine: {platform.node()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {_load()}"
     )
+    repeat = 1 if args.quick else args.wiederholungen
+    batch = berlin = scale = None
+    berlin_note = "not run"
     if args.nur in (None, "batch"):
-        bench_batch(cfg, args.wiederholungen)
+        batch = bench_batch(cfg, repeat, extra=extra, quick=args.quick)
+        berlin = bench_berlin(repeat, extra=extra)
+        berlin_note = "übersprungen" if berlin is None else ""
     if args.nur in (None, "tabelle"):
-        bench_scale_table(args.wiederholungen)
+        sizes = [(27, 6), (550, 12)] if args.quick else SIZES
+        scale = bench_scale_table(repeat, sizes)
+    summary(batch, berlin, scale, berlin_note)
+    print(f"({_load()} at the end; above the number of CPUs, other work shared the machine)")
     return 0
 
 
