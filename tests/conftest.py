@@ -57,3 +57,55 @@ def sample_render(
     proc = subprocess.CompletedProcess(args, returncode, stdout, stderr)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc, out / str(cfg.methode.berichtsjahr)
+
+
+# -- how the suite is spread over the workers ---------------------------------------------------
+#: Files whose tests are independent and long (each renders a city of its own): every test is a
+#: unit of work by itself, so that two workers share them instead of one taking the whole file.
+#: (``--dist loadgroup`` would say the same per test, but pytest 9.2 with xdist 3.8 ignores the
+#: groups: xdist sets ``item._nodeid``, pytest reads ``item._id``; measured.)
+EINZELN = (
+    "tests/test_faults.py",
+    "tests/test_jede_stadt.py",
+    "tests/test_einheiten.py",
+    "tests/test_herkunft.py",
+    "tests/test_zellen.py",
+)
+
+#: The longest units first (longest-first spreads work best): the files that take a minute or
+#: more in a run (``pytest --durations``), in that order; every other file follows as collected.
+ZUERST = (
+    "tests/test_jede_stadt.py",
+    "tests/test_end_to_end.py",
+    "tests/test_faults.py",
+    "tests/test_browser.py",
+    "tests/test_batch.py",
+    "tests/test_berlin.py",
+    "tests/test_dask.py",
+    "tests/test_render.py",
+    "tests/test_lab.py",
+    "tests/test_druck.py",
+    "tests/test_freitext.py",
+)
+
+
+def _datei(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest files first; the order within a file stays (module fixtures are built once)."""
+    rang = {name: i for i, name in enumerate(ZUERST)}
+    items.sort(key=lambda item: rang.get(_datei(item.nodeid), len(ZUERST)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """One file per worker (as ``--dist loadfile``), except the tests of :data:`EINZELN`."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DateiOderTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            datei = _datei(nodeid)
+            return nodeid if datei in EINZELN else datei
+
+    return DateiOderTest(config, log)

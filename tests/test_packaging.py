@@ -1,5 +1,6 @@
 """pyproject.toml and environment.yml must list the same dependencies."""
 
+import pathlib
 import re
 import tomllib
 
@@ -63,3 +64,12 @@ def test_python_version_agrees():
         d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")
     )
     assert conda_python.removeprefix("python") == project["requires-python"]
+
+
+def test_the_files_the_scheduler_names_exist():
+    """A renamed test file would silently fall back to the collection order and file scope."""
+    import conftest
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    for name in (*conftest.EINZELN, *conftest.ZUERST):
+        assert (root / name).is_file(), name
