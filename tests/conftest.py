@@ -103,6 +103,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """One file per worker (as ``--dist loadfile``), except the tests of :data:`EINZELN`."""
     from xdist.scheduler import LoadScopeScheduling
 
+    # xdist would sort the units by their number of tests (a file of a hundred quick cases
+    # first, a single minute-long test last): the order of collection is the one wanted
+    config.option.loadscopereorder = False
+
     class DateiOderTest(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             datei = _datei(nodeid)
