@@ -378,3 +378,32 @@ def test_an_injected_script_without_the_hash_is_blocked(browser, startseite, tmp
     gemeldet = " ".join(_verstoesse(page, meldungen))
     assert "script-src" in gemeldet and "img-src" in gemeldet
     page.close()
+
+
+def _ungeteilt(html: str) -> str:
+    """The page as it was before its shared outlines were written once (publish/formen.py)."""
+    soup = BeautifulSoup(html, "html.parser")
+    formen = {p["id"]: p for p in soup.select("defs > path[id^=form-]")}
+    for use in soup.find_all("use"):
+        form = formen.get(use.get("xlink:href", "").removeprefix("#"))
+        if form is not None:
+            attrs = {k: v for k, v in use.attrs.items() if k != "xlink:href"}
+            use.replace_with(soup.new_tag("path", attrs={"d": form["d"], **attrs}))
+    for form in formen.values():
+        form.decompose()
+    return str(soup)
+
+
+@pytest.mark.slow
+def test_shared_outlines_draw_the_same_pixels(browser, sozialraum_seite, tmp_path):
+    _, unit_page, _ = sozialraum_seite
+    html = unit_page.read_text(encoding="utf-8")
+    assert "form-1" in html
+    (tmp_path / "ungeteilt.html").write_text(_ungeteilt(html), encoding="utf-8")
+    shots = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for path in (unit_page, tmp_path / "ungeteilt.html"):
+        page.goto(path.as_uri())
+        shots.append(page.screenshot(full_page=True))
+    page.close()
+    assert shots[0] == shots[1]

@@ -138,6 +138,9 @@ def export_html(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str])
     from sozialraum.present.interaktiv import tabellen_fokussierbar
 
     tabellen_fokussierbar(soup)
+    from sozialraum.publish.formen import gemeinsame_formen
+
+    gemeinsame_formen(soup)  # the class maps' outlines once per page
     from sozialraum.publish.schrift import schrift_einbetten
 
     schrift_einbetten(soup)  # the SVG figures' font, subset and inline, once per page
