@@ -152,6 +152,7 @@ def overview_job(cfg: Config, year_dir: Path, store: Path, herkunft: str | None 
             "herkunft": herkunft,
         },
         output=year_dir / f"{GESAMTSTADT_SLUG}.html",
+        zuerst=True,
         title=f"Gesamtstadt {cfg.stadt.name}",
         nav=navigation(cfg)[GESAMTSTADT_SLUG],
     )

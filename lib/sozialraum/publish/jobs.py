@@ -59,6 +59,9 @@ class Job:
     datenstand: str = ""
     """Fingerprint of the data this page is built from, when the caller knows it per page (the
     batch leaves out other units' event files); part of the cache key, beside the batch's."""
+    zuerst: bool = False
+    """Start this job before the others (the city overview: it has the most areas of a batch, and
+    a long job started last keeps one worker busy while the others wait); not in the cache key."""
 
     @property
     def page_title(self) -> str:

@@ -195,6 +195,8 @@ def _render_one(
                 except BaseException:
                     zellen.discard()  # never reuse a shell a job failed in
                     raise
+                finally:
+                    zellen.aufraeumen()
             elif warm:
                 try:
                     nb = _warm_kernel().execute(
@@ -449,7 +451,10 @@ def render_reports(
                 bar.report(job.slug, "FEHLER")
 
         try:
-            queue = [(job, key, False) for job, key in pending]
+            # the longest first (a stable sort: the others keep their order)
+            queue = [
+                (job, key, False) for job, key in sorted(pending, key=lambda p: not p[0].zuerst)
+            ]
             while queue:
                 futures = {}
                 for job, key, isolated in queue:

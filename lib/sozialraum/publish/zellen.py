@@ -311,6 +311,23 @@ def discard() -> None:
         type(shell).clear_instance()
 
 
+def aufraeumen() -> None:
+    """After a job: what it left is collected and its freed memory given back to the system.
+
+    A kernel's memory went with the kernel's reset; here the worker lives on, and glibc keeps
+    freed heap for reuse, so a worker's footprint would be that of its largest job plus the
+    scraps of all before it (measured: Berlin's overview after eleven Bezirke).
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by the next job anyway
+        pass
+
+
 def _on_alarm(signum: int, frame: object) -> None:
     raise _Zeitlimit
 
