@@ -759,7 +759,11 @@ def main() -> int:
         sizes = [(27, 6), (550, 12)] if args.quick else SIZES
         scale = bench_scale_table(repeat, sizes)
     summary(batch, berlin, scale, berlin_note)
-    print(f"({_load()} at the end; above the number of CPUs, other work shared the machine)")
+    import os
+
+    busy = os.getloadavg()[1] > (os.cpu_count() or 1)
+    note = "above the number of CPUs: other work shared the machine" if busy else "a quiet machine"
+    print(f"({_load()} at the end; {note})")
     return 0
 
 
