@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from notizbuch import notizbuch
 
 from sozialraum.publish import jobs, render
 from sozialraum.publish.ausgabe import write_atomic
@@ -330,28 +331,15 @@ def test_a_section_over_its_time_limit_is_named_in_german(tmp_path, cfg, engine)
 # -- warm kernels -------------------------------------------------------------------------------
 def _probe_notebook(folder: Path) -> Path:
     """A notebook that shows its kernel's pid and whether a name from an earlier job survived."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("wert = 'x'")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import os\n"
-            "from IPython.display import HTML, display\n"
-            "frueher = globals().get('spur', 'keine')\n"
-            "spur = wert\n"
-            "shell = getattr(get_ipython(), 'nummer', 0)\n"
-            "display(HTML(f'<p class=\"probe\">{os.getpid()}|{frueher}|{os.getcwd()}|{shell}</p>'))"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "probe.ipynb"
-    nbformat.write(nb, path)
-    return path
+    probe = (
+        "import os\n"
+        "from IPython.display import HTML, display\n"
+        "frueher = globals().get('spur', 'keine')\n"
+        "spur = wert\n"
+        "shell = getattr(get_ipython(), 'nummer', 0)\n"
+        "display(HTML(f'<p class=\"probe\">{os.getpid()}|{frueher}|{os.getcwd()}|{shell}</p>'))"
+    )
+    return notizbuch(folder / "probe.ipynb", "wert = 'x'", [probe])
 
 
 def _probes(out: Path, slugs: list[str]) -> list[list[str]]:
@@ -463,29 +451,16 @@ def test_both_engines_and_fresh_kernels_in_three_folders_give_the_same_bytes(tmp
 def _crash_notebook(folder: Path) -> Path:
     """A notebook whose cell ends its process when the parameter ``absturz`` says so: always,
     or only the first time (a file beside the notebook remembers that it happened)."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("absturz = 'nie'")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import os, pathlib\n"
-            "from IPython.display import HTML, display\n"
-            "spur = pathlib.Path('abgestuerzt-' + absturz)\n"
-            "if absturz == 'immer' or (absturz == 'einmal' and not spur.exists()):\n"
-            "    spur.touch()\n"
-            "    os._exit(3)\n"
-            "display(HTML(f'<p class=\"probe\">{os.getpid()}</p>'))"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "absturz.ipynb"
-    nbformat.write(nb, path)
-    return path
+    absturz = (
+        "import os, pathlib\n"
+        "from IPython.display import HTML, display\n"
+        "spur = pathlib.Path('abgestuerzt-' + absturz)\n"
+        "if absturz == 'immer' or (absturz == 'einmal' and not spur.exists()):\n"
+        "    spur.touch()\n"
+        "    os._exit(3)\n"
+        "display(HTML(f'<p class=\"probe\">{os.getpid()}</p>'))"
+    )
+    return notizbuch(folder / "absturz.ipynb", "absturz = 'nie'", [absturz])
 
 
 @pytest.mark.parametrize("engine", ["sozialraum", "kernel"])

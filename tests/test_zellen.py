@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from notizbuch import notizbuch
 
 from sozialraum.publish import zellen
 
@@ -39,18 +40,7 @@ CELLS = [
 
 
 def _notebook(folder: Path, cells: list[str]) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("wert = 1")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params] + [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "zellen.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return notizbuch(folder / "zellen.ipynb", "wert = 1", cells)
 
 
 def _outputs(nb) -> list:

@@ -138,20 +138,27 @@ def indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.Da
     return _indikator_daten(cfg, gebiete, indikator)
 
 
+def _anteile_je_jahr(
+    d: pd.DataFrame, columns: list[str], key: list[str], years: list[int]
+) -> pd.DataFrame:
+    """One row per ``key`` with each year's share and whether it is suppressed (then no share)."""
+    out = d[columns].drop_duplicates(key).set_index(key)
+    for year in years:
+        y = d[d["jahr"] == year].set_index(key)
+        hidden = y["unterdrueckt"].reindex(out.index).fillna(False).astype(bool)
+        share = y["anteil"].reindex(out.index).astype("float64")
+        out[f"anteil_{year}"] = share.where(~hidden)
+        out[f"unterdrueckt_{year}"] = hidden
+    return out
+
+
 def _indikator_daten(cfg: Config, gebiete: pd.DataFrame, indikator: str) -> pd.DataFrame:
     """:func:`indikator_daten` of one indicator by itself (one absent from ``gebiete``)."""
     m = cfg.methode
     d = gebiete[gebiete["indikator"] == indikator]
     # Keyed by level and id: a unit may carry the same id as its only area.
     key = ["ebene", "gebiet_id"]
-    order = d[["gebiet_id", "gebiet", "ebene"]].drop_duplicates(key)
-    out = order.set_index(key)
-    for year in m.jahre:
-        y = d[d["jahr"] == year].set_index(key)
-        hidden = y["unterdrueckt"].reindex(out.index).fillna(False).astype(bool)
-        share = y["anteil"].reindex(out.index).astype("float64")
-        out[f"anteil_{year}"] = share.where(~hidden)
-        out[f"unterdrueckt_{year}"] = hidden
+    out = _anteile_je_jahr(d, ["gebiet_id", "gebiet", "ebene"], key, m.jahre)
     b, v = m.berichtsjahr, m.vergleichsjahr
     if not cfg.mit_dynamik:
         return out.reset_index()
@@ -204,14 +211,7 @@ def _alle_daten_rechnen(cfg: Config, gebiete: pd.DataFrame) -> dict[str, pd.Data
         return {}
     known = {i.id for i in cfg.indikatoren}  # any other asks the config, as before
     key = ["indikator", "ebene", "gebiet_id"]
-    order = gebiete[["indikator", "gebiet_id", "gebiet", "ebene"]].drop_duplicates(key)
-    out = order.set_index(key)
-    for year in m.jahre:
-        y = gebiete[gebiete["jahr"] == year].set_index(key)
-        hidden = y["unterdrueckt"].reindex(out.index).fillna(False).astype(bool)
-        share = y["anteil"].reindex(out.index).astype("float64")
-        out[f"anteil_{year}"] = share.where(~hidden)
-        out[f"unterdrueckt_{year}"] = hidden
+    out = _anteile_je_jahr(gebiete, ["indikator", "gebiet_id", "gebiet", "ebene"], key, m.jahre)
     b, v = m.berichtsjahr, m.vergleichsjahr
     if cfg.mit_dynamik:
         published = {i.id for i in cfg.indikatoren if i.veraenderung == "veroeffentlicht"}
