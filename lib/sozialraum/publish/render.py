@@ -18,7 +18,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -118,37 +118,29 @@ def _with_pdf(nb: nbformat.NotebookNode, job: Job, bericht: Mapping[str, str]) -
     return None
 
 
-def _render_job(
-    job: Job,
-    key: str,
-    bericht: Mapping[str, str],
-    warm: bool = False,
-    engine: str = "kernel",
-) -> _Outcome:
-    """:func:`_render_one`, leaving a mark while it runs (see :func:`_running_jobs`).
+@contextlib.contextmanager
+def _laufmarke(bericht: Mapping[str, str], job: Job) -> Iterator[None]:
+    """A mark in the batch's folder of marks while the job runs (see ``arbeiter._running_jobs``).
 
-    A job whose mark stays was running when its worker died: a cell that crashed the process,
-    or a job beside it in a pool that broke. The batch retries those alone, once.
+    A job whose mark stays was running when its worker died (the ``finally`` never ran): a cell
+    that crashed the process, or a job beside it in a pool that broke. The batch retries those
+    alone, once.
     """
-    mark = _mark_path(bericht, job)
+    folder = bericht.get("laufmarken")
+    mark = Path(folder) / job.slug if folder else None
     if mark is not None:
         try:
             mark.touch()
         except OSError:
             mark = None  # a worker on another machine (dask): no marks, the pool does not break
     try:
-        return _render_one(job, key, bericht, warm, engine)
+        yield
     finally:
         if mark is not None:
             mark.unlink(missing_ok=True)
 
 
-def _mark_path(bericht: Mapping[str, str], job: Job) -> Path | None:
-    folder = bericht.get("laufmarken")
-    return Path(folder) / job.slug if folder else None
-
-
-def _render_one(
+def _render_job(
     job: Job,
     key: str,
     bericht: Mapping[str, str],
@@ -178,6 +170,7 @@ def _render_one(
     # behind in /tmp, the batch removes that folder at its end
     within = marks if marks and os.path.isdir(marks) else None
     with (
+        _laufmarke(bericht, job),
         contextlib.ExitStack() as stack,
         tempfile.TemporaryDirectory(prefix="sozialraum-", dir=within) as scratch,
     ):
