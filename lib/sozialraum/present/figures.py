@@ -58,8 +58,14 @@ A report holds about a dozen figures and must stay within 1.5 MB for a city of a
 (PRODUCT.md). Charts and Sozialraum maps are 20-150 kB as SVG; a whole-city map with hundreds
 of detailed areas can reach megabytes, where a palette PNG of the same map is ~150 kB.
 """
-PRINT_DPI = 200
-"""Resolution of the PNG a figure over :data:`SVG_BUDGET` falls back to: sharp on A4 paper."""
+PRINT_DPI = 150
+"""Resolution of the PNG a figure over :data:`SVG_BUDGET` falls back to.
+
+Such a figure is a whole-city map about 7.7 inches wide at 150 dpi; printed across the A4
+text width (6.7 inches) that is about 170 dpi, sharp on paper. 200 dpi made Berlin's
+overview page (three such maps) 1.36 MB of the 1.2 MB a page of a 550-area city may weigh;
+150 dpi makes it 1.13 MB. An analyst who prints posters raises the notebook's ``bild_dpi``.
+"""
 _SVG_BYTES_PER_VERTEX = 16  # "L 123.45 67.89 " after rounding to 1/100 pt
 _PAD_INCHES = 0.1  # white margin around the drawn content, as savefig's tight box had
 SVG_FONT_FAMILY = "'DejaVu Sans', sans-serif"
